@@ -1,0 +1,2 @@
+/* addr - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,67 @@
+/*
+ * cli - the contract between kring's command table (kring.c) and the
+ * handlers, grouped by noun in cli_<noun>.c.
+ *
+ * kring.c parses the global options (-c FILE), finds the command by its
+ * words, and calls the handler with the remaining arguments (argv[0] is
+ * the first argument after the command words).  A handler returns a
+ * sysexits code; on failure it has already printed "kring: WHAT: WHY" to
+ * stderr through cli_error().  Handlers that need the configuration or
+ * the store get them lazily from the cli context, so `kring --help`
+ * needs neither.
+ */
+#ifndef KRING_CLI_H
+#define KRING_CLI_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct config;
+struct err;
+struct store;
+
+struct cli {
+	const char *config_option;   /* -c FILE, or NULL */
+	const char *usage;           /* the command's usage line, for cli_usage() */
+	struct config *cfg;          /* loaded by cli_config() */
+	struct store *st;            /* opened by cli_store() */
+	time_t now;
+};
+
+/* Load the configuration once; NULL after printing the error (then exit 78). */
+const struct config *cli_config(struct cli *c, int *ex);
+/* Open the store once (creating it when create); NULL after printing. */
+struct store *cli_store(struct cli *c, bool create, int *ex);
+
+/* Print "kring: WHAT: WHY" (from e, or a format) and return e's code. */
+int cli_fail(const struct err *e);
+int cli_error(int ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "kring: usage: kring <usage>" and return EX_USAGE. */
+int cli_usage(const struct cli *c);
+
+/*
+ * A tiny option parser for handlers: long options only ("--name VALUE",
+ * "--name=VALUE", "--flag").  specs is a NULL-terminated array of names;
+ * a name ending in '=' takes a value.  Positional arguments are collected
+ * into pos[] (at most maxpos).  Returns 0 or EX_USAGE after printing what
+ * was wrong.  values[i] is NULL when option i was absent; a flag that was
+ * given has the value "".
+ */
+int cli_getopt(const struct cli *c, int argc, char **argv,
+    const char *const *specs, const char **values,
+    char **pos, int maxpos, int *npos);
+
+typedef int cli_handler(struct cli *c, int argc, char **argv);
+
+/* cli_list.c */
+cli_handler cmd_init, cmd_list_add, cmd_list_set, cmd_list_show,
+    cmd_list_ls, cmd_list_rm;
+/* cli_sub.c */
+cli_handler cmd_sub_add, cmd_sub_rm, cmd_sub_ls, cmd_sub_import,
+    cmd_sub_export;
+/* cli_person.c */
+cli_handler cmd_person_show, cmd_person_export, cmd_person_erase, cmd_log;
+/* cli_send.c */
+cli_handler cmd_send, cmd_queue;
+
+#endif

@@ -1,0 +1,2 @@
+/* cli_list - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,2 @@
+/* cli_person - not yet written. */
+#include "autoconf.h"

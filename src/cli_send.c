@@ -1,0 +1,2 @@
+/* cli_send - not yet written. */
+#include "autoconf.h"

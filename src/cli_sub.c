@@ -1,0 +1,2 @@
+/* cli_sub - not yet written. */
+#include "autoconf.h"

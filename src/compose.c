@@ -1,0 +1,2 @@
+/* compose - not yet written. */
+#include "autoconf.h"

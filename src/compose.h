@@ -1,0 +1,3 @@
+#ifndef KRING_COMPOSE_H
+#define KRING_COMPOSE_H
+#endif

@@ -1,0 +1,2 @@
+/* config - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,2 @@
+/* csv - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,2 @@
+/* hmac - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,2 @@
+/* json - not yet written. */
+#include "autoconf.h"

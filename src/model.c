@@ -1,0 +1,2 @@
+/* model - not yet written. */
+#include "autoconf.h"

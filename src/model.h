@@ -1,0 +1,91 @@
+/*
+ * model - the nouns of SPEC: lists, people, subscriptions, and the fixed
+ * word sets they are described with.
+ *
+ * Each enum has one table that names its values, so the CLI, the store
+ * and the mail commands spell them the same way.  Records own their
+ * strings; *_clear frees them and zeroes the record.
+ */
+#ifndef KRING_MODEL_H
+#define KRING_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum list_kind { LIST_COP, LIST_NEWSLETTER };
+enum list_policy { POLICY_MEMBERS, POLICY_MODERATED, POLICY_CLOSED };
+enum list_digest { DIGEST_NONE, DIGEST_WEEKLY, DIGEST_MONTHLY };
+enum lang { LANG_NL, LANG_EN };
+enum sub_state { SUB_PENDING, SUB_ACTIVE, SUB_DISABLED, SUB_UNSUBSCRIBED };
+enum sub_mode { MODE_EACH, MODE_DIGEST };
+
+/* Name of a value ("cop", "moderated", ...). */
+const char *list_kind_name(enum list_kind v);
+const char *list_policy_name(enum list_policy v);
+const char *list_digest_name(enum list_digest v);
+const char *lang_name(enum lang v);
+const char *sub_state_name(enum sub_state v);
+const char *sub_mode_name(enum sub_mode v);
+
+/* Parse a name (exact, lower case): 0 ok, -1 unknown. */
+int list_kind_parse(const char *s, enum list_kind *v);
+int list_policy_parse(const char *s, enum list_policy *v);
+int list_digest_parse(const char *s, enum list_digest *v);
+int lang_parse(const char *s, enum lang *v);
+int sub_state_parse(const char *s, enum sub_state *v);
+int sub_mode_parse(const char *s, enum sub_mode *v);
+
+/* "cop|newsletter": the accepted words, for usage and error messages. */
+const char *list_kind_words(void);
+const char *list_policy_words(void);
+const char *list_digest_words(void);
+const char *lang_words(void);
+const char *sub_state_words(void);
+const char *sub_mode_words(void);
+
+#define LIST_NAME_MAX 200
+#define LIST_DESCRIPTION_MAX 2000
+#define PERSON_NAME_MAX 200
+
+struct list {
+	char *id;
+	char *name;
+	char *description;
+	enum list_kind kind;
+	enum lang lang;
+	enum list_policy policy;
+	enum list_digest digest;
+	int64_t created;
+};
+
+struct person {
+	int64_t id;
+	char *email;
+	char *name;
+	int64_t created;
+};
+
+struct sub {
+	char *list_id;
+	char *email;
+	char *name;
+	enum sub_state state;
+	enum sub_mode mode;
+	int64_t created;
+	int64_t updated;
+	char *consent;          /* how consent was given: admin, import, mail */
+	int64_t consent_at;     /* 0: none recorded */
+};
+
+void list_clear(struct list *l);
+void person_clear(struct person *p);
+void sub_clear(struct sub *s);
+
+/*
+ * Validate free text a person typed for a name or description: UTF-8, no
+ * control characters (CR, LF, NUL, ...), at most max bytes.  NULL when
+ * fine, else a static reason ("contains a line break").
+ */
+const char *model_text_problem(const char *s, size_t max);
+
+#endif

@@ -1,0 +1,2 @@
+/* outbound - not yet written. */
+#include "autoconf.h"

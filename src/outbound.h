@@ -1,0 +1,3 @@
+#ifndef KRING_OUTBOUND_H
+#define KRING_OUTBOUND_H
+#endif

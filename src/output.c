@@ -1,0 +1,2 @@
+/* output - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,3 @@
+#ifndef KRING_OUTPUT_H
+#define KRING_OUTPUT_H
+#endif

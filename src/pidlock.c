@@ -1,0 +1,2 @@
+/* pidlock - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,2 @@
+/* queue - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,3 @@
+#ifndef KRING_QUEUE_H
+#define KRING_QUEUE_H
+#endif

@@ -1,0 +1,2 @@
+/* send - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,3 @@
+#ifndef KRING_SEND_H
+#define KRING_SEND_H
+#endif

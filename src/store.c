@@ -1,0 +1,333 @@
+/*
+ * store - the SQLite connection: open, pragmas, transactions, statement
+ * cache and error mapping.  The tables and their typed functions live in
+ * store_schema.c and store_<area>.c.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "store_int.h"
+#include "xmem.h"
+
+static int
+pragma(struct store *st, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, EX_SOFTWARE, "store %s: %s: %s", st->path, sql,
+		    msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Create the file ourselves with O_EXCL and mode 0600, so the store is
+ * never readable by others whatever the umask (it holds addresses and
+ * consent records).
+ */
+static int
+create_file(const char *path, struct err *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return err_set(e, errno == ENOENT ? EX_CANTCREAT : EX_CANTCREAT,
+		    "store %s: cannot create: %s", path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+int
+store_open(const char *path, int flags, struct store **out, struct err *e)
+{
+	struct store *st;
+	struct stat sb;
+	int oflags, rc;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0) {
+		if (errno != ENOENT || !(flags & STORE_CREATE))
+			return err_set(e, errno == ENOENT ? EX_NOINPUT : EX_IOERR,
+			    "store %s: %s", path, errno == ENOENT ?
+			    "does not exist (run kring init)" : strerror(errno));
+		if (create_file(path, e) != 0)
+			return -1;
+	} else if (!S_ISREG(sb.st_mode)) {
+		return err_set(e, EX_CONFIG, "store %s: not a regular file", path);
+	}
+
+	st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	st->flags = flags;
+	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE;
+	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(e, EX_IOERR, "store %s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_close(&st);
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	/* synchronous=FULL: kring deliver's exit 0 promises the row is on disk. */
+	if (pragma(st, "PRAGMA foreign_keys=ON", e) != 0 ||
+	    pragma(st, "PRAGMA synchronous=FULL", e) != 0 ||
+	    (!(flags & STORE_READONLY) &&
+	     pragma(st, "PRAGMA journal_mode=WAL", e) != 0)) {
+		store_close(&st);
+		return -1;
+	}
+	if (!(flags & STORE_READONLY) && store_schema_migrate(st, e) != 0) {
+		store_close(&st);
+		return -1;
+	}
+	if (store_schema_version_of(st->db) != store_schema_latest()) {
+		err_set(e, EX_CONFIG, "store %s: schema version %d, this kring "
+		    "knows %d", path, store_schema_version_of(st->db),
+		    store_schema_latest());
+		store_close(&st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void
+store_close(struct store **stp)
+{
+	struct store *st = *stp;
+
+	if (st == NULL)
+		return;
+	if (st->tx_depth > 0)
+		store_rollback(st);
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+	*stp = NULL;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return store_schema_version_of(st->db);
+}
+
+static size_t
+slot_of(const char *sql)
+{
+	uintptr_t h = (uintptr_t)sql;
+
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15u;
+	return (size_t)(h >> 7) % STORE_STMT_CACHE;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql, struct err *e)
+{
+	size_t i = slot_of(sql);
+	sqlite3_stmt *s;
+
+	for (size_t n = 0; n < STORE_STMT_CACHE; n++, i = (i + 1) % STORE_STMT_CACHE) {
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			return st->cache[i].stmt;
+		}
+		if (st->cache[i].sql == NULL)
+			break;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+	    NULL) != SQLITE_OK) {
+		store_fail(st, e, "prepare");
+		return NULL;
+	}
+	if (st->cache[i].sql != NULL) {
+		/* Cache full: more distinct statements than slots is a bug. */
+		log_fatal(EX_SOFTWARE, "store: statement cache full");
+	}
+	st->cache[i].sql = sql;
+	st->cache[i].stmt = s;
+	return s;
+}
+
+void
+store_done(sqlite3_stmt *stmt)
+{
+	if (stmt != NULL) {
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	}
+}
+
+int
+store_fail(struct store *st, struct err *e, const char *what)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+	int ex;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		ex = EX_TEMPFAIL;
+		break;
+	case SQLITE_CONSTRAINT:
+		ex = EX_DATAERR;
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		ex = EX_IOERR;
+		break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		ex = EX_CANTCREAT;
+		break;
+	default:
+		ex = EX_SOFTWARE;
+	}
+	return err_set(e, ex, "store %s: %s: %s", st->path, what,
+	    sqlite3_errmsg(st->db));
+}
+
+int
+store_exec(struct store *st, const char *sql, struct err *e)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, e, "exec");
+	return 0;
+}
+
+int
+store_bind_text(sqlite3_stmt *s, int idx, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_text(s, idx, v, -1, SQLITE_TRANSIENT);
+}
+
+int
+store_bind_int(sqlite3_stmt *s, int idx, int64_t v)
+{
+	return sqlite3_bind_int64(s, idx, v);
+}
+
+char *
+store_col_text(sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+int
+store_begin(struct store *st, struct err *e)
+{
+	if (st->tx_depth > 0)
+		log_fatal(EX_SOFTWARE, "store: nested transaction");
+	if (store_exec(st, "BEGIN IMMEDIATE", e) != 0)
+		return err_prefix(e, "begin");
+	st->tx_depth = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st, struct err *e)
+{
+	if (st->tx_depth == 0)
+		log_fatal(EX_SOFTWARE, "store: commit without begin");
+	if (store_exec(st, "COMMIT", e) != 0) {
+		store_rollback(st);
+		return err_prefix(e, "commit");
+	}
+	st->tx_depth = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st->tx_depth == 0)
+		return;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->tx_depth = 0;
+}
+
+bool
+store_in_transaction(const struct store *st)
+{
+	return st->tx_depth > 0;
+}
+
+void
+store_checkpoint(struct store *st)
+{
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+}
+
+int
+store_meta_get(struct store *st, const char *key, char **value, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT value FROM meta WHERE key = ?1", e);
+	int rc;
+
+	*value = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*value = store_col_text(s, 0);
+		store_done(s);
+		return 1;
+	}
+	store_done(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(st, e, "meta");
+}
+
+int
+store_meta_set(struct store *st, const char *key, const char *value, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO meta(key, value) "
+	    "VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, key);
+	store_bind_text(s, 2, value);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "meta");
+}

@@ -1,0 +1,2 @@
+/* store_list - not yet written. */
+#include "autoconf.h"

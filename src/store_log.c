@@ -1,0 +1,2 @@
+/* store_log - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,2 @@
+/* store_person - not yet written. */
+#include "autoconf.h"

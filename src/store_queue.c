@@ -1,0 +1,2 @@
+/* store_queue - not yet written. */
+#include "autoconf.h"

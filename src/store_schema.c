@@ -1,0 +1,280 @@
+/*
+ * store_schema - the tables of kring's store and their migrations.
+ *
+ * migrations[i] takes a store from user_version i to i + 1; each runs in
+ * one transaction with the version bump, so a store is always at a version
+ * that exists.  Never edit a migration that has been released: add one.
+ * Times are Unix seconds (UTC).  Addresses are in addr_normalize() form.
+ * Tokens are stored only as token_hash() values.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "err.h"
+#include "store_int.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: everything SPEC describes, even what later work fills in. */
+	"CREATE TABLE meta ("
+	"  key   TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	") STRICT;"
+
+	"CREATE TABLE lists ("
+	"  id          TEXT PRIMARY KEY,"
+	"  name        TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  kind        TEXT NOT NULL CHECK (kind IN ('cop','newsletter')),"
+	"  lang        TEXT NOT NULL CHECK (lang IN ('nl','en')),"
+	"  policy      TEXT NOT NULL CHECK (policy IN ('members','moderated','closed')),"
+	"  digest      TEXT NOT NULL CHECK (digest IN ('none','weekly','monthly')),"
+	"  created     INTEGER NOT NULL"
+	") STRICT;"
+
+	"CREATE TABLE people ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  email        TEXT NOT NULL UNIQUE,"
+	"  name         TEXT NOT NULL DEFAULT '',"
+	"  created      INTEGER NOT NULL,"
+	"  bounce_score REAL NOT NULL DEFAULT 0,"
+	"  bounce_at    INTEGER"
+	") STRICT;"
+
+	/* consent: admin | import | import-confirmed | mail (double opt-in). */
+	"CREATE TABLE subscriptions ("
+	"  person_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  list_id    TEXT NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"
+	"  state      TEXT NOT NULL CHECK (state IN ('pending','active','disabled','unsubscribed')),"
+	"  mode       TEXT NOT NULL CHECK (mode IN ('each','digest')),"
+	"  created    INTEGER NOT NULL,"
+	"  updated    INTEGER NOT NULL,"
+	"  unsubscribed_at INTEGER,"
+	"  consent    TEXT,"
+	"  consent_at INTEGER,"
+	"  consent_request_msgid TEXT,"
+	"  consent_confirm_msgid TEXT,"
+	"  PRIMARY KEY (person_id, list_id)"
+	") STRICT;"
+	"CREATE INDEX subscriptions_list ON subscriptions(list_id, state);"
+
+	/*
+	 * kind confirm: a pending action (subscribe, unsubscribe, digest on
+	 * or off) waiting for the person's confirmation; list_id NULL with
+	 * action unsubscribe means every list.  kind unsubscribe: the
+	 * long-lived personal one-click token of one subscription.
+	 */
+	"CREATE TABLE tokens ("
+	"  hash      TEXT PRIMARY KEY,"
+	"  kind      TEXT NOT NULL CHECK (kind IN ('confirm','unsubscribe')),"
+	"  action    TEXT NOT NULL CHECK (action IN ('subscribe','unsubscribe','digest-on','digest-off')),"
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  list_id   TEXT REFERENCES lists(id) ON DELETE CASCADE,"
+	"  mode      TEXT CHECK (mode IN ('each','digest')),"
+	"  request_msgid TEXT,"
+	"  created   INTEGER NOT NULL,"
+	"  expires   INTEGER,"
+	"  used_at   INTEGER"
+	") STRICT;"
+	"CREATE INDEX tokens_person ON tokens(person_id, kind);"
+
+	/* Confirmation mails sent per address, for confirm_limit. */
+	"CREATE TABLE confirm_sent ("
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  at        INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX confirm_sent_person ON confirm_sent(person_id, at);"
+
+	/*
+	 * Every inbound message, raw, committed before the source forgets it.
+	 * (source, source_uid) and digest make a message processed once.
+	 */
+	"CREATE TABLE inbound ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  received    INTEGER NOT NULL,"
+	"  source      TEXT NOT NULL,"
+	"  source_uid  TEXT,"
+	"  envelope_rcpt TEXT,"
+	"  message_id  TEXT,"
+	"  digest      TEXT NOT NULL UNIQUE,"
+	"  size        INTEGER NOT NULL,"
+	"  raw         BLOB NOT NULL,"
+	"  state       TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new','done','dropped','failed')),"
+	"  route       TEXT,"
+	"  result      TEXT,"
+	"  processed_at INTEGER"
+	") STRICT;"
+	"CREATE INDEX inbound_state ON inbound(state, id);"
+	"CREATE UNIQUE INDEX inbound_source ON inbound(source, source_uid) WHERE source_uid IS NOT NULL;"
+
+	"CREATE TABLE posts ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  list_id     TEXT NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"
+	"  inbound_id  INTEGER REFERENCES inbound(id) ON DELETE SET NULL,"
+	"  person_id   INTEGER REFERENCES people(id) ON DELETE SET NULL,"
+	"  from_addr   TEXT NOT NULL,"
+	"  from_name   TEXT NOT NULL DEFAULT '',"
+	"  subject     TEXT NOT NULL DEFAULT '',"
+	"  message_id  TEXT,"
+	"  raw         BLOB NOT NULL,"
+	"  state       TEXT NOT NULL CHECK (state IN ('accepted','held','rejected','refused')),"
+	"  reason      TEXT,"
+	"  created     INTEGER NOT NULL,"
+	"  decided_at  INTEGER,"
+	"  digest_id   INTEGER REFERENCES digests(id) ON DELETE SET NULL"
+	") STRICT;"
+	"CREATE INDEX posts_list ON posts(list_id, state, digest_id);"
+
+	"CREATE TABLE digests ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  list_id   TEXT NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"
+	"  volume    INTEGER NOT NULL,"
+	"  issue     INTEGER NOT NULL,"
+	"  period    TEXT,"
+	"  created   INTEGER NOT NULL,"
+	"  UNIQUE (list_id, volume, issue),"
+	"  UNIQUE (list_id, period)"
+	") STRICT;"
+
+	/*
+	 * Outgoing mail.  A campaign groups what was queued together (one
+	 * newsletter, one digest, one post, the replies of one run); a
+	 * message holds bytes shared by its recipients; a queue row is one
+	 * (message, recipient) delivery with its own state and retries.
+	 */
+	"CREATE TABLE campaigns ("
+	"  id         INTEGER PRIMARY KEY,"
+	"  kind       TEXT NOT NULL CHECK (kind IN ('reply','notice','post','newsletter','digest')),"
+	"  list_id    TEXT REFERENCES lists(id) ON DELETE SET NULL,"
+	"  subject    TEXT NOT NULL DEFAULT '',"
+	"  created    INTEGER NOT NULL,"
+	"  not_before INTEGER NOT NULL,"
+	"  cancelled_at INTEGER"
+	") STRICT;"
+
+	"CREATE TABLE messages ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	"  body        BLOB NOT NULL"
+	") STRICT;"
+
+	"CREATE TABLE queue ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  campaign_id  INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	"  message_id   INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+	"  rcpt         TEXT NOT NULL,"
+	"  person_id    INTEGER REFERENCES people(id) ON DELETE SET NULL,"
+	"  list_id      TEXT,"
+	"  personal     TEXT,"
+	"  state        TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','sent','deferred','failed','cancelled')),"
+	"  attempts     INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  lease_until  INTEGER,"
+	"  last_code    INTEGER,"
+	"  last_enh     TEXT,"
+	"  last_text    TEXT,"
+	"  created      INTEGER NOT NULL,"
+	"  done_at      INTEGER,"
+	"  UNIQUE (message_id, rcpt)"
+	") STRICT;"
+	"CREATE INDEX queue_due ON queue(state, next_attempt);"
+	"CREATE INDEX queue_campaign ON queue(campaign_id, state);"
+
+	/* kind: hard | soft | policy; evidence is the inbound DSN when any. */
+	"CREATE TABLE bounces ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  list_id     TEXT REFERENCES lists(id) ON DELETE SET NULL,"
+	"  queue_id    INTEGER REFERENCES queue(id) ON DELETE SET NULL,"
+	"  inbound_id  INTEGER REFERENCES inbound(id) ON DELETE SET NULL,"
+	"  kind        TEXT NOT NULL CHECK (kind IN ('hard','soft','policy')),"
+	"  status      TEXT,"
+	"  diagnostic  TEXT,"
+	"  score       REAL NOT NULL,"
+	"  created     INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX bounces_person ON bounces(person_id, created);"
+
+	/* The event log: one row per event, also the source of `kring log`. */
+	"CREATE TABLE events ("
+	"  id      INTEGER PRIMARY KEY,"
+	"  at      INTEGER NOT NULL,"
+	"  event   TEXT NOT NULL,"
+	"  list_id TEXT,"
+	"  addr    TEXT,"
+	"  result  TEXT NOT NULL DEFAULT 'ok',"
+	"  detail  TEXT"
+	") STRICT;"
+	"CREATE INDEX events_at ON events(at);"
+
+	/* Keyed hashes of erased addresses (hmac_hex of the normal form). */
+	"CREATE TABLE suppression ("
+	"  hash    TEXT PRIMARY KEY,"
+	"  reason  TEXT NOT NULL,"
+	"  created INTEGER NOT NULL"
+	") STRICT;"
+
+	/* Schedules that must run once per period (digests), across restarts. */
+	"CREATE TABLE schedule_runs ("
+	"  list_id TEXT NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"
+	"  what    TEXT NOT NULL,"
+	"  period  TEXT NOT NULL,"
+	"  at      INTEGER NOT NULL,"
+	"  PRIMARY KEY (list_id, what, period)"
+	") STRICT;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+store_schema_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+int
+store_schema_version_of(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int
+store_schema_migrate(struct store *st, struct err *e)
+{
+	char bump[64];
+	int v;
+
+	/* The common case takes no write lock: readers must not queue. */
+	if (store_schema_version_of(st->db) == NMIGRATIONS)
+		return 0;
+	if (store_begin(st, e) != 0)
+		return -1;
+	v = store_schema_version_of(st->db);
+	if (v < 0) {
+		store_rollback(st);
+		return store_fail(st, e, "read schema version");
+	}
+	if (v > NMIGRATIONS) {
+		store_rollback(st);
+		return err_set(e, EX_CONFIG, "store %s: schema version %d is newer "
+		    "than this kring (%d)", st->path, v, NMIGRATIONS);
+	}
+	for (; v < NMIGRATIONS; v++) {
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+		if (store_exec(st, migrations[v], e) != 0 ||
+		    store_exec(st, bump, e) != 0) {
+			store_rollback(st);
+			return err_prefix(e, "migrate to schema %d", v + 1);
+		}
+	}
+	return store_commit(st, e);
+}

@@ -1,0 +1,2 @@
+/* store_sub - not yet written. */
+#include "autoconf.h"

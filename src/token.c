@@ -1,0 +1,2 @@
+/* token - not yet written. */
+#include "autoconf.h"

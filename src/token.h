@@ -1,0 +1,36 @@
+/*
+ * token - secrets that people carry in addresses and links.
+ *
+ * A token is 128 bits from getrandom() (the kernel CSPRNG), written as 26
+ * characters of lower-case RFC 4648 base32 without padding, so it survives
+ * case-folding mail systems and fits in an address's local part.  The
+ * store keeps only token_hash() of a token, so a copy of the database
+ * cannot confirm or unsubscribe anyone.  Pure functions apart from the
+ * random source.
+ */
+#ifndef KRING_TOKEN_H
+#define KRING_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TOKEN_BYTES 16
+#define TOKEN_LEN 26           /* base32 characters */
+#define TOKEN_HASH_LEN 64      /* hex SHA-256 */
+
+/* Fill out[TOKEN_LEN + 1].  0 ok, -1 when the kernel gives no randomness. */
+int token_new(char out[TOKEN_LEN + 1]);
+
+/* true when s has the shape of a token (length and alphabet), any case. */
+bool token_well_formed(const char *s);
+
+/* Lower-case hex SHA-256 of the lower-cased token: out[TOKEN_HASH_LEN + 1]. */
+void token_hash(const char *token, char out[TOKEN_HASH_LEN + 1]);
+
+/* Compare n bytes in time independent of where they differ. */
+bool token_equal(const void *a, const void *b, size_t n);
+
+/* Random bytes for keys; 0 ok, -1 failure. */
+int token_random(void *out, size_t n);
+
+#endif

@@ -1,0 +1,2 @@
+/* units - not yet written. */
+#include "autoconf.h"

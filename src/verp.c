@@ -1,0 +1,2 @@
+/* verp - not yet written. */
+#include "autoconf.h"

@@ -1,0 +1,3 @@
+#ifndef KRING_VERP_H
+#define KRING_VERP_H
+#endif
