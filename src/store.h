@@ -64,4 +64,12 @@ void store_checkpoint(struct store *st);
 int store_meta_get(struct store *st, const char *key, char **value, struct err *e);
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e);
 
+/* ---- lists (store_list.c) ---- */
+
+/* ---- people and subscriptions (store_sub.c) ---- */
+
+/* ---- privacy: person export/erase, suppression (store_person.c) ---- */
+
+/* ---- event log (store_log.c) ---- */
+
 #endif
