@@ -70,6 +70,22 @@ int store_meta_set(struct store *st, const char *key, const char *value, struct 
 
 /* ---- privacy: person export/erase, suppression (store_person.c) ---- */
 
+/*
+ * 1 when hash (hmac_hex of an address in normal form, see hmac.h) is on
+ * the suppression list of erased people, 0 when not, -1 error.
+ */
+int store_suppressed(struct store *st, const char *hash, struct err *e);
+
 /* ---- event log (store_log.c) ---- */
+
+/*
+ * Record one event (inside the caller's transaction when one is open, so
+ * the event and the change it describes commit together).  event is a
+ * short word ("list-add", "subscribe", "import", "erase", "send"...);
+ * list_id, addr and detail may be NULL; result is "ok" when NULL.
+ */
+int store_event(struct store *st, int64_t at, const char *event,
+    const char *list_id, const char *addr, const char *result,
+    const char *detail, struct err *e);
 
 #endif
