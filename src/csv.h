@@ -11,8 +11,7 @@
  * a record over CSV_MAX_RECORD bytes; after such an error the reader has
  * skipped to the end of the bad record and can go on with the next one.
  * The writer quotes a field when it holds a comma, quote, CR or LF, and
- * neutralises leading = + - @ (spreadsheet formula injection) by quoting
- * and prefixing a single quote only when asked.
+ * can neutralise spreadsheet formula injection (csv_write_safe).
  */
 #ifndef KRING_CSV_H
 #define KRING_CSV_H
@@ -30,7 +29,7 @@ struct csv_reader *csv_reader_new(FILE *in);
 void csv_reader_free(struct csv_reader **r);
 
 /*
- * Read the next record.  Returns 1 with *fields/*nfields valid until the
+ * Read the next record.  Returns 1 with *fields and *nfields valid until the
  * next call, 0 at end of input, -1 for a bad record: then *why says what
  * was wrong (static text) and the reader is positioned after it.
  * csv_line() is the line number (1-based) where the last record began.
@@ -42,5 +41,11 @@ long csv_line(const struct csv_reader *r);
 
 /* Write one record terminated by CRLF. */
 void csv_write(FILE *out, const char *const *fields, size_t n);
+/*
+ * The same, but a field that starts with = + - @ TAB or CR is quoted and
+ * prefixed with a single quote, so a spreadsheet opening the export does
+ * not run a subscriber's name as a formula.
+ */
+void csv_write_safe(FILE *out, const char *const *fields, size_t n);
 
 #endif

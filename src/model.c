@@ -1,2 +1,127 @@
-/* model - not yet written. */
+/*
+ * model - the word tables of SPEC's nouns.  One table per enum keeps the
+ * CLI, the store and the mail commands spelling values the same way.
+ */
 #include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static const char *const kinds[] = { "cop", "newsletter", NULL };
+static const char *const policies[] = { "members", "moderated", "closed", NULL };
+static const char *const digests[] = { "none", "weekly", "monthly", NULL };
+static const char *const langs[] = { "nl", "en", NULL };
+static const char *const states[] = { "pending", "active", "disabled",
+	"unsubscribed", NULL };
+static const char *const modes[] = { "each", "digest", NULL };
+
+static int
+lookup(const char *const *t, const char *s, int *v)
+{
+	if (s == NULL)
+		return -1;
+	for (int i = 0; t[i] != NULL; i++)
+		if (strcmp(t[i], s) == 0) {
+			*v = i;
+			return 0;
+		}
+	return -1;
+}
+
+#define WORDS(fn, enumt, table, words)                               \
+	const char *fn##_name(enum enumt v) { return table[v]; }     \
+	int fn##_parse(const char *s, enum enumt *v)                 \
+	{                                                            \
+		int i;                                               \
+		if (lookup(table, s, &i) != 0)                       \
+			return -1;                                   \
+		*v = (enum enumt)i;                                  \
+		return 0;                                            \
+	}                                                            \
+	const char *fn##_words(void) { return words; }
+
+WORDS(list_kind, list_kind, kinds, "cop|newsletter")
+WORDS(list_policy, list_policy, policies, "members|moderated|closed")
+WORDS(list_digest, list_digest, digests, "none|weekly|monthly")
+WORDS(lang, lang, langs, "nl|en")
+WORDS(sub_state, sub_state, states, "pending|active|disabled|unsubscribed")
+WORDS(sub_mode, sub_mode, modes, "each|digest")
+
+void
+list_clear(struct list *l)
+{
+	free(l->id);
+	free(l->name);
+	free(l->description);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+person_clear(struct person *p)
+{
+	free(p->email);
+	free(p->name);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+sub_clear(struct sub *s)
+{
+	free(s->list_id);
+	free(s->email);
+	free(s->name);
+	free(s->consent);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Length of the UTF-8 sequence at p (1..4), or 0 when it is invalid. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+const char *
+model_text_problem(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (strlen(s) > max)
+		return "is too long";
+	while (*p) {
+		size_t n;
+
+		if (*p == '\r' || *p == '\n')
+			return "contains a line break";
+		if (*p < 0x20 || *p == 0x7f)
+			return "contains a control character";
+		if ((n = utf8_len(p)) == 0)
+			return "is not valid UTF-8";
+		/* C1 controls (U+0080..U+009F) are as dangerous as C0. */
+		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+			return "contains a control character";
+		p += n;
+	}
+	return NULL;
+}
