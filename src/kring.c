@@ -1,3 +1,250 @@
-/* kring - not yet written. */
+/*
+ * kring - the admin CLI.
+ *
+ * One table maps command words to handlers (cli_<noun>.c) with their
+ * usage lines; the longest match of words wins.  This file owns the
+ * global options, the lazily opened configuration and store, option
+ * parsing for handlers, and the one format of errors:
+ * "kring: WHAT: WHY" on stderr with a sysexits code.
+ */
 #include "autoconf.h"
-int main(void) { return 0; }
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#include "store.h"
+
+struct command {
+	const char *words[3];
+	cli_handler *handler;
+	const char *usage;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ { "init" }, cmd_init, "init", "create the store (idempotent)" },
+	{ { "list", "add" }, cmd_list_add, "list add ID --name N [--kind cop|newsletter] "
+	    "[--lang nl|en] [--description D] [--policy members|moderated|closed] "
+	    "[--digest none|weekly|monthly]", "add a list" },
+	{ { "list", "set" }, cmd_list_set, "list set ID [--name N] [--description D] "
+	    "[--policy P] [--digest S]", "change a list" },
+	{ { "list", "show" }, cmd_list_show, "list show ID", "show a list" },
+	{ { "list", "ls" }, cmd_list_ls, "list ls [--tsv]", "list the lists" },
+	{ { "list", "rm" }, cmd_list_rm, "list rm ID [--force]", "remove a list" },
+	{ { "sub", "add" }, cmd_sub_add, "sub add LIST EMAIL [--name N] "
+	    "[--mode each|digest]", "subscribe someone (no opt-in)" },
+	{ { "sub", "rm" }, cmd_sub_rm, "sub rm LIST EMAIL", "unsubscribe someone" },
+	{ { "sub", "ls" }, cmd_sub_ls, "sub ls LIST [--state S] [--tsv]",
+	    "list subscribers" },
+	{ { "sub", "import" }, cmd_sub_import, "sub import LIST FILE.csv "
+	    "[--confirmed] [--force]", "import subscribers from CSV" },
+	{ { "sub", "export" }, cmd_sub_export, "sub export LIST",
+	    "subscribers as CSV on stdout" },
+	{ { "person", "show" }, cmd_person_show, "person show EMAIL",
+	    "what is stored about a person" },
+	{ { "person", "export" }, cmd_person_export, "person export EMAIL",
+	    "the same as JSON" },
+	{ { "person", "erase" }, cmd_person_erase, "person erase EMAIL [--yes]",
+	    "erase a person for good" },
+	{ { "log" }, cmd_log, "log [--since TIME] [--tsv]", "the event log" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+help(FILE *out)
+{
+	fprintf(out, "usage: kring [-c FILE] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  kring %s\n      %s\n", commands[i].usage,
+		    commands[i].summary);
+	fprintf(out, "\nThe configuration is -c FILE, else $KRING_CONFIG, else "
+	    "%s.\n", SYSCONFDIR "/kring.conf");
+}
+
+int
+cli_error(int ex, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kring: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return ex;
+}
+
+int
+cli_fail(const struct err *e)
+{
+	return cli_error(e->ex ? e->ex : EX_SOFTWARE, "%s", e->msg);
+}
+
+int
+cli_usage(const struct cli *c)
+{
+	return cli_error(EX_USAGE, "usage: kring %s", c->usage);
+}
+
+const struct config *
+cli_config(struct cli *c, int *ex)
+{
+	struct err e = { 0, "" };
+
+	if (c->cfg == NULL && config_load(config_path(c->config_option),
+	    &c->cfg, &e) != 0) {
+		*ex = cli_fail(&e);
+		return NULL;
+	}
+	return c->cfg;
+}
+
+struct store *
+cli_store(struct cli *c, bool create, int *ex)
+{
+	struct err e = { 0, "" };
+
+	if (c->st != NULL)
+		return c->st;
+	if (cli_config(c, ex) == NULL)
+		return NULL;
+	if (store_open(c->cfg->store, create ? STORE_CREATE : 0, &c->st,
+	    &e) != 0) {
+		*ex = cli_fail(&e);
+		return NULL;
+	}
+	return c->st;
+}
+
+int
+cli_getopt(const struct cli *c, int argc, char **argv,
+    const char *const *specs, const char **values, char **pos, int maxpos,
+    int *npos)
+{
+	bool dashdash = false;
+
+	*npos = 0;
+	for (int i = 0; specs[i]; i++)
+		values[i] = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool found = false;
+
+		if (dashdash || a[0] != '-' || a[1] != '-' ||
+		    strcmp(a, "--") == 0) {
+			if (!dashdash && strcmp(a, "--") == 0) {
+				dashdash = true;
+				continue;
+			}
+			if (*npos == maxpos)
+				return cli_error(EX_USAGE, "unexpected argument "
+				    "\"%s\"; usage: kring %s", a, c->usage);
+			pos[(*npos)++] = argv[i];
+			continue;
+		}
+		for (int k = 0; specs[k] && !found; k++) {
+			size_t n = strlen(specs[k]);
+			bool takes = specs[k][n - 1] == '=';
+			size_t name = takes ? n - 1 : n;
+
+			if (strncmp(a + 2, specs[k], name) != 0)
+				continue;
+			if (a[2 + name] == '\0') {
+				if (takes) {
+					if (i + 1 == argc)
+						return cli_error(EX_USAGE, "%s needs a "
+						    "value; usage: kring %s", a, c->usage);
+					values[k] = argv[++i];
+				} else {
+					values[k] = "";
+				}
+				found = true;
+			} else if (takes && a[2 + name] == '=') {
+				values[k] = a + 3 + name;
+				found = true;
+			}
+		}
+		if (!found)
+			return cli_error(EX_USAGE, "unknown option %s; usage: kring %s",
+			    a, c->usage);
+	}
+	return 0;
+}
+
+static const struct command *
+find(int argc, char **argv, int *used)
+{
+	const struct command *best = NULL;
+	int bestn = 0;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		int n = 0;
+
+		while (n < 3 && commands[i].words[n] != NULL && n < argc &&
+		    strcmp(commands[i].words[n], argv[n]) == 0)
+			n++;
+		if ((n == 3 || commands[i].words[n] == NULL) && n > bestn) {
+			best = &commands[i];
+			bestn = n;
+		}
+	}
+	*used = bestn;
+	return best;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	const struct command *cmd;
+	int i = 1, used, ex;
+
+	umask(077);
+	log_open("kring", LOG_TO_STDERR, false);
+	memset(&c, 0, sizeof(c));
+	c.now = time(NULL);
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			c.config_option = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			c.config_option = argv[i++] + 9;
+		} else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			help(stdout);
+			return EX_OK;
+		} else if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "--version") == 0) {
+			printf("kring %s\n", PACKAGE_VERSION);
+			return EX_OK;
+		} else {
+			return cli_error(EX_USAGE, "unknown option %s; see kring "
+			    "--help", argv[i]);
+		}
+	}
+	if (i == argc) {
+		help(stderr);
+		return EX_USAGE;
+	}
+	cmd = find(argc - i, argv + i, &used);
+	if (cmd == NULL)
+		return cli_error(EX_USAGE, "unknown command \"%s\"; see kring "
+		    "--help", argv[i]);
+	c.usage = cmd->usage;
+	ex = cmd->handler(&c, argc - i - used, argv + i + used);
+	store_close(&c.st);
+	config_free(&c.cfg);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return ex ? ex : cli_error(EX_IOERR, "stdout: write error");
+	return ex;
+}

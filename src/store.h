@@ -66,7 +66,50 @@ int store_meta_set(struct store *st, const char *key, const char *value, struct 
 
 /* ---- lists (store_list.c) ---- */
 
+/* Add a list; EX_DATAERR "list ID already exists" when it does. */
+int store_list_add(struct store *st, const struct list *l, struct err *e);
+/* 1 and *out filled (list_clear it), 0 no such list, -1 error. */
+int store_list_get(struct store *st, const char *id, struct list *out,
+    struct err *e);
+/* Write name, description, kind, lang, policy, digest of an existing list. */
+int store_list_update(struct store *st, const struct list *l, struct err *e);
+/* Delete a list and its subscriptions; *nsubs says how many went. */
+int store_list_remove(struct store *st, const char *id, int64_t *nsubs,
+    struct err *e);
+/* Subscriptions of a list per state, indexed by enum sub_state. */
+int store_list_counts(struct store *st, const char *id, int64_t counts[4],
+    struct err *e);
+/* Every list in id order; stop early when cb returns non-zero. */
+typedef int store_list_cb(const struct list *l, void *arg);
+int store_list_each(struct store *st, store_list_cb *cb, void *arg,
+    struct err *e);
+
 /* ---- people and subscriptions (store_sub.c) ---- */
+
+/* 1 and *out filled (person_clear it), 0 unknown, -1 error. */
+int store_person_find(struct store *st, const char *email, struct person *out,
+    struct err *e);
+/*
+ * The id of the person with this address, creating them when new.  A
+ * non-empty name replaces the stored one; NULL or "" keeps it.
+ */
+int store_person_ensure(struct store *st, const char *email, const char *name,
+    int64_t now, int64_t *id, struct err *e);
+/* 1 and *out filled (sub_clear it), 0 not subscribed (any state), -1. */
+int store_sub_get(struct store *st, const char *list_id, int64_t person_id,
+    struct sub *out, struct err *e);
+/*
+ * Create or overwrite the subscription of person to list with state and
+ * mode.  consent (may be NULL: keep) and consent_at record how the person
+ * agreed.  Becoming unsubscribed stamps unsubscribed_at.
+ */
+int store_sub_put(struct store *st, const char *list_id, int64_t person_id,
+    enum sub_state state, enum sub_mode mode, const char *consent,
+    int64_t now, struct err *e);
+/* Subscriptions of a list by address; state < 0: every state. */
+typedef int store_sub_cb(const struct sub *s, void *arg);
+int store_sub_each(struct store *st, const char *list_id, int state,
+    store_sub_cb *cb, void *arg, struct err *e);
 
 /* ---- privacy: person export/erase, suppression (store_person.c) ---- */
 
@@ -75,6 +118,42 @@ int store_meta_set(struct store *st, const char *key, const char *value, struct 
  * the suppression list of erased people, 0 when not, -1 error.
  */
 int store_suppressed(struct store *st, const char *hash, struct err *e);
+
+/*
+ * What is stored about a person, one section at a time, for `kring
+ * person show` and `export`.  The callback gets one row as cells (name,
+ * type, value); tokens' hashes are never among them.
+ */
+enum store_section {
+	SECTION_SUBSCRIPTIONS, SECTION_TOKENS, SECTION_BOUNCES, SECTION_POSTS,
+	SECTION_EVENTS, SECTION_CONFIRMATIONS,
+};
+#define STORE_SECTIONS 6
+enum store_cell_type { CELL_NULL, CELL_INT, CELL_REAL, CELL_TEXT, CELL_TIME };
+struct store_cell {
+	const char *name;
+	enum store_cell_type type;
+	int64_t i;          /* CELL_INT, CELL_TIME (Unix seconds) */
+	double d;           /* CELL_REAL */
+	const char *text;   /* CELL_TEXT */
+};
+typedef int store_row_cb(const struct store_cell *cells, int n, void *arg);
+const char *store_section_name(enum store_section sec);
+int store_person_section(struct store *st, enum store_section sec,
+    const struct person *p, store_row_cb *cb, void *arg, struct err *e);
+
+struct store_erase_counts {
+	int64_t events, posts, inbound, queue;
+};
+/*
+ * Erase a person for good: their row and what hangs off it (subscriptions,
+ * tokens, bounces, confirmations), their address in the event log and
+ * posts replaced by hash, their inbound mail and queued mail deleted,
+ * and hash put on the suppression list.  Inside a transaction.
+ */
+int store_person_erase(struct store *st, const struct person *p,
+    const char *hash, int64_t now, struct store_erase_counts *counts,
+    struct err *e);
 
 /* ---- event log (store_log.c) ---- */
 
@@ -87,5 +166,20 @@ int store_suppressed(struct store *st, const char *hash, struct err *e);
 int store_event(struct store *st, int64_t at, const char *event,
     const char *list_id, const char *addr, const char *result,
     const char *detail, struct err *e);
+
+struct store_event_rec {
+	int64_t at;
+	const char *event, *list_id, *addr, *result, *detail; /* may be NULL */
+};
+typedef int store_event_cb(const struct store_event_rec *ev, void *arg);
+/* Events at or after since, oldest first. */
+int store_log_each(struct store *st, int64_t since, store_event_cb *cb,
+    void *arg, struct err *e);
+/*
+ * Retention: delete events older than now - retention, confirmation
+ * tokens that expired, and used ones older than the retention.
+ */
+int store_prune(struct store *st, int64_t now, int64_t retention,
+    int64_t *n_events, int64_t *n_tokens, struct err *e);
 
 #endif

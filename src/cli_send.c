@@ -1,2 +1,0 @@
-/* cli_send - not yet written. */
-#include "autoconf.h"
