@@ -607,7 +607,9 @@ config_load(const char *path, struct config **out, struct err *e)
 	l.e = e;
 	l.dir = folder_of(path);
 	l.cfg = xcalloc(1, sizeof(*l.cfg));
-	l.cfg->file = xstrdup(path);
+	/* Absolute, so a daemon that chdir()ed to / can still reload it. */
+	if ((l.cfg->file = realpath(path, NULL)) == NULL)
+		l.cfg->file = xstrdup(path);
 	config_init(&l.lc);
 	config_set_auto_convert(&l.lc, 1);
 	rc = load(&l, path);

@@ -1,3 +1,377 @@
-/* kringd - not yet written. */
+/*
+ * kringd - the daemon: a deadline-driven loop over steps.
+ *
+ * Startup checks everything an admin can get wrong (options, config,
+ * store, the one-instance lock) before daemonizing, and the parent exits
+ * with the child's verdict, so `kringd` in a shell or a unit file fails
+ * loudly.  The store is opened after the fork: an SQLite handle must not
+ * cross fork().
+ *
+ * Each step does what is due and returns when it next wants to run; the
+ * loop sleeps in poll() until the earliest deadline or a signal.  Signal
+ * handlers only set a flag and write a byte to the self-pipe: the flags
+ * and the pipe below are the only file-scope mutable state in kring.
+ * SIGHUP builds a new configuration and swaps it in only when valid.
+ */
 #include "autoconf.h"
-int main(void) { return 0; }
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "ctx.h"
+#include "err.h"
+#include "log.h"
+#include "pidlock.h"
+#include "store.h"
+
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t reload_flag;
+static int wake_pipe[2] = { -1, -1 };
+
+#define LOOP_MAX_SLEEP 60
+#define MAINTENANCE_EVERY 3600
+#define FAR_FUTURE ((time_t)INT32_MAX)
+
+/* A step of the loop: does what is due at ctx->now, returns its next time. */
+typedef time_t step_fn(const struct kr_ctx *ctx,
+    const volatile sig_atomic_t *stop, time_t last);
+
+struct step {
+	const char *name;
+	step_fn *run;
+	time_t next;     /* when it wants to run again; 0 = now */
+	time_t last;     /* when it last ran */
+};
+
+/* Checkpoint the WAL and apply the retention rules. */
+static time_t
+step_maintenance(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
+    time_t last)
+{
+	struct err e = { 0, "" };
+	int64_t nev = 0, ntok = 0;
+
+	(void)stop;
+	(void)last;
+	if (store_begin(ctx->st, &e) != 0 ||
+	    store_prune(ctx->st, ctx->now, ctx->cfg->retention, &nev, &ntok,
+	    &e) != 0 || store_commit(ctx->st, &e) != 0) {
+		store_rollback(ctx->st);
+		log_warn("event=maintenance result=failed error=\"%s\"", e.msg);
+		return ctx->now + 300;
+	}
+	store_checkpoint(ctx->st);
+	if (nev || ntok)
+		log_info("event=prune events=%lld tokens=%lld", (long long)nev,
+		    (long long)ntok);
+	return ctx->now + MAINTENANCE_EVERY;
+}
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], &c, 1) < 0) {
+		/* Pipe full: a wakeup is already pending. */
+	}
+	errno = saved;
+}
+
+static int
+setup_signals(struct err *e)
+{
+	struct sigaction sa;
+
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return err_set(e, EX_OSERR, "pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* Both mail libraries write to sockets without MSG_NOSIGNAL. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void
+drain_pipe(void)
+{
+	char junk[64];
+
+	while (read(wake_pipe[0], junk, sizeof(junk)) > 0)
+		continue;
+}
+
+static void
+reload(struct config **cfg)
+{
+	struct config *fresh = NULL;
+	struct err e = { 0, "" };
+	char restart[512];
+
+	reload_flag = 0;
+	if (config_load((*cfg)->file, &fresh, &e) != 0) {
+		log_error("event=reload result=failed error=\"%s\"; keeping the "
+		    "old configuration", e.msg);
+		return;
+	}
+	config_restart_needed(*cfg, fresh, restart, sizeof(restart));
+	config_free(cfg);
+	*cfg = fresh;
+	log_info("event=reload result=ok: configuration reloaded");
+	if (*restart)
+		log_warn("restart needed for: %s", restart);
+}
+
+/*
+ * Run every due step; return the earliest next deadline.  With once, a
+ * step that asks to run again at once is repeated, a bounded number of
+ * times, so --once drains what is due.
+ */
+static time_t
+run_due(struct kr_ctx *ctx, struct step *steps, size_t n, bool once)
+{
+	time_t next = FAR_FUTURE;
+
+	for (size_t i = 0; i < n && !stop_flag; i++) {
+		for (int round = 0; round < (once ? 100 : 1); round++) {
+			ctx->now = time(NULL);
+			if (steps[i].next > ctx->now)
+				break;
+			steps[i].next = steps[i].run(ctx, &stop_flag, steps[i].last);
+			steps[i].last = ctx->now;
+			if (stop_flag)
+				break;
+		}
+		if (steps[i].next < next)
+			next = steps[i].next;
+	}
+	return next;
+}
+
+static int
+main_loop(struct config **cfg, struct store *st, bool once)
+{
+	struct step steps[] = {
+		{ "maintenance", step_maintenance, 0, 0 },
+	};
+	size_t nsteps = sizeof(steps) / sizeof(steps[0]);
+	struct kr_ctx ctx = { *cfg, st, time(NULL) };
+	/* Extra descriptors to wake on (an IMAP IDLE socket) go after [0]. */
+	struct pollfd fds[1];
+	time_t next;
+
+	while (!stop_flag) {
+		if (reload_flag) {
+			reload(cfg);
+			ctx.cfg = *cfg;
+		}
+		next = run_due(&ctx, steps, nsteps, once);
+		if (once || stop_flag)
+			break;
+		ctx.now = time(NULL);
+		fds[0].fd = wake_pipe[0];
+		fds[0].events = POLLIN;
+		{
+			time_t wait = next > ctx.now ? next - ctx.now : 0;
+
+			if (wait > LOOP_MAX_SLEEP)
+				wait = LOOP_MAX_SLEEP;
+			if (poll(fds, 1, (int)wait * 1000) > 0)
+				drain_pipe();
+		}
+	}
+	return EX_OK;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: kringd [-c FILE] [-f] [--once] [--pidfile FILE] "
+	    "[-d]\n"
+	    "  -c FILE          configuration (default $KRING_CONFIG or %s)\n"
+	    "  -f               stay in the foreground and log to stderr\n"
+	    "  --once           do what is due now, then exit\n"
+	    "  --pidfile FILE   write the daemon's pid to FILE\n"
+	    "  -d, --debug      log debug messages\n", SYSCONFDIR "/kring.conf");
+}
+
+/*
+ * Fork into the background.  Returns in the child with *report set to a
+ * pipe on which it must write its startup verdict (one byte: the exit
+ * code, 0 for "running"); the parent waits for that byte and exits with
+ * it.
+ */
+static int
+daemonize(int *report, struct err *e)
+{
+	int p[2], null;
+	pid_t pid;
+	unsigned char code;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return err_set(e, EX_OSERR, "pipe: %s", strerror(errno));
+	if ((pid = fork()) < 0)
+		return err_set(e, EX_OSERR, "fork: %s", strerror(errno));
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &code, 1) != 1)
+			code = EX_SOFTWARE;
+		waitpid(pid, NULL, 0);
+		_exit(code);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		return err_set(e, EX_OSERR, "setsid: %s", strerror(errno));
+	if ((pid = fork()) < 0)
+		return err_set(e, EX_OSERR, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		return err_set(e, EX_OSERR, "chdir /: %s", strerror(errno));
+	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	*report = p[1];
+	return 0;
+}
+
+static void
+report_start(int *fd, int code)
+{
+	unsigned char c = (unsigned char)code;
+
+	if (*fd < 0)
+		return;
+	if (write(*fd, &c, 1) != 1) {
+		/* The parent is gone; nobody is waiting for the verdict. */
+	}
+	close(*fd);
+	*fd = -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf = NULL, *pidfile = NULL;
+	bool foreground = false, once = false, debug = false;
+	struct config *cfg = NULL;
+	struct store *st = NULL;
+	struct err e = { 0, "" };
+	struct buf line = BUF_INIT;
+	struct stat sb;
+	int ch, lockfd, report = -1, ex;
+
+	while ((ch = getopt_long(argc, argv, "c:fdhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'o':
+			once = true;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'V':
+			printf("kringd %s\n", PACKAGE_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "kringd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	umask(077);
+	log_open("kringd", LOG_TO_STDERR, debug);
+	if (config_load(config_path(conf), &cfg, &e) != 0)
+		log_fatal(e.ex, "%s", e.msg);
+	if (stat(cfg->store, &sb) != 0)
+		log_fatal(EX_NOINPUT, "store %s does not exist (run kring init)",
+		    cfg->store);
+	if ((lockfd = pidlock_acquire(cfg->store, &e)) < 0)
+		log_fatal(e.ex, "%s", e.msg);
+	if (setup_signals(&e) != 0)
+		log_fatal(e.ex, "%s", e.msg);
+	if (!once && !foreground) {
+		if (daemonize(&report, &e) != 0)
+			log_fatal(e.ex, "%s", e.msg);
+		log_open("kringd", LOG_TO_SYSLOG, debug);
+	}
+	pidlock_note_pid(lockfd);
+	if (store_open(cfg->store, 0, &st, &e) != 0) {
+		report_start(&report, e.ex);
+		log_fatal(e.ex, "%s", e.msg);
+	}
+	if (pidfile != NULL && pidlock_write_pidfile(pidfile, &e) != 0) {
+		report_start(&report, e.ex);
+		log_fatal(e.ex, "%s", e.msg);
+	}
+	buf_puts(&line, "event=start");
+	log_kv(&line, "version", PACKAGE_VERSION);
+	log_kv(&line, "config", cfg->file);
+	log_kv(&line, "store", cfg->store);
+	log_info("%s", buf_str(&line));
+	report_start(&report, EX_OK);
+
+	ex = main_loop(&cfg, st, once);
+
+	log_info("event=stop reason=%s", stop_flag ? "signal" : "once");
+	if (pidfile != NULL)
+		unlink(pidfile);
+	store_close(&st);
+	config_free(&cfg);
+	buf_free(&line);
+	close(lockfd);
+	log_close();
+	return ex;
+}
