@@ -176,12 +176,25 @@ addr_normalize(const char *in, struct err *e)
 		err_set(e, EX_DATAERR, "domain is not valid UTF-8");
 		goto fail;
 	}
-	/* IDNA 2008: non-ASCII labels become A-labels; ASCII is lower-cased. */
-	if (idn2_to_ascii_8z(domain, &ascii, IDN2_NFC_INPUT |
-	    IDN2_NONTRANSITIONAL) != IDN2_OK) {
-		err_set(e, EX_DATAERR, "domain is not a valid internationalised "
-		    "domain name");
-		goto fail;
+	/*
+	 * IDNA 2008 for domains with non-ASCII labels (stored as A-labels);
+	 * plain ASCII domains get our own checks, whose messages say more.
+	 */
+	{
+		bool plain = true;
+
+		for (const char *c = domain; *c; c++)
+			if ((unsigned char)*c >= 0x80)
+				plain = false;
+		if (plain) {
+			ascii = xstrdup(domain);
+		} else if (idn2_to_ascii_8z(domain, &ascii, IDN2_NFC_INPUT |
+		    IDN2_NONTRANSITIONAL) != IDN2_OK) {
+			ascii = NULL;
+			err_set(e, EX_DATAERR, "domain is not a valid "
+			    "internationalised domain name");
+			goto fail;
+		}
 	}
 	for (char *c = ascii; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
@@ -197,12 +210,12 @@ addr_normalize(const char *in, struct err *e)
 	}
 	free(local);
 	free(domain);
-	idn2_free(ascii);
+	free(ascii);
 	return out;
 fail:
 	free(local);
 	free(domain);
-	idn2_free(ascii);
+	free(ascii);
 	return NULL;
 }
 

@@ -1,2 +1,0 @@
-/* compose - not yet written. */
-#include "autoconf.h"

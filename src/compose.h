@@ -1,3 +1,0 @@
-#ifndef KRING_COMPOSE_H
-#define KRING_COMPOSE_H
-#endif

@@ -1,2 +1,0 @@
-/* outbound - not yet written. */
-#include "autoconf.h"

@@ -1,3 +1,0 @@
-#ifndef KRING_OUTBOUND_H
-#define KRING_OUTBOUND_H
-#endif

@@ -1,2 +1,0 @@
-/* queue - not yet written. */
-#include "autoconf.h"

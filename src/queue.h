@@ -1,3 +1,0 @@
-#ifndef KRING_QUEUE_H
-#define KRING_QUEUE_H
-#endif

@@ -1,2 +1,0 @@
-/* send - not yet written. */
-#include "autoconf.h"

@@ -1,3 +1,0 @@
-#ifndef KRING_SEND_H
-#define KRING_SEND_H
-#endif

@@ -1,2 +1,0 @@
-/* store_queue - not yet written. */
-#include "autoconf.h"

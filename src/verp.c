@@ -1,2 +1,0 @@
-/* verp - not yet written. */
-#include "autoconf.h"

@@ -1,3 +1,0 @@
-#ifndef KRING_VERP_H
-#define KRING_VERP_H
-#endif
