@@ -280,7 +280,8 @@ import_row(struct import *im, char **f, size_t n, long line, struct err *e)
 	struct err ae = { 0, "" };
 	const char *name = "", *why;
 	char hash[HMAC_HEX_LEN + 1], *addr;
-	struct sub old;
+	struct sub old = { 0 };
+	struct person p = { 0 };
 	int64_t pid;
 	int had, sup;
 
@@ -304,37 +305,40 @@ import_row(struct import *im, char **f, size_t n, long line, struct err *e)
 		free(addr);
 		return 0;
 	}
+	/* Decide before writing: an erased address must not even get a row. */
 	hmac_hex(&im->key, addr, strlen(addr), hash);
-	if ((sup = store_suppressed(im->c->st, hash, e)) < 0)
+	if ((sup = store_suppressed(im->c->st, hash, e)) < 0 ||
+	    (had = store_person_find(im->c->st, addr, &p, e)) < 0)
 		goto fail;
-	if (store_person_ensure(im->c->st, addr, name, im->c->now, &pid, e) != 0 ||
-	    (had = store_sub_get(im->c->st, im->list, pid, &old, e)) < 0)
+	if (had > 0 && (had = store_sub_get(im->c->st, im->list, p.id, &old,
+	    e)) < 0)
 		goto fail;
-	if (had && (old.state == SUB_ACTIVE || old.state == SUB_PENDING ||
-	    old.state == SUB_DISABLED)) {
+	if (had && old.state != SUB_UNSUBSCRIBED) {
 		im->already++;
-		sub_clear(&old);
-		free(addr);
-		return 0;
+		goto skip;
 	}
-	if (sup || (had && old.state == SUB_UNSUBSCRIBED)) {
+	if (sup || had) {
 		if (!im->force) {
 			im->suppressed++;
-			sub_clear(&old);
-			free(addr);
-			return 0;
+			goto skip;
 		}
 		im->forced++;
 	}
-	sub_clear(&old);
+	if (store_person_ensure(im->c->st, addr, name, im->c->now, &pid, e) != 0)
+		goto fail;
 	if (store_sub_put(im->c->st, im->list, pid, im->confirmed ? SUB_ACTIVE :
-	    SUB_PENDING, MODE_EACH, im->confirmed ? "import-confirmed" : "import",
-	    im->c->now, e) != 0)
+	    SUB_PENDING, had ? old.mode : MODE_EACH, im->confirmed ?
+	    "import-confirmed" : "import", im->c->now, e) != 0)
 		goto fail;
 	im->added++;
+skip:
+	sub_clear(&old);
+	person_clear(&p);
 	free(addr);
 	return 0;
 fail:
+	sub_clear(&old);
+	person_clear(&p);
 	free(addr);
 	return -1;
 }

@@ -127,6 +127,12 @@ class Site:
         self.close()
 
 
+def read(path, mode="r"):
+    """A file's whole contents."""
+    with open(path, mode) as f:
+        return f.read()
+
+
 def run(argv, stdin=None, env=None, timeout=120):
     e = dict(os.environ)
     e.pop("KRING_CONFIG", None)

@@ -1,4 +1,133 @@
-"""Placeholder until these tests are written: reports a skip."""
+"""kring init and kring list ...: what the programme office sees."""
+import os
+import stat
 import sys
-print("test_init_list: not written yet")
-sys.exit(77)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kringtest as kt  # noqa: E402
+
+
+class Init(kt.TestCase):
+    def test_creates_private_store_and_key(self):
+        r = self.init()
+        self.assertIn("created store", r.out)
+        for p in (self.site.store, self.site.store + ".key"):
+            mode = stat.S_IMODE(os.stat(p).st_mode)
+            self.assertEqual(mode, 0o600, p)
+        key = kt.read(self.site.store + ".key")
+        self.assertRegex(key, r"^[0-9a-f]{64}\n$")
+
+    def test_idempotent(self):
+        self.init()
+        key = kt.read(self.site.store + ".key")
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        r = self.assertOk(self.site.kring("init"))
+        self.assertIn("up to date", r.out)
+        self.assertEqual(kt.read(self.site.store + ".key"), key)
+        self.assertEqual(self.site.query("SELECT id FROM lists"), [("cop1",)])
+
+    def test_store_folder_missing(self):
+        self.site.write_config(kt.BASE_CONFIG.format(dir=self.site.dir, srcdir=kt.SRCDIR)
+                               .replace("/kring.db", "/nope/kring.db"))
+        r = self.site.kring("init")
+        self.assertError(r, kt.EX_CANTCREAT, "nope", "does not exist")
+
+    def test_command_without_store(self):
+        r = self.site.kring("list", "ls")
+        self.assertError(r, kt.EX_NOINPUT, "kring init")
+
+
+class Lists(kt.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.init()
+
+    def test_add_and_ls(self):
+        self.assertOk(self.site.kring("list", "add", "nieuwsbrief", "--name",
+                                      "Nieuwsbrief Met Andere Ogen", "--kind", "newsletter"))
+        self.assertOk(self.site.kring("list", "add", "kinderopvang", "--name", "CoP Kinderopvang",
+                                      "--description", "Pedagogisch medewerkers", "--lang", "en",
+                                      "--digest", "monthly"))
+        r = self.assertOk(self.site.kring("list", "ls", "--tsv"))
+        self.assertEqual(r.out,
+                         "kinderopvang\tcop\ten\tmembers\tmonthly\t0\tCoP Kinderopvang\n"
+                         "nieuwsbrief\tnewsletter\tnl\tclosed\tnone\t0\tNieuwsbrief Met Andere Ogen\n")
+        r = self.assertOk(self.site.kring("list", "ls"))
+        lines = r.out.splitlines()
+        self.assertTrue(lines[0].startswith("ID"))
+        self.assertEqual(lines[1].index("cop"), lines[2].index("newsletter"))
+        rows = self.site.query("SELECT id, kind, lang, policy, digest, description FROM lists "
+                               "ORDER BY id")
+        self.assertEqual(rows[0], ("kinderopvang", "cop", "en", "members", "monthly",
+                                   "Pedagogisch medewerkers"))
+
+    def test_show_counts(self):
+        self.site.kring("list", "add", "cop1", "--name", "CoP één")
+        self.site.kring("sub", "add", "cop1", "a@example.org")
+        self.site.kring("sub", "add", "cop1", "b@example.org")
+        self.site.kring("sub", "rm", "cop1", "b@example.org")
+        r = self.assertOk(self.site.kring("list", "show", "cop1"))
+        self.assertIn("name:         CoP één", r.out)
+        self.assertIn("1 active, 0 pending, 0 disabled, 1 unsubscribed", r.out)
+
+    def test_errors_change_nothing(self):
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        before = self.site.dump()
+        cases = [
+            (("list", "add", "Cop2", "--name", "x"), kt.EX_DATAERR, ["Cop2", "not a list id"]),
+            (("list", "add", "-cop", "--name", "x"), kt.EX_DATAERR, ["not a list id"]),
+            (("list", "add", "a" * 65, "--name", "x"), kt.EX_DATAERR, ["not a list id"]),
+            (("list", "add", "cop1", "--name", "again"), kt.EX_DATAERR, ["cop1 already exists"]),
+            (("list", "add", "cop2", "--name", "two\nlines"), kt.EX_DATAERR, ["line break"]),
+            (("list", "add", "cop2", "--name", "x", "--kind", "forum"), kt.EX_DATAERR,
+             ["forum", "cop|newsletter"]),
+            (("list", "add", "cop2", "--name", "x", "--policy", "open"), kt.EX_DATAERR,
+             ["members|moderated|closed"]),
+            (("list", "add", "cop2", "--name", "x", "--digest", "daily"), kt.EX_DATAERR,
+             ["none|weekly|monthly"]),
+            (("list", "add", "cop2", "--name", "x", "--lang", "de"), kt.EX_DATAERR, ["nl|en"]),
+            (("list", "add", "cop2"), kt.EX_USAGE, ["usage: kring list add"]),
+            (("list", "add", "cop2", "--name"), kt.EX_USAGE, ["needs a value"]),
+            (("list", "add", "cop2", "--name", "x", "--colour", "red"), kt.EX_USAGE,
+             ["unknown option --colour"]),
+            (("list", "set", "nope", "--name", "x"), kt.EX_DATAERR, ["nope: no such list"]),
+            (("list", "set", "cop1"), kt.EX_USAGE, ["usage: kring list set"]),
+            (("list", "show", "nope"), kt.EX_DATAERR, ["nope: no such list"]),
+            (("list", "rm", "nope"), kt.EX_DATAERR, ["nope: no such list"]),
+            (("list", "frobnicate"), kt.EX_USAGE, ["unknown command"]),
+        ]
+        for args, rc, words in cases:
+            with self.subTest(args=args):
+                self.assertError(self.site.kring(*args), rc, *words)
+        self.assertEqual(self.site.dump(), before)
+
+    def test_set(self):
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        r = self.assertOk(self.site.kring("list", "set", "cop1", "--policy", "moderated",
+                                          "--description", "Nieuwe omschrijving"))
+        self.assertIn("changed list cop1", r.out)
+        self.assertEqual(self.site.query("SELECT name, policy, description FROM lists"),
+                         [("CoP 1", "moderated", "Nieuwe omschrijving")])
+
+    def test_rm_refuses_then_force(self):
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        self.site.kring("sub", "add", "cop1", "a@example.org")
+        r = self.site.kring("list", "rm", "cop1")
+        self.assertError(r, kt.EX_DATAERR, "has 1 subscribers", "--force")
+        self.assertEqual(self.site.query("SELECT count(*) FROM lists"), [(1,)])
+        r = self.assertOk(self.site.kring("list", "rm", "cop1", "--force"))
+        self.assertIn("removed list cop1 and 1 subscriptions", r.out)
+        self.assertEqual(self.site.query("SELECT count(*) FROM lists"), [(0,)])
+        self.assertEqual(self.site.query("SELECT count(*) FROM subscriptions"), [(0,)])
+        self.assertEqual(self.site.query("SELECT count(*) FROM people"), [(1,)])
+
+    def test_help_and_version(self):
+        r = self.assertOk(kt.run([kt.KRING, "--help"]))
+        for cmd in ("init", "list add", "sub import", "person erase", "log"):
+            self.assertIn("kring " + cmd, r.out)
+        r = self.assertOk(kt.run([kt.KRING, "--version"]))
+        self.assertRegex(r.out, r"^kring \d+\.\d+")
+
+
+if __name__ == "__main__":
+    kt.main()

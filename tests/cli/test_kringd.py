@@ -1,4 +1,125 @@
-"""Placeholder until these tests are written: reports a skip."""
+"""kringd: startup checks, one instance per store, signals, reload, daemon mode."""
+import os
+import signal
+import subprocess
 import sys
-print("test_kringd: not written yet")
-sys.exit(77)
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kringtest as kt  # noqa: E402
+
+
+def wait_for(pred, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+class Kringd(kt.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.procs = []
+
+    def tearDown(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            for f in (p.stdout, p.stderr):
+                if f:
+                    f.close()
+        super().tearDown()
+
+    def start(self, *args):
+        p = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"] + list(args),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.procs.append(p)
+        self.assertTrue(wait_for(lambda: os.path.exists(self.site.store + ".lock") and
+                                 kt.read(self.site.store + ".lock").strip() == str(p.pid)),
+                        "kringd did not take the lock")
+        return p
+
+    def stop(self, p, sig=signal.SIGTERM):
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=10)
+        return p.returncode, err
+
+    def test_once_with_nothing_due(self):
+        r = self.assertOk(self.site.kringd("-f", "--once"))
+        self.assertIn("event=start", r.err)
+        self.assertIn("event=stop reason=once", r.err)
+
+    def test_missing_store(self):
+        os.unlink(self.site.store)
+        r = self.site.kringd("-f", "--once")
+        self.assertRc(r, kt.EX_NOINPUT)
+        self.assertIn("run kring init", r.err)
+
+    def test_usage(self):
+        self.assertRc(self.site.kringd("--bogus"), kt.EX_USAGE)
+        self.assertRc(self.site.kringd("extra"), kt.EX_USAGE)
+
+    def test_one_instance_per_store(self):
+        p = self.start()
+        r = self.site.kringd("-f", "--once")
+        self.assertRc(r, kt.EX_TEMPFAIL)
+        self.assertIn("already runs for store", r.err)
+        self.assertIn("pid %d" % p.pid, r.err)
+        rc, err = self.stop(p)
+        self.assertEqual(rc, 0, err)
+        # The lock dies with the process: a new one can start.
+        self.assertOk(self.site.kringd("-f", "--once"))
+
+    def test_sigterm_exits_zero(self):
+        p = self.start()
+        rc, err = self.stop(p)
+        self.assertEqual(rc, 0)
+        self.assertIn("event=stop reason=signal", err)
+
+    def test_sighup_reload(self):
+        p = self.start()
+        good = kt.read(self.site.conf)
+        self.site.write_config(good + "bogus = 1;\n")
+        p.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        self.assertIsNone(p.poll(), "kringd died on an invalid configuration")
+        self.site.write_config(good.replace('language = "nl"', 'language = "en"'))
+        p.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        self.assertIsNone(p.poll())
+        rc, err = self.stop(p)
+        self.assertEqual(rc, 0)
+        self.assertIn("bogus: unknown key", err)
+        self.assertIn("keeping the old configuration", err)
+        self.assertIn("configuration reloaded", err)
+        self.assertLess(err.index("keeping the old"), err.index("configuration reloaded"))
+
+    def test_daemon_with_pidfile(self):
+        pidfile = self.site.path("kringd.pid")
+        r = self.site.kringd("--pidfile", pidfile)
+        self.assertOk(r)
+        self.assertTrue(wait_for(lambda: os.path.exists(pidfile)))
+        pid = int(kt.read(pidfile))
+        os.kill(pid, 0)
+        self.assertEqual(kt.read(self.site.store + ".lock").strip(), str(pid))
+        # While it runs, no second daemon.
+        self.assertRc(self.site.kringd("--pidfile", pidfile + "2"), kt.EX_TEMPFAIL)
+        os.kill(pid, signal.SIGTERM)
+        self.assertTrue(wait_for(lambda: not os.path.exists(pidfile)),
+                        "pid file not removed at exit")
+
+        def gone():
+            try:
+                os.kill(pid, 0)
+                return False
+            except ProcessLookupError:
+                return True
+        self.assertTrue(wait_for(gone))
+
+
+if __name__ == "__main__":
+    kt.main()
