@@ -1,0 +1,88 @@
+#!/bin/sh
+# quickstart.sh - build kring on Debian 12 and run it, or run its tests.
+#
+#   ./quickstart.sh demo   install build dependencies, build, and run kringd
+#                          in the foreground on the demo site in ./demo
+#                          (Maildir in, Maildir out: no mail server needed)
+#   ./quickstart.sh test   install build and test dependencies, build with
+#                          warnings as errors, and run the whole test suite
+#
+# Run as root or as a user who may use sudo.  Safe to run again.
+set -eu
+
+cd "$(dirname "$0")"
+top=$(pwd)
+
+BUILD_DEPS="build-essential autoconf automake pkg-config libesmtp-dev
+libetpan-dev libsqlite3-dev libconfig-dev libcmark-dev libssl-dev
+libgnutls28-dev libidn2-dev sqlite3"
+# The black-box tests are Python scripts using only its standard library.
+TEST_DEPS="python3"
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_deps() {
+	missing=""
+	for p in $*; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q "install ok installed" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "quickstart: installing$missing"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $missing
+}
+
+# build [CONFIGURE-OPTIONS]: options force a fresh configure.
+build() {
+	[ -x configure ] || autoreconf -fi
+	if [ $# -gt 0 ] || [ ! -f Makefile ]; then
+		./configure "$@"
+	fi
+	make -j"$(nproc)"
+}
+
+demo() {
+	install_deps $BUILD_DEPS
+	build
+	mkdir -p demo
+	for box in inbox outbox; do
+		mkdir -p demo/$box/new demo/$box/cur demo/$box/tmp
+	done
+	[ -f demo/kring.conf ] || cp conf/demo.conf demo/kring.conf
+	k="src/kring -c demo/kring.conf"
+	$k init
+	$k list show nieuwsbrief >/dev/null 2>&1 ||
+	    $k list add nieuwsbrief --kind newsletter \
+	        --name "Nieuwsbrief Met Andere Ogen" \
+	        --description "De maandelijkse nieuwsbrief van het programma"
+	$k list show kinderopvang >/dev/null 2>&1 ||
+	    $k list add kinderopvang --name "CoP Kinderopvang" \
+	        --description "Pedagogisch medewerkers en IKC-teams" --digest monthly
+	$k list show jeugdzorg >/dev/null 2>&1 ||
+	    $k list add jeugdzorg --name "CoP Jeugdzorg" \
+	        --description "Jeugdprofessionals in school en wijk" --digest weekly
+	$k sub add nieuwsbrief anna@example.org --name "Anna de Vries" >/dev/null
+	$k sub add kinderopvang anna@example.org --name "Anna de Vries" >/dev/null
+	$k sub add jeugdzorg bram@example.org --name "Bram Jansen" --mode digest >/dev/null
+	$k list ls
+	echo
+	echo "kringd runs on demo/kring.conf in the foreground; Ctrl-C stops it."
+	echo "Try: src/kring -c demo/kring.conf sub ls kinderopvang"
+	exec src/kringd -c demo/kring.conf -f
+}
+
+tests() {
+	install_deps $BUILD_DEPS $TEST_DEPS
+	build --enable-werror
+	make -j"$(nproc)" check || { tail -n 40 tests/test-suite.log; exit 1; }
+}
+
+case "${1:-}" in
+demo) demo ;;
+test) tests ;;
+*) echo "usage: $0 demo|test" >&2; exit 64 ;;
+esac
