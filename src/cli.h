@@ -40,6 +40,13 @@ int cli_error(int ex, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 int cli_usage(const struct cli *c);
 
 /*
+ * Load list id into *l (list_clear it) from the open store: 0, or the
+ * exit code after saying "ID: no such list" (EX_DATAERR) or the error.
+ */
+struct list;
+int cli_list_need(struct cli *c, const char *id, struct list *l);
+
+/*
  * A tiny option parser for handlers: long options only ("--name VALUE",
  * "--name=VALUE", "--flag").  specs is a NULL-terminated array of names;
  * a name ending in '=' takes a value.  Positional arguments are collected

@@ -172,21 +172,6 @@ cmd_list_add(struct cli *c, int argc, char **argv)
 	return EX_OK;
 }
 
-/* Load list id or report it unknown. */
-static int
-load(struct cli *c, const char *id, struct list *l)
-{
-	struct err e = { 0, "" };
-	int r = store_list_get(c->st, id, l, &e);
-
-	if (r < 0)
-		return cli_fail(&e);
-	if (r == 0)
-		return cli_error(EX_DATAERR, "%s: no such list (see kring list ls)",
-		    id);
-	return 0;
-}
-
 int
 cmd_list_set(struct cli *c, int argc, char **argv)
 {
@@ -206,7 +191,7 @@ cmd_list_set(struct cli *c, int argc, char **argv)
 		return ex;
 	if (store_begin(c->st, &e) != 0)
 		return cli_fail(&e);
-	if ((ex = load(c, pos[0], &l)) != 0 ||
+	if ((ex = cli_list_need(c, pos[0], &l)) != 0 ||
 	    (ex = apply(&l, v[0], v[1], NULL, NULL, v[2], v[3])) != 0) {
 		store_rollback(c->st);
 		list_clear(&l);
@@ -235,7 +220,7 @@ cmd_list_show(struct cli *c, int argc, char **argv)
 
 	if (argc != 1)
 		return cli_usage(c);
-	if (cli_store(c, false, &ex) == NULL || (ex = load(c, argv[0], &l)) != 0)
+	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, argv[0], &l)) != 0)
 		return ex;
 	if (store_list_counts(c->st, l.id, n, &e) != 0) {
 		list_clear(&l);
@@ -333,7 +318,7 @@ cmd_list_rm(struct cli *c, int argc, char **argv)
 		return ex;
 	if (store_begin(c->st, &e) != 0)
 		return cli_fail(&e);
-	if ((ex = load(c, pos[0], &l)) != 0) {
+	if ((ex = cli_list_need(c, pos[0], &l)) != 0) {
 		store_rollback(c->st);
 		return ex;
 	}

@@ -52,20 +52,6 @@ arg_address(const char *in, int *ex)
 	return NULL;
 }
 
-static int
-need_list(struct cli *c, const char *id, struct list *l)
-{
-	struct err e = { 0, "" };
-	int r = store_list_get(c->st, id, l, &e);
-
-	if (r < 0)
-		return cli_fail(&e);
-	if (r == 0)
-		return cli_error(EX_DATAERR, "%s: no such list (see kring list ls)",
-		    id);
-	return 0;
-}
-
 int
 cmd_sub_add(struct cli *c, int argc, char **argv)
 {
@@ -90,7 +76,7 @@ cmd_sub_add(struct cli *c, int argc, char **argv)
 		    sub_mode_words());
 	if ((addr = arg_address(pos[1], &ex)) == NULL)
 		return ex;
-	if (cli_store(c, false, &ex) == NULL || (ex = need_list(c, pos[0], &l))) {
+	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, pos[0], &l))) {
 		free(addr);
 		return ex;
 	}
@@ -139,7 +125,7 @@ cmd_sub_rm(struct cli *c, int argc, char **argv)
 		return cli_usage(c);
 	if ((addr = arg_address(argv[1], &ex)) == NULL)
 		return ex;
-	if (cli_store(c, false, &ex) == NULL || (ex = need_list(c, argv[0], &l))) {
+	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, argv[0], &l))) {
 		free(addr);
 		return ex;
 	}
@@ -203,7 +189,7 @@ cmd_sub_ls(struct cli *c, int argc, char **argv)
 	if (v[0] && sub_state_parse(v[0], &state) != 0)
 		return cli_error(EX_USAGE, "--state \"%s\": not one of %s", v[0],
 		    sub_state_words());
-	if (cli_store(c, false, &ex) == NULL || (ex = need_list(c, pos[0], &l)))
+	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, pos[0], &l)))
 		return ex;
 	t = table_new(v[1] != NULL, 4, header);
 	if (store_sub_each(c->st, l.id, v[0] ? (int)state : -1, ls_row, t,
@@ -234,7 +220,7 @@ cmd_sub_export(struct cli *c, int argc, char **argv)
 
 	if (argc != 1)
 		return cli_usage(c);
-	if (cli_store(c, false, &ex) == NULL || (ex = need_list(c, argv[0], &l)))
+	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, argv[0], &l)))
 		return ex;
 	csv_write(stdout, head, 4);
 	if (store_sub_each(c->st, l.id, -1, export_row, stdout, &e) != 0)
@@ -368,7 +354,7 @@ cmd_sub_import(struct cli *c, int argc, char **argv)
 	im.file = pos[1];
 	im.confirmed = v[0] != NULL;
 	im.force = v[1] != NULL;
-	if (cli_store(c, false, &ex) == NULL || (ex = need_list(c, pos[0], &l)))
+	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, pos[0], &l)))
 		return ex;
 	im.list = l.id;
 	keypath = hmac_key_path(c->cfg->store);

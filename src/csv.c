@@ -87,6 +87,16 @@ utf8_valid(const unsigned char *p, size_t n)
 	return true;
 }
 
+/* After a CR: a following LF belongs to the same line end. */
+static void
+eat_lf(struct csv_reader *r)
+{
+	int d = getc_unlocked(r->in);
+
+	if (d != '\n' && d != EOF)
+		ungetc(d, r->in);
+}
+
 static int
 end_field(struct csv_reader *r, const char **why)
 {
@@ -160,12 +170,8 @@ csv_read(struct csv_reader *r, char ***fields, size_t *nfields, const char **why
 				}
 				s = FIELD_START;
 			} else if (c == '\n' || c == EOF || c == '\r') {
-				if (c == '\r') {
-					int d = getc_unlocked(r->in);
-
-					if (d != '\n' && d != EOF)
-						ungetc(d, r->in);
-				}
+				if (c == '\r')
+					eat_lf(r);
 				goto record_end;
 			} else {
 				buf_putc(&r->rec, (char)c);
@@ -197,12 +203,8 @@ csv_read(struct csv_reader *r, char ***fields, size_t *nfields, const char **why
 				}
 				s = FIELD_START;
 			} else if (c == '\n' || c == '\r' || c == EOF) {
-				if (c == '\r') {
-					int d = getc_unlocked(r->in);
-
-					if (d != '\n' && d != EOF)
-						ungetc(d, r->in);
-				}
+				if (c == '\r')
+					eat_lf(r);
 				goto record_end;
 			} else {
 				*why = "text after a closing quote";

@@ -96,6 +96,20 @@ cli_usage(const struct cli *c)
 	return cli_error(EX_USAGE, "usage: kring %s", c->usage);
 }
 
+int
+cli_list_need(struct cli *c, const char *id, struct list *l)
+{
+	struct err e = { 0, "" };
+	int r = store_list_get(c->st, id, l, &e);
+
+	if (r < 0)
+		return cli_fail(&e);
+	if (r == 0)
+		return cli_error(EX_DATAERR, "%s: no such list (see kring list ls)",
+		    id);
+	return 0;
+}
+
 const struct config *
 cli_config(struct cli *c, int *ex)
 {

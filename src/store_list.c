@@ -11,6 +11,19 @@
 #include "store_int.h"
 #include "xmem.h"
 
+/* Bind ?1..?7 (id, name, description, kind, lang, policy, digest). */
+static void
+bind_list(sqlite3_stmt *s, const struct list *l)
+{
+	store_bind_text(s, 1, l->id);
+	store_bind_text(s, 2, l->name);
+	store_bind_text(s, 3, l->description ? l->description : "");
+	store_bind_text(s, 4, list_kind_name(l->kind));
+	store_bind_text(s, 5, lang_name(l->lang));
+	store_bind_text(s, 6, list_policy_name(l->policy));
+	store_bind_text(s, 7, list_digest_name(l->digest));
+}
+
 int
 store_list_add(struct store *st, const struct list *l, struct err *e)
 {
@@ -21,13 +34,7 @@ store_list_add(struct store *st, const struct list *l, struct err *e)
 
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, l->id);
-	store_bind_text(s, 2, l->name);
-	store_bind_text(s, 3, l->description ? l->description : "");
-	store_bind_text(s, 4, list_kind_name(l->kind));
-	store_bind_text(s, 5, lang_name(l->lang));
-	store_bind_text(s, 6, list_policy_name(l->policy));
-	store_bind_text(s, 7, list_digest_name(l->digest));
+	bind_list(s, l);
 	store_bind_int(s, 8, l->created);
 	rc = sqlite3_step(s);
 	store_done(s);
@@ -81,13 +88,7 @@ store_list_update(struct store *st, const struct list *l, struct err *e)
 
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, l->id);
-	store_bind_text(s, 2, l->name);
-	store_bind_text(s, 3, l->description ? l->description : "");
-	store_bind_text(s, 4, list_kind_name(l->kind));
-	store_bind_text(s, 5, lang_name(l->lang));
-	store_bind_text(s, 6, list_policy_name(l->policy));
-	store_bind_text(s, 7, list_digest_name(l->digest));
+	bind_list(s, l);
 	rc = sqlite3_step(s);
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "update list");
