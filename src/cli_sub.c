@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "addr.h"
@@ -28,27 +29,39 @@
 #include "store.h"
 #include "xmem.h"
 
+/* in with control characters shown as \xNN, for error messages. */
+static char *
+escaped(const char *in)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *out = xmalloc(4 * strlen(in) + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 0xf];
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* An address from the command line, or an error naming it (escaped). */
 static char *
 arg_address(const char *in, int *ex)
 {
 	struct err e = { 0, "" };
-	char *a = addr_normalize(in, &e);
-	char shown[300];
-	size_t n = 0;
+	char *a = addr_normalize(in, &e), *shown;
 
 	if (a != NULL)
 		return a;
-	for (const unsigned char *p = (const unsigned char *)in; *p &&
-	    n + 5 < sizeof(shown); p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			n += (size_t)snprintf(shown + n, sizeof(shown) - n,
-			    "\\x%02x", *p);
-		else
-			shown[n++] = (char)*p;
-	}
-	shown[n] = '\0';
+	shown = escaped(in);
 	*ex = cli_error(EX_DATAERR, "\"%s\": %s", shown, e.msg);
+	free(shown);
 	return NULL;
 }
 
@@ -187,7 +200,7 @@ cmd_sub_ls(struct cli *c, int argc, char **argv)
 	if (npos != 1)
 		return cli_usage(c);
 	if (v[0] && sub_state_parse(v[0], &state) != 0)
-		return cli_error(EX_USAGE, "--state \"%s\": not one of %s", v[0],
+		return cli_error(EX_DATAERR, "--state \"%s\": not one of %s", v[0],
 		    sub_state_words());
 	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, pos[0], &l)))
 		return ex;
@@ -235,20 +248,40 @@ struct import {
 	const char *list;
 	bool confirmed, force;
 	struct hmac_key key;
+	struct progress pg;
+	size_t ncols;
 	int email_col, name_col;
-	int64_t added, already, bad, suppressed, forced;
+	int64_t added, activated, already, bad, suppressed, forced;
 };
 
-/* Header: email, optionally name, in any order and case. */
+/* Report a bad row (why is a message, not a format) and count it. */
+static void
+import_bad(struct import *im, long line, const char *why)
+{
+	progress_clear(&im->pg);
+	cli_error(EX_DATAERR, "%s:%ld: %s", im->file, line, why);
+	im->bad++;
+}
+
+/*
+ * The header: email and optionally name, in any order and case.  Any
+ * other column is refused rather than ignored, so that a file meant for
+ * something else (or a first row of data without a header) is not
+ * imported half-understood.
+ */
 static int
 import_header(struct import *im, char **f, size_t n)
 {
 	im->email_col = im->name_col = -1;
+	im->ncols = n;
 	for (size_t i = 0; i < n; i++) {
 		if (strcasecmp(f[i], "email") == 0 && im->email_col < 0)
 			im->email_col = (int)i;
 		else if (strcasecmp(f[i], "name") == 0 && im->name_col < 0)
 			im->name_col = (int)i;
+		else if (strchr(f[i], '@') != NULL)
+			return cli_error(EX_DATAERR, "%s:1: no header line (the "
+			    "first line must be email[,name])", im->file);
 		else
 			return cli_error(EX_DATAERR, "%s:1: unknown column \"%s\" "
 			    "(the header is email[,name])", im->file, f[i]);
@@ -259,91 +292,194 @@ import_header(struct import *im, char **f, size_t n)
 	return 0;
 }
 
-/* One data row; -1 only for a store error (then e is set). */
+/*
+ * Check a data row: 0 with *addr (caller frees) and *name when good, -1
+ * after reporting it.  Empty fields beyond the header's are tolerated
+ * (spreadsheets write trailing commas); anything else there is refused.
+ */
+static int
+import_check(struct import *im, char **f, size_t n, long line, char **addr,
+    const char **name)
+{
+	struct err ae = { 0, "" };
+	const char *why;
+	char *msg, *shown;
+
+	for (size_t i = im->ncols; i < n; i++)
+		if (f[i][0] != '\0') {
+			msg = xasprintf("%zu fields, but the header has %zu", n,
+			    im->ncols);
+			import_bad(im, line, msg);
+			free(msg);
+			return -1;
+		}
+	if ((size_t)im->email_col >= n || f[im->email_col][0] == '\0') {
+		import_bad(im, line, "no address");
+		return -1;
+	}
+	*name = im->name_col >= 0 && (size_t)im->name_col < n ?
+	    f[im->name_col] : "";
+	if ((*addr = addr_normalize(f[im->email_col], &ae)) == NULL) {
+		shown = escaped(f[im->email_col]);
+		msg = xasprintf("\"%s\": %s", shown, ae.msg);
+		import_bad(im, line, msg);
+		free(msg);
+		free(shown);
+		return -1;
+	}
+	if ((why = model_text_problem(*name, PERSON_NAME_MAX)) != NULL) {
+		msg = xasprintf("name %s", why);
+		import_bad(im, line, msg);
+		free(msg);
+		free(*addr);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One data row; -1 only for a store error (then e is set).  Who is
+ * there already is left alone, except that --confirmed activates a
+ * pending subscription: the office now vouches for that person.
+ */
 static int
 import_row(struct import *im, char **f, size_t n, long line, struct err *e)
 {
-	struct err ae = { 0, "" };
-	const char *name = "", *why;
+	const char *name, *consent = im->confirmed ? "import-confirmed" :
+	    "import";
 	char hash[HMAC_HEX_LEN + 1], *addr;
 	struct sub old = { 0 };
 	struct person p = { 0 };
 	int64_t pid;
-	int had, sup;
+	int had, sup, ret = -1;
 
 	if (n == 1 && f[0][0] == '\0')
 		return 0;               /* an empty line */
-	if ((size_t)im->email_col >= n) {
-		cli_error(EX_DATAERR, "%s:%ld: no email field", im->file, line);
-		im->bad++;
+	if (import_check(im, f, n, line, &addr, &name) != 0)
 		return 0;
-	}
-	if (im->name_col >= 0 && (size_t)im->name_col < n)
-		name = f[im->name_col];
-	if ((addr = addr_normalize(f[im->email_col], &ae)) == NULL) {
-		cli_error(EX_DATAERR, "%s:%ld: %s", im->file, line, ae.msg);
-		im->bad++;
-		return 0;
-	}
-	if ((why = model_text_problem(name, PERSON_NAME_MAX)) != NULL) {
-		cli_error(EX_DATAERR, "%s:%ld: name %s", im->file, line, why);
-		im->bad++;
-		free(addr);
-		return 0;
-	}
 	/* Decide before writing: an erased address must not even get a row. */
 	hmac_hex(&im->key, addr, strlen(addr), hash);
 	if ((sup = store_suppressed(im->c->st, hash, e)) < 0 ||
 	    (had = store_person_find(im->c->st, addr, &p, e)) < 0)
-		goto fail;
+		goto out;
 	if (had > 0 && (had = store_sub_get(im->c->st, im->list, p.id, &old,
 	    e)) < 0)
-		goto fail;
-	if (had && old.state != SUB_UNSUBSCRIBED) {
+		goto out;
+	if (had && old.state == SUB_PENDING && im->confirmed) {
+		if (store_sub_put(im->c->st, im->list, p.id, SUB_ACTIVE, old.mode,
+		    consent, im->c->now, e) != 0)
+			goto out;
+		im->activated++;
+	} else if (had && old.state != SUB_UNSUBSCRIBED) {
 		im->already++;
-		goto skip;
+	} else if ((sup || had) && !im->force) {
+		im->suppressed++;
+	} else {
+		if (store_person_ensure(im->c->st, addr, name, im->c->now, &pid,
+		    e) != 0 || store_sub_put(im->c->st, im->list, pid,
+		    im->confirmed ? SUB_ACTIVE : SUB_PENDING, had ? old.mode :
+		    MODE_EACH, consent, im->c->now, e) != 0)
+			goto out;
+		im->added++;
+		if (sup || had)
+			im->forced++;
 	}
-	if (sup || had) {
-		if (!im->force) {
-			im->suppressed++;
-			goto skip;
+	ret = 0;
+out:
+	sub_clear(&old);
+	person_clear(&p);
+	free(addr);
+	return ret;
+}
+
+/*
+ * Read the rows after the header, inside the caller's transaction.  The
+ * progress bar follows the bytes read, so it has an ETA before the
+ * number of rows is known.
+ */
+static int
+import_rows(struct import *im, FILE *in, struct csv_reader *rd,
+    struct err *e)
+{
+	struct stat sb;
+	const char *why;
+	char **f;
+	size_t n;
+	int64_t rows = 0;
+	off_t pos;
+	int r;
+
+	progress_start(&im->pg, "importing", fstat(fileno(in), &sb) == 0 &&
+	    S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : 0);
+	while ((r = csv_read(rd, &f, &n, &why)) != 0) {
+		if (r < 0)
+			import_bad(im, csv_line(rd), why);
+		else if (import_row(im, f, n, csv_line(rd), e) != 0) {
+			progress_clear(&im->pg);
+			return -1;
 		}
-		im->forced++;
+		if (++rows % 1024 == 0) {
+			pos = ftello(in);
+			progress_update(&im->pg, pos < 0 ? 0 : (int64_t)pos, rows);
+		}
 	}
-	if (store_person_ensure(im->c->st, addr, name, im->c->now, &pid, e) != 0)
-		goto fail;
-	if (store_sub_put(im->c->st, im->list, pid, im->confirmed ? SUB_ACTIVE :
-	    SUB_PENDING, had ? old.mode : MODE_EACH, im->confirmed ?
-	    "import-confirmed" : "import", im->c->now, e) != 0)
-		goto fail;
-	im->added++;
-skip:
-	sub_clear(&old);
-	person_clear(&p);
-	free(addr);
+	progress_update(&im->pg, im->pg.total, rows);
+	progress_end(&im->pg);
+	if (ferror(in))
+		return err_set(e, EX_IOERR, "%s: read error", im->file);
 	return 0;
-fail:
-	sub_clear(&old);
-	person_clear(&p);
-	free(addr);
-	return -1;
+}
+
+static void
+import_report(const struct import *im)
+{
+	printf("%s: %lld added (%s), %lld already subscribed, %lld bad rows "
+	    "skipped, %lld skipped as unsubscribed or erased\n", im->file,
+	    (long long)im->added, im->confirmed ? "active" :
+	    "pending, to be confirmed", (long long)im->already,
+	    (long long)im->bad, (long long)im->suppressed);
+	if (im->activated > 0)
+		printf("--confirmed: %lld pending subscriptions made active\n",
+		    (long long)im->activated);
+	if (im->force)
+		printf("--force: %lld unsubscribed or erased people imported again\n",
+		    (long long)im->forced);
+}
+
+/* Open the file and read its header: 0, or an exit code after saying why. */
+static int
+import_open(struct import *im, FILE **in, struct csv_reader **rd)
+{
+	const char *why;
+	char **f;
+	size_t n;
+	int r;
+
+	if ((*in = fopen(im->file, "r")) == NULL)
+		return cli_error(EX_NOINPUT, "%s: %s", im->file, strerror(errno));
+	*rd = csv_reader_new(*in);
+	r = csv_read(*rd, &f, &n, &why);
+	if (r == 0)
+		return cli_error(EX_DATAERR, "%s: empty file (the header is "
+		    "email[,name])", im->file);
+	if (r < 0)
+		return cli_error(EX_DATAERR, "%s:%ld: %s", im->file,
+		    csv_line(*rd), why);
+	return import_header(im, f, n);
 }
 
 int
 cmd_sub_import(struct cli *c, int argc, char **argv)
 {
 	static const char *const specs[] = { "confirmed", "force", NULL };
-	const char *v[2], *why;
-	char *pos[2], **f, *keypath, detail[200];
-	size_t n;
+	const char *v[2];
+	char *pos[2], *keypath, detail[256];
 	int npos, ex = 0, r;
 	struct list l = { 0 };
 	struct err e = { 0, "" };
 	struct import im;
-	struct csv_reader *rd;
-	struct progress pg;
-	FILE *in;
-	long rows = 0;
+	struct csv_reader *rd = NULL;
+	FILE *in = NULL;
 
 	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
 		return ex;
@@ -354,78 +490,37 @@ cmd_sub_import(struct cli *c, int argc, char **argv)
 	im.file = pos[1];
 	im.confirmed = v[0] != NULL;
 	im.force = v[1] != NULL;
-	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, pos[0], &l)))
+	if (cli_store(c, false, &ex) == NULL ||
+	    (ex = cli_list_need(c, pos[0], &l)) != 0)
 		return ex;
 	im.list = l.id;
-	keypath = hmac_key_path(c->cfg->store);
+	keypath = hmac_key_path(store_path(c->st));
 	r = hmac_key_load(keypath, &im.key, &e);
 	free(keypath);
 	if (r != 0) {
-		list_clear(&l);
-		return cli_fail(&e);
-	}
-	if ((in = fopen(im.file, "r")) == NULL) {
-		ex = cli_error(EX_NOINPUT, "%s: %s", im.file, strerror(errno));
-		list_clear(&l);
-		return ex;
-	}
-	rd = csv_reader_new(in);
-	r = csv_read(rd, &f, &n, &why);
-	if (r <= 0) {
-		ex = r == 0 ? cli_error(EX_DATAERR, "%s: empty file (the header is "
-		    "email[,name])", im.file) : cli_error(EX_DATAERR, "%s:%ld: %s",
-		    im.file, csv_line(rd), why);
-		goto out;
-	}
-	if ((ex = import_header(&im, f, n)) != 0)
-		goto out;
-	if (store_begin(c->st, &e) != 0) {
 		ex = cli_fail(&e);
 		goto out;
 	}
-	progress_start(&pg, "importing", 0);
-	while ((r = csv_read(rd, &f, &n, &why)) != 0) {
-		if (r < 0) {
-			cli_error(EX_DATAERR, "%s:%ld: %s", im.file, csv_line(rd), why);
-			im.bad++;
-			continue;
-		}
-		if (import_row(&im, f, n, csv_line(rd), &e) != 0) {
-			store_rollback(c->st);
-			ex = cli_fail(&e);
-			goto out;
-		}
-		if (++rows % 1000 == 0)
-			progress_step(&pg, rows);
-	}
-	progress_step(&pg, rows);
-	progress_end(&pg);
-	if (ferror(in)) {
-		store_rollback(c->st);
-		ex = cli_error(EX_IOERR, "%s: read error", im.file);
+	if ((ex = import_open(&im, &in, &rd)) != 0)
 		goto out;
-	}
-	snprintf(detail, sizeof(detail), "added=%lld already=%lld bad=%lld "
-	    "suppressed=%lld forced=%lld", (long long)im.added,
-	    (long long)im.already, (long long)im.bad, (long long)im.suppressed,
-	    (long long)im.forced);
+	if (store_begin(c->st, &e) != 0 || import_rows(&im, in, rd, &e) != 0)
+		goto fail;
+	snprintf(detail, sizeof(detail), "added=%lld activated=%lld "
+	    "already=%lld bad=%lld suppressed=%lld forced=%lld",
+	    (long long)im.added, (long long)im.activated, (long long)im.already,
+	    (long long)im.bad, (long long)im.suppressed, (long long)im.forced);
 	if (store_event(c->st, c->now, "import", l.id, NULL, NULL, detail,
-	    &e) != 0 || store_commit(c->st, &e) != 0) {
-		store_rollback(c->st);
-		ex = cli_fail(&e);
-		goto out;
-	}
-	printf("%s: %lld added (%s), %lld already subscribed, %lld bad rows "
-	    "skipped, %lld skipped as unsubscribed or erased\n", im.file,
-	    (long long)im.added, im.confirmed ? "active" :
-	    "pending, to be confirmed", (long long)im.already, (long long)im.bad,
-	    (long long)im.suppressed);
-	if (im.force)
-		printf("--force: %lld unsubscribed or erased people imported again\n",
-		    (long long)im.forced);
+	    &e) != 0 || store_commit(c->st, &e) != 0)
+		goto fail;
+	import_report(&im);
+	goto out;
+fail:
+	store_rollback(c->st);
+	ex = cli_fail(&e);
 out:
 	csv_reader_free(&rd);
-	fclose(in);
+	if (in != NULL)
+		fclose(in);
 	list_clear(&l);
 	explicit_bzero(&im.key, sizeof(im.key));
 	return ex;

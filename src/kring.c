@@ -46,9 +46,11 @@ static const struct command commands[] = {
 	{ { "sub", "ls" }, cmd_sub_ls, "sub ls LIST [--state S] [--tsv]",
 	    "list subscribers" },
 	{ { "sub", "import" }, cmd_sub_import, "sub import LIST FILE.csv "
-	    "[--confirmed] [--force]", "import subscribers from CSV" },
+	    "[--confirmed] [--force]", "import people from CSV with the header "
+	    "email[,name]: pending (active with --confirmed); unsubscribed and "
+	    "erased people only with --force" },
 	{ { "sub", "export" }, cmd_sub_export, "sub export LIST",
-	    "subscribers as CSV on stdout" },
+	    "every subscription as CSV on stdout: email,name,state,mode" },
 	{ { "person", "show" }, cmd_person_show, "person show EMAIL",
 	    "what is stored about a person" },
 	{ { "person", "export" }, cmd_person_export, "person export EMAIL",
@@ -195,6 +197,29 @@ cli_getopt(const struct cli *c, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * No command matched: name what was typed and, when its first word is a
+ * known noun ("list", "sub"), show the usage of that noun's commands.
+ */
+static int
+unknown(int argc, char **argv)
+{
+	bool noun = false;
+
+	for (size_t i = 0; i < NCOMMANDS && !noun; i++)
+		noun = strcmp(commands[i].words[0], argv[0]) == 0;
+	if (!noun)
+		return cli_error(EX_USAGE, "unknown command \"%s\"; see kring "
+		    "--help", argv[0]);
+	if (argc > 1)
+		cli_error(EX_USAGE, "unknown command \"%s %s\"", argv[0],
+		    argv[1]);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].words[0], argv[0]) == 0)
+			cli_error(EX_USAGE, "usage: kring %s", commands[i].usage);
+	return EX_USAGE;
+}
+
 static const struct command *
 find(int argc, char **argv, int *used)
 {
@@ -228,7 +253,10 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.now = time(NULL);
 	while (i < argc && argv[i][0] == '-') {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "-c") == 0) {
+			if (i + 1 == argc)
+				return cli_error(EX_USAGE, "usage: kring -c FILE "
+				    "COMMAND [ARGS]");
 			c.config_option = argv[i + 1];
 			i += 2;
 		} else if (strncmp(argv[i], "--config=", 9) == 0) {
@@ -252,8 +280,7 @@ main(int argc, char **argv)
 	}
 	cmd = find(argc - i, argv + i, &used);
 	if (cmd == NULL)
-		return cli_error(EX_USAGE, "unknown command \"%s\"; see kring "
-		    "--help", argv[i]);
+		return unknown(argc - i, argv + i);
 	c.usage = cmd->usage;
 	ex = cmd->handler(&c, argc - i - used, argv + i + used);
 	store_close(&c.st);

@@ -123,44 +123,65 @@ now_s(void)
 void
 progress_start(struct progress *p, const char *what, int64_t total)
 {
+	memset(p, 0, sizeof(*p));
 	p->on = isatty(STDERR_FILENO);
 	p->what = what;
 	p->total = total;
-	p->done = 0;
 	p->started = p->last = now_s();
 }
 
 static void
 draw(struct progress *p, double t)
 {
-	double el = t - p->started, rate = el > 0 ? p->done / el : 0;
+	double el = t - p->started, rate = el > 0 ? p->items / el : 0;
 
+	fputc('\r', stderr);
 	if (p->total > 0) {
-		int bar = (int)(30 * p->done / p->total);
-		double eta = rate > 0 ? (p->total - p->done) / rate : 0;
+		int64_t done = p->done > p->total ? p->total : p->done;
+		int bar = (int)(30 * done / p->total);
+		double eta = done > 0 ? el * (double)(p->total - done) / done : 0;
 
-		fprintf(stderr, "\r%s [%-30.*s] %lld/%lld %.0f/s eta %.0fs ",
+		fprintf(stderr, "%s [%-30.*s] %3d%% %lld %.0f/s eta %.0fs",
 		    p->what, bar, "##############################",
-		    (long long)p->done, (long long)p->total, rate, eta);
+		    (int)(100 * done / p->total), (long long)p->items, rate, eta);
 	} else {
-		fprintf(stderr, "\r%s %lld %.0f/s ", p->what, (long long)p->done,
+		fprintf(stderr, "%s %lld %.0f/s", p->what, (long long)p->items,
 		    rate);
 	}
+	fputs("\033[K", stderr);
+	fflush(stderr);
+	p->drawn = true;
+}
+
+void
+progress_update(struct progress *p, int64_t done, int64_t items)
+{
+	double t;
+
+	p->done = done;
+	p->items = items;
+	if (!p->on)
+		return;
+	t = now_s();
+	if (p->drawn && t - p->last < 0.2)
+		return;
+	p->last = t;
+	draw(p, t);
 }
 
 void
 progress_step(struct progress *p, int64_t done)
 {
-	double t;
+	progress_update(p, done, done);
+}
 
-	p->done = done;
-	if (!p->on)
+void
+progress_clear(struct progress *p)
+{
+	if (!p->on || !p->drawn)
 		return;
-	t = now_s();
-	if (t - p->last < 0.2)
-		return;
-	p->last = t;
-	draw(p, t);
+	fputs("\r\033[K", stderr);
+	p->drawn = false;
 }
 
 void
@@ -168,6 +189,9 @@ progress_end(struct progress *p)
 {
 	if (!p->on)
 		return;
+	if (p->total > 0)
+		p->done = p->total;
 	draw(p, now_s());
 	fputc('\n', stderr);
+	p->drawn = false;
 }

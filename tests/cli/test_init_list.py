@@ -121,12 +121,109 @@ class Lists(kt.TestCase):
         self.assertEqual(self.site.query("SELECT count(*) FROM subscriptions"), [(0,)])
         self.assertEqual(self.site.query("SELECT count(*) FROM people"), [(1,)])
 
+    def test_newsletter_policy_and_set(self):
+        self.assertOk(self.site.kring("list", "add", "nb", "--name", "Nieuwsbrief",
+                                      "--kind", "newsletter", "--policy", "moderated"))
+        self.assertOk(self.site.kring("list", "set", "nb", "--digest", "weekly", "--name",
+                                      "Nieuwsbrief 2"))
+        r = self.assertOk(self.site.kring("list", "show", "nb"))
+        for line in ("id:           nb", "name:         Nieuwsbrief 2", "kind:         newsletter",
+                     "language:     nl", "policy:       moderated", "digest:       weekly",
+                     "subscribers:  0 active, 0 pending, 0 disabled, 0 unsubscribed"):
+            self.assertIn(line + "\n", r.out)
+        before = self.site.dump()
+        for args, rc, words in [
+                (("list", "set", "nb", "--name", "a\rb"), kt.EX_DATAERR, ["--name", "line break"]),
+                (("list", "set", "nb", "--name", ""), kt.EX_DATAERR, ["--name is empty"]),
+                (("list", "set", "nb", "--policy", "open"), kt.EX_DATAERR, ["open"]),
+                (("list", "set", "nb", "--kind", "cop"), kt.EX_USAGE, ["unknown option --kind"]),
+                (("list", "add", "nb2", "--name", "x", "--description", "a\x01b"),
+                 kt.EX_DATAERR, ["--description"]),
+                (("list", "show"), kt.EX_USAGE, ["usage: kring list show ID"]),
+                (("list", "rm", "nb", "extra"), kt.EX_USAGE, ["unexpected argument"])]:
+            with self.subTest(args=args):
+                self.assertError(self.site.kring(*args), rc, *words)
+        self.assertEqual(self.site.dump(), before)
+
+    def test_rm_counts_pending_not_unsubscribed(self):
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        self.site.kring("list", "add", "cop2", "--name", "CoP 2")
+        f = self.site.write("p.csv", "email\na@example.org\nb@example.org\n")
+        self.assertOk(self.site.kring("sub", "import", "cop1", f))
+        self.assertError(self.site.kring("list", "rm", "cop1"), kt.EX_DATAERR,
+                         "list cop1 has 2 subscribers")
+        # Only unsubscribed people left: no --force needed.
+        self.site.kring("sub", "add", "cop2", "c@example.org")
+        self.site.kring("sub", "rm", "cop2", "c@example.org")
+        r = self.assertOk(self.site.kring("list", "rm", "cop2"))
+        self.assertIn("removed list cop2 and 1 subscriptions", r.out)
+
+    def test_every_change_is_logged(self):
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        self.site.kring("list", "set", "cop1", "--policy", "closed")
+        self.site.kring("list", "rm", "cop1")
+        self.assertEqual(self.site.query("SELECT event, list_id FROM events ORDER BY id"),
+                         [("list-add", "cop1"), ("list-set", "cop1"), ("list-rm", "cop1")])
+
+    def test_human_table_aligns_utf8(self):
+        self.site.kring("list", "add", "a", "--name", "Één")
+        self.site.kring("list", "add", "bbbbbbbbbbbb", "--name", "Twee")
+        lines = self.assertOk(self.site.kring("list", "ls")).out.splitlines()
+        self.assertEqual(len(lines), 3)
+        starts = {line.index(name) for line, name in zip(lines, ("NAME", "Één", "Twee"))}
+        self.assertEqual(len(starts), 1, lines)
+
+
+class Usage(kt.TestCase):
     def test_help_and_version(self):
-        r = self.assertOk(kt.run([kt.KRING, "--help"]))
-        for cmd in ("init", "list add", "sub import", "person erase", "log"):
-            self.assertIn("kring " + cmd, r.out)
+        for opt in ("--help", "-h"):
+            r = self.assertOk(kt.run([kt.KRING, opt]))
+            for cmd in ("init", "list add", "list set", "list show", "list ls", "list rm",
+                        "sub add", "sub rm", "sub ls", "sub import", "sub export",
+                        "person show", "person export", "person erase", "log"):
+                self.assertIn("\n  kring " + cmd, r.out)
+            # Commands of later issues are not offered before they exist.
+            for cmd in ("newsletter", "digest", "held", "approve", "deliver", "bounce"):
+                self.assertNotIn("kring " + cmd, r.out)
         r = self.assertOk(kt.run([kt.KRING, "--version"]))
         self.assertRegex(r.out, r"^kring \d+\.\d+")
+
+    def test_usage_errors(self):
+        r = kt.run([kt.KRING])
+        self.assertRc(r, kt.EX_USAGE)
+        self.assertIn("usage: kring [-c FILE] COMMAND", r.err)
+        self.assertError(kt.run([kt.KRING, "-c"]), kt.EX_USAGE, "usage: kring -c FILE")
+        self.assertError(kt.run([kt.KRING, "--frob"]), kt.EX_USAGE, "unknown option --frob")
+        self.assertError(self.site.kring("frobnicate"), kt.EX_USAGE,
+                         'unknown command "frobnicate"')
+        r = self.site.kring("sub")
+        self.assertError(r, kt.EX_USAGE, "kring: usage: kring sub add LIST EMAIL",
+                         "kring: usage: kring sub import LIST FILE.csv")
+        self.assertNotIn("list add", r.err)
+        r = self.site.kring("list", "frob")
+        self.assertError(r, kt.EX_USAGE, 'unknown command "list frob"',
+                         "kring: usage: kring list rm ID [--force]")
+        self.assertError(self.site.kring("init", "now"), kt.EX_USAGE, "usage: kring init")
+        # Nothing was created by any of them.
+        self.assertFalse(os.path.exists(self.site.store))
+
+    def test_config_errors_are_78_and_change_nothing(self):
+        self.init()
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        before = self.site.dump()
+        good = kt.read(self.site.conf)
+        self.site.write_config(good + "lijst = \"x\";\n")
+        for args in (("list", "add", "cop2", "--name", "x"), ("list", "rm", "cop1", "--force"),
+                     ("sub", "add", "cop1", "a@example.org"), ("init",)):
+            with self.subTest(args=args):
+                self.assertError(self.site.kring(*args), kt.EX_CONFIG, self.site.conf,
+                                 "lijst: unknown key")
+        os.unlink(self.site.conf)
+        self.assertError(self.site.kring("list", "add", "cop2", "--name", "x"), kt.EX_CONFIG,
+                         self.site.conf)
+        self.assertEqual(self.site.dump(), before)
+        # Help needs no configuration at all.
+        self.assertOk(self.site.kring("--help"))
 
 
 if __name__ == "__main__":
