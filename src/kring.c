@@ -57,6 +57,10 @@ static const struct command commands[] = {
 	    "the same as JSON" },
 	{ { "person", "erase" }, cmd_person_erase, "person erase EMAIL [--yes]",
 	    "erase a person for good" },
+	{ { "queue" }, cmd_queue, "queue [--tsv]", "per campaign: messages "
+	    "queued, sent, deferred and failed" },
+	{ { "send" }, cmd_send, "send [--once]", "send what is due now, in the "
+	    "foreground (--once: one attempt each, no waiting for the relay)" },
 	{ { "log" }, cmd_log, "log [--since TIME] [--tsv]", "the event log" },
 };
 

@@ -35,8 +35,10 @@
 #include "config.h"
 #include "ctx.h"
 #include "err.h"
+#include "hmac.h"
 #include "log.h"
 #include "pidlock.h"
+#include "send.h"
 #include "store.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -46,14 +48,19 @@ static int wake_pipe[2] = { -1, -1 };
 #define LOOP_MAX_SLEEP 60
 #define MAINTENANCE_EVERY 3600
 #define FAR_FUTURE ((time_t)INT32_MAX)
+#define SEND_PASS_MAX 30
 
-/* A step of the loop: does what is due at ctx->now, returns its next time. */
+/*
+ * A step of the loop: does what is due at ctx->now, returns its next
+ * time.  state is the step's own, owned by main().
+ */
 typedef time_t step_fn(const struct kr_ctx *ctx,
-    const volatile sig_atomic_t *stop, time_t last);
+    const volatile sig_atomic_t *stop, time_t last, void *state);
 
 struct step {
 	const char *name;
 	step_fn *run;
+	void *state;
 	time_t next;     /* when it wants to run again; 0 = now */
 	time_t last;     /* when it last ran */
 };
@@ -61,25 +68,87 @@ struct step {
 /* Checkpoint the WAL and apply the retention rules. */
 static time_t
 step_maintenance(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
-    time_t last)
+    time_t last, void *state)
 {
 	struct err e = { 0, "" };
-	int64_t nev = 0, ntok = 0;
+	int64_t nev = 0, ntok = 0, nq = 0;
 
 	(void)stop;
 	(void)last;
+	(void)state;
 	if (store_begin(ctx->st, &e) != 0 ||
 	    store_prune(ctx->st, ctx->now, ctx->cfg->retention, &nev, &ntok,
-	    &e) != 0 || store_commit(ctx->st, &e) != 0) {
+	    &e) != 0 || store_queue_prune(ctx->st, ctx->now -
+	    ctx->cfg->retention, &nq, &e) != 0 || store_commit(ctx->st, &e) != 0) {
 		store_rollback(ctx->st);
 		log_warn("event=maintenance result=failed error=\"%s\"", e.msg);
 		return ctx->now + 300;
 	}
 	store_checkpoint(ctx->st);
-	if (nev || ntok)
-		log_info("event=prune events=%lld tokens=%lld", (long long)nev,
-		    (long long)ntok);
+	if (nev || ntok || nq)
+		log_info("event=prune events=%lld tokens=%lld queue=%lld",
+		    (long long)nev, (long long)ntok, (long long)nq);
 	return ctx->now + MAINTENANCE_EVERY;
+}
+
+/* What the send step keeps between passes. */
+struct sender {
+	struct hmac_key key;
+	struct send_state state;
+};
+
+/*
+ * Send what is due, for at most SEND_PASS_MAX seconds at a time so the
+ * other steps (inbound mail above all) are not starved by a newsletter.
+ */
+static time_t
+step_send(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
+    time_t last, void *state)
+{
+	struct sender *snd = state;
+	struct send_opts o;
+	struct send_stats s;
+	struct err e = { 0, "" };
+	int64_t n, next;
+	int r;
+
+	(void)last;
+	if (send_recover(ctx->st, ctx->now, &n, &e) != 0) {
+		log_warn("event=send result=failed error=\"%s\"", e.msg);
+		return ctx->now + 60;
+	}
+	if (n > 0)
+		log_info("event=recover queue=%lld: due again after an "
+		    "interrupted sender", (long long)n);
+	if ((r = store_queue_next_due(ctx->st, &next, &e)) < 0) {
+		log_warn("event=send result=failed error=\"%s\"", e.msg);
+		return ctx->now + 60;
+	}
+	if (r == 0)
+		return FAR_FUTURE;
+	if (next > ctx->now)
+		return (time_t)next;
+	if (snd->state.paused_until > ctx->now)
+		return (time_t)snd->state.paused_until;
+	memset(&o, 0, sizeof(o));
+	o.cfg = ctx->cfg;
+	o.key = &snd->key;
+	o.deadline = ctx->now + SEND_PASS_MAX;
+	o.stop = stop;
+	if (send_pass(&o, &snd->state, &s, &e) != 0) {
+		log_error("event=send result=failed error=\"%s\"", e.msg);
+		return time(NULL) + 60;
+	}
+	if (s.attempted > 0)
+		log_info("event=send sent=%lld deferred=%lld failed=%lld",
+		    (long long)s.sent, (long long)s.deferred, (long long)s.failed);
+	if (s.unreachable || s.policy)
+		log_error("event=send result=stopped error=\"%s\"", s.error);
+	if (snd->state.paused_until > time(NULL))
+		return (time_t)snd->state.paused_until;
+	if ((r = store_queue_next_due(ctx->st, &next, &e)) <= 0)
+		return r == 0 ? FAR_FUTURE : time(NULL) + 60;
+	return (time_t)next;
 }
 
 static void
@@ -162,7 +231,8 @@ run_due(struct kr_ctx *ctx, struct step *steps, size_t n, bool once)
 			ctx->now = time(NULL);
 			if (steps[i].next > ctx->now)
 				break;
-			steps[i].next = steps[i].run(ctx, &stop_flag, steps[i].last);
+			steps[i].next = steps[i].run(ctx, &stop_flag, steps[i].last,
+			    steps[i].state);
 			steps[i].last = ctx->now;
 			if (stop_flag)
 				break;
@@ -174,10 +244,11 @@ run_due(struct kr_ctx *ctx, struct step *steps, size_t n, bool once)
 }
 
 static int
-main_loop(struct config **cfg, struct store *st, bool once)
+main_loop(struct config **cfg, struct store *st, struct sender *snd, bool once)
 {
 	struct step steps[] = {
-		{ "maintenance", step_maintenance, 0, 0 },
+		{ "send", step_send, snd, 0, 0 },
+		{ "maintenance", step_maintenance, NULL, 0, 0 },
 	};
 	size_t nsteps = sizeof(steps) / sizeof(steps[0]);
 	struct kr_ctx ctx = { *cfg, st, time(NULL) };
@@ -295,7 +366,9 @@ main(int argc, char **argv)
 	struct store *st = NULL;
 	struct err e = { 0, "" };
 	struct buf line = BUF_INIT;
+	struct sender snd;
 	struct stat sb;
+	char *keypath;
 	int ch, lockfd, report = -1, ex;
 
 	while ((ch = getopt_long(argc, argv, "c:fdhV", longopts, NULL)) != -1) {
@@ -352,6 +425,13 @@ main(int argc, char **argv)
 		report_start(&report, e.ex);
 		log_fatal(e.ex, "%s", e.msg);
 	}
+	memset(&snd, 0, sizeof(snd));
+	keypath = hmac_key_path(cfg->store);
+	if (hmac_key_load(keypath, &snd.key, &e) != 0) {
+		report_start(&report, e.ex);
+		log_fatal(e.ex, "%s", e.msg);
+	}
+	free(keypath);
 	if (pidfile != NULL && pidlock_write_pidfile(pidfile, &e) != 0) {
 		report_start(&report, e.ex);
 		log_fatal(e.ex, "%s", e.msg);
@@ -363,12 +443,13 @@ main(int argc, char **argv)
 	log_info("%s", buf_str(&line));
 	report_start(&report, EX_OK);
 
-	ex = main_loop(&cfg, st, once);
+	ex = main_loop(&cfg, st, &snd, once);
 
 	log_info("event=stop reason=%s", stop_flag ? "signal" : "once");
 	if (pidfile != NULL)
 		unlink(pidfile);
 	store_close(&st);
+	explicit_bzero(&snd.key, sizeof(snd.key));
 	config_free(&cfg);
 	buf_free(&line);
 	close(lockfd);

@@ -16,6 +16,10 @@ static const char *const langs[] = { "nl", "en", NULL };
 static const char *const states[] = { "pending", "active", "disabled",
 	"unsubscribed", NULL };
 static const char *const modes[] = { "each", "digest", NULL };
+static const char *const campaign_kinds[] = { "reply", "notice", "post",
+	"newsletter", "digest", NULL };
+static const char *const queue_states[] = { "queued", "sending", "sent",
+	"deferred", "failed", "cancelled", NULL };
 
 static int
 lookup(const char *const *t, const char *s, int *v)
@@ -48,6 +52,10 @@ WORDS(list_digest, list_digest, digests, "none|weekly|monthly")
 WORDS(lang, lang, langs, "nl|en")
 WORDS(sub_state, sub_state, states, "pending|active|disabled|unsubscribed")
 WORDS(sub_mode, sub_mode, modes, "each|digest")
+WORDS(campaign_kind, campaign_kind, campaign_kinds,
+    "reply|notice|post|newsletter|digest")
+WORDS(queue_state, queue_state, queue_states,
+    "queued|sending|sent|deferred|failed|cancelled")
 
 void
 list_clear(struct list *l)

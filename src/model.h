@@ -18,6 +18,12 @@ enum list_digest { DIGEST_NONE, DIGEST_WEEKLY, DIGEST_MONTHLY };
 enum lang { LANG_NL, LANG_EN };
 enum sub_state { SUB_PENDING, SUB_ACTIVE, SUB_DISABLED, SUB_UNSUBSCRIBED };
 enum sub_mode { MODE_EACH, MODE_DIGEST };
+/* What a group of outgoing mail is (a campaign, see store.h). */
+enum campaign_kind { CAMPAIGN_REPLY, CAMPAIGN_NOTICE, CAMPAIGN_POST,
+	CAMPAIGN_NEWSLETTER, CAMPAIGN_DIGEST };
+/* Where one delivery of a message to one recipient stands. */
+enum queue_state { QUEUE_QUEUED, QUEUE_SENDING, QUEUE_SENT, QUEUE_DEFERRED,
+	QUEUE_FAILED, QUEUE_CANCELLED };
 
 /* Name of a value ("cop", "moderated", ...). */
 const char *list_kind_name(enum list_kind v);
@@ -34,6 +40,10 @@ int list_digest_parse(const char *s, enum list_digest *v);
 int lang_parse(const char *s, enum lang *v);
 int sub_state_parse(const char *s, enum sub_state *v);
 int sub_mode_parse(const char *s, enum sub_mode *v);
+const char *campaign_kind_name(enum campaign_kind v);
+int campaign_kind_parse(const char *s, enum campaign_kind *v);
+const char *queue_state_name(enum queue_state v);
+int queue_state_parse(const char *s, enum queue_state *v);
 
 /* "cop|newsletter": the accepted words, for usage and error messages. */
 const char *list_kind_words(void);
@@ -42,6 +52,8 @@ const char *list_digest_words(void);
 const char *lang_words(void);
 const char *sub_state_words(void);
 const char *sub_mode_words(void);
+const char *campaign_kind_words(void);
+const char *queue_state_words(void);
 
 #define LIST_NAME_MAX 200
 #define LIST_DESCRIPTION_MAX 2000
@@ -66,6 +78,7 @@ struct person {
 };
 
 struct sub {
+	int64_t person_id;
 	char *list_id;
 	char *email;
 	char *name;

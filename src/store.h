@@ -155,6 +155,137 @@ int store_person_erase(struct store *st, const struct person *p,
     const char *hash, int64_t now, struct store_erase_counts *counts,
     struct err *e);
 
+/* ---- outgoing mail: campaigns, messages, the queue (store_queue.c) ---- */
+
+/*
+ * A campaign groups what was queued together (one newsletter, one
+ * digest, one post, the replies of a run); a message is what its copies
+ * are composed from; a queue row is one delivery of a message to one
+ * recipient, with its own state, attempts and last SMTP reply.
+ */
+struct q_campaign {
+	int64_t id;
+	enum campaign_kind kind;
+	char *list_id;           /* NULL: not list mail */
+	char *subject;
+	int64_t created;
+	int64_t not_before;      /* nothing of it leaves before this time */
+};
+
+struct q_message {
+	int64_t id;
+	int64_t campaign_id;
+	char *from_name;
+	char *from_addr;
+	char *reply_to;          /* may be NULL */
+	char *subject;
+	char *in_reply_to;       /* may be NULL */
+	char *refs;              /* may be NULL */
+	char *text;
+	char *html;              /* may be NULL */
+	int64_t created;
+};
+
+struct q_row {
+	int64_t id;
+	int64_t campaign_id;
+	int64_t message_id;
+	int64_t person_id;       /* 0: nobody kring knows */
+	char *rcpt;
+	char *name;
+	int attempts;            /* including the one just claimed */
+	int64_t created;
+};
+
+struct q_result {
+	enum queue_state state;  /* QUEUE_SENT, QUEUE_DEFERRED or QUEUE_FAILED */
+	int code;                /* SMTP reply code; 0 when none came */
+	const char *enh;         /* "5.1.1" or NULL */
+	const char *text;        /* reply text or what went wrong; may be NULL */
+	int64_t next_attempt;    /* QUEUE_DEFERRED: when to try again */
+};
+
+void q_campaign_clear(struct q_campaign *c);
+void q_message_clear(struct q_message *m);
+void q_rows_free(struct q_row **rows, size_t n);
+
+/* Add a campaign (inside a transaction); *id is its id. */
+int store_campaign_add(struct store *st, const struct q_campaign *c,
+    int64_t *id, struct err *e);
+/* 1 and *out (q_campaign_clear it), 0 no such campaign, -1 error. */
+int store_campaign_get(struct store *st, int64_t id, struct q_campaign *out,
+    struct err *e);
+/* Add a message of a campaign (inside a transaction). */
+int store_message_add(struct store *st, const struct q_message *m,
+    int64_t *id, struct err *e);
+/* 1 and *out (q_message_clear it), 0 none, -1 error. */
+int store_message_get(struct store *st, int64_t id, struct q_message *out,
+    struct err *e);
+/*
+ * Queue message for rcpt (inside a transaction), due at next_attempt.
+ * The same (message, rcpt) twice is queued once: *added says 1 or 0.
+ */
+int store_queue_add(struct store *st, int64_t campaign_id, int64_t message_id,
+    const char *rcpt, const char *name, int64_t person_id,
+    int64_t next_attempt, int64_t now, int *added, struct err *e);
+
+/*
+ * Keep the hash of a person's one-click unsubscribe token for a list
+ * (inside a transaction), so a later click or mail can be traced back;
+ * the same token twice is kept once.
+ */
+int store_unsub_token_put(struct store *st, const char *hash,
+    int64_t person_id, const char *list_id, int64_t now, struct err *e);
+
+/*
+ * Claim up to max rows due at now, in a transaction of its own: they
+ * become `sending`, leased to process pid until lease_until, attempts
+ * counted.  Two claimers never get the same row.  *rows is ordered by
+ * message, then id (q_rows_free it); *n may be 0.
+ */
+int store_queue_claim(struct store *st, int64_t now, int64_t lease_until,
+    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e);
+/*
+ * Record the outcome of one delivery (inside a transaction).  A row
+ * already `sent` is never changed back: a delivery that happened stays
+ * recorded whatever a later, stale attempt says.
+ */
+int store_queue_result(struct store *st, int64_t id, const struct q_result *r,
+    int64_t now, struct err *e);
+/*
+ * Give back the rows of senders that are gone (in a transaction of its
+ * own): `sending` rows whose lease has run out, or whose lease_pid is
+ * not alive (alive(pid, arg) false), become `deferred` and due at once.
+ * *n counts them.
+ */
+typedef bool store_pid_alive_fn(int64_t pid, void *arg);
+int store_queue_recover(struct store *st, int64_t now,
+    store_pid_alive_fn *alive, void *arg, int64_t *n, struct err *e);
+/*
+ * The earliest next_attempt of a row waiting (queued or deferred):
+ * 1 and *when, or 0 when nothing waits.
+ */
+int store_queue_next_due(struct store *st, int64_t *when, struct err *e);
+/* Rows of queued/sending/deferred state: how much is left to do. */
+int store_queue_pending(struct store *st, int64_t now, int64_t *due,
+    int64_t *waiting, struct err *e);
+
+/* One campaign's rows per state, for `kring queue`. */
+struct q_campaign_stats {
+	const struct q_campaign *c;
+	int64_t count[6];        /* indexed by enum queue_state */
+};
+typedef int store_campaign_cb(const struct q_campaign_stats *s, void *arg);
+/* Campaigns that still have rows, oldest first. */
+int store_campaign_each(struct store *st, store_campaign_cb *cb, void *arg,
+    struct err *e);
+/*
+ * Retention: delete rows sent, failed or cancelled before `before`, then
+ * messages and campaigns with no rows left.  Inside a transaction.
+ */
+int store_queue_prune(struct store *st, int64_t before, int64_t *n,
+    struct err *e);
+
 /* ---- event log (store_log.c) ---- */
 
 /*

@@ -223,6 +223,53 @@ static const char *const migrations[] = {
 	"  at      INTEGER NOT NULL,"
 	"  PRIMARY KEY (list_id, what, period)"
 	") STRICT;",
+
+	/*
+	 * 1 -> 2: a message keeps what it is composed from, not its bytes,
+	 * so each recipient's copy is built at send time with their own
+	 * headers (To, List-Unsubscribe) from one stored text; a queue row
+	 * names the process holding its lease, so a sender that died is
+	 * noticed at once.  No release wrote these tables before, so they
+	 * are replaced rather than altered.
+	 */
+	"DROP TABLE queue;"
+	"DROP TABLE messages;"
+	"CREATE TABLE messages ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	"  from_name   TEXT NOT NULL DEFAULT '',"
+	"  from_addr   TEXT NOT NULL,"
+	"  reply_to    TEXT,"
+	"  subject     TEXT NOT NULL DEFAULT '',"
+	"  in_reply_to TEXT,"
+	"  refs        TEXT,"
+	"  text        TEXT NOT NULL,"
+	"  html        TEXT,"
+	"  created     INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX messages_campaign ON messages(campaign_id);"
+	"CREATE TABLE queue ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  campaign_id  INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	"  message_id   INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+	"  rcpt         TEXT NOT NULL,"
+	"  name         TEXT NOT NULL DEFAULT '',"
+	"  person_id    INTEGER REFERENCES people(id) ON DELETE SET NULL,"
+	"  state        TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','sent','deferred','failed','cancelled')),"
+	"  attempts     INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  lease_until  INTEGER,"
+	"  lease_pid    INTEGER,"
+	"  last_code    INTEGER,"
+	"  last_enh     TEXT,"
+	"  last_text    TEXT,"
+	"  created      INTEGER NOT NULL,"
+	"  done_at      INTEGER,"
+	"  UNIQUE (message_id, rcpt)"
+	") STRICT;"
+	"CREATE INDEX queue_due ON queue(state, next_attempt);"
+	"CREATE INDEX queue_campaign ON queue(campaign_id, state);"
+	"CREATE INDEX queue_person ON queue(person_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -72,6 +72,7 @@ row_to_sub(sqlite3_stmt *s, struct sub *out)
 	out->updated = sqlite3_column_int64(s, 6);
 	out->consent = store_col_text(s, 7);
 	out->consent_at = sqlite3_column_int64(s, 8);
+	out->person_id = sqlite3_column_int64(s, 9);
 }
 
 int
@@ -79,8 +80,8 @@ store_sub_get(struct store *st, const char *list_id, int64_t person_id,
     struct sub *out, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT s.list_id, p.email, p.name, "
-	    "s.state, s.mode, s.created, s.updated, s.consent, s.consent_at "
-	    "FROM subscriptions s JOIN people p ON p.id = s.person_id "
+	    "s.state, s.mode, s.created, s.updated, s.consent, s.consent_at, "
+	    "s.person_id FROM subscriptions s JOIN people p ON p.id = s.person_id "
 	    "WHERE s.list_id = ?1 AND s.person_id = ?2", e);
 	int rc;
 
@@ -133,8 +134,8 @@ store_sub_each(struct store *st, const char *list_id, int state,
     store_sub_cb *cb, void *arg, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT s.list_id, p.email, p.name, "
-	    "s.state, s.mode, s.created, s.updated, s.consent, s.consent_at "
-	    "FROM subscriptions s JOIN people p ON p.id = s.person_id "
+	    "s.state, s.mode, s.created, s.updated, s.consent, s.consent_at, "
+	    "s.person_id FROM subscriptions s JOIN people p ON p.id = s.person_id "
 	    "WHERE s.list_id = ?1 AND (?2 IS NULL OR s.state = ?2) "
 	    "ORDER BY p.email", e);
 	struct sub one;

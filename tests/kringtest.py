@@ -25,6 +25,7 @@ SRCDIR = os.environ.get("KRING_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), ".."))
 KRING = os.path.join(BUILDDIR, "src", "kring")
 KRINGD = os.path.join(BUILDDIR, "src", "kringd")
+ENQUEUE = os.path.join(BUILDDIR, "tests", "kring-enqueue")
 DATADIR = os.path.join(SRCDIR, "tests", "data")
 
 # sysexits.h
@@ -87,6 +88,10 @@ class Site:
     def kringd(self, *args, env=None, timeout=120):
         return run([KRINGD, "-c", self.conf] + [str(a) for a in args],
                    env=env, timeout=timeout)
+
+    def enqueue(self, *args):
+        """Queue a message through tests/kring-enqueue; returns a Result."""
+        return run([ENQUEUE, "-c", self.conf] + [str(a) for a in args])
 
     def db(self):
         """A read-only connection to the site's store."""

@@ -1,0 +1,870 @@
+/*
+ * compose - outgoing mail as bytes, built and written by libetpan.
+ *
+ * libetpan's writers trust their input, so every outside value is made
+ * safe here first: control characters become spaces, bad UTF-8 U+FFFD,
+ * what a phrase or an unstructured field cannot carry becomes RFC 2047
+ * words, addresses pass addr_normalize.  The quoted-printable bytes are
+ * ours: libetpan 1.9.4's encoder doubles white space before a line break
+ * ("a \n" gives "a =20") and writes a lone CR as "=0D".  The multipart
+ * boundary comes from the caller's seed, not libetpan's random(), so a
+ * retry sends what the first try sent.  Every result is checked for
+ * CRLF-only line ends and lines of at most 998 octets before it is
+ * handed out.  No state; OOM inside libetpan is fatal, as for xmalloc.
+ */
+#include "autoconf.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <libetpan/libetpan.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "compose.h"
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#include "token.h"
+#include "xmem.h"
+
+#define LINE_MAX_OCTETS 998   /* RFC 5322 2.1.1, without the CRLF */
+/*
+ * RFC 2047 allows encoded words of 75 characters; ours stop at 62 so
+ * the first one still fits after "Subject: " under libetpan's folding at
+ * 72 columns, instead of leaving "Subject: " alone on its line.
+ */
+#define EW_MAX 62
+#define EW_OPEN "=?UTF-8?Q?"
+#define EW_CLOSE "?="
+/*
+ * An unencoded word longer than this cannot be folded onto a line under
+ * 78 columns, and libetpan cuts words at 998 by inserting a fold, which
+ * changes the text; such words are encoded, since encoded words may be
+ * split anywhere between characters.
+ */
+#define PLAIN_WORD_MAX 76
+#define NAME_MAX_OCTETS 200
+#define MSGID_MAX 250
+#define MSGIDS_MAX 20
+#define QP_LINE_MAX 76        /* RFC 2045 6.7 (5), the soft break included */
+
+/* libetpan allocates with malloc and reports failure as NULL or nonzero. */
+static void *
+need(void *p)
+{
+	if (p == NULL)
+		log_fatal(EX_OSERR, "out of memory in libetpan");
+	return p;
+}
+
+static void
+need_ok(int r)
+{
+	if (r != 0)
+		log_fatal(EX_OSERR, "out of memory in libetpan");
+}
+
+/* ---- UTF-8 ---- */
+
+/* Length of the well-formed UTF-8 sequence at p (1-4), 0 when there is none. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+static bool
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0, len; i < n; i += len)
+		if ((len = utf8_len(p + i, n - i)) == 0)
+			return false;
+	return true;
+}
+
+/* The one path for header text: controls become spaces, bad UTF-8 U+FFFD. */
+static void
+sanitize(const char *in, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = strlen(in);
+
+	for (size_t i = 0, len; i < n; i += len) {
+		if ((len = utf8_len(p + i, n - i)) == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			len = 1;
+		} else if (len == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+			buf_putc(out, ' ');
+		} else {
+			buf_add(out, p + i, len);
+		}
+	}
+}
+
+/* Strip outer spaces and cut at max octets without splitting a character. */
+static void
+trim_cap(struct buf *b, size_t max)
+{
+	size_t start = 0, end = b->len;
+
+	if (b->data == NULL)
+		return;
+	while (start < end && b->data[start] == ' ')
+		start++;
+	while (end > start && b->data[end - 1] == ' ')
+		end--;
+	if (end - start > max) {
+		end = start + max;
+		while (end > start && ((unsigned char)b->data[end] & 0xc0) == 0x80)
+			end--;
+		while (end > start && b->data[end - 1] == ' ')
+			end--;
+	}
+	memmove(b->data, b->data + start, end - start);
+	buf_truncate(b, end - start);
+}
+
+/* ---- RFC 2047 ---- */
+
+static bool
+is_ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	    (c >= 'a' && c <= 'z');
+}
+
+/* atext of RFC 5322 3.2.3: what a phrase may hold without quoting. */
+static bool
+is_atext(unsigned char c)
+{
+	return is_ascii_alnum(c) || (c != '\0' &&
+	    strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* What may stand for itself inside a Q word (RFC 2047 5 (2) and (3)). */
+static bool
+q_literal(unsigned char c, bool phrase)
+{
+	if (is_ascii_alnum(c))
+		return true;
+	if (phrase)
+		return c != '\0' && strchr("!*+-/", c) != NULL;
+	return c > 0x20 && c < 0x7f && c != '=' && c != '?' && c != '_';
+}
+
+static bool
+needs_encoding(const char *s, size_t n, bool phrase)
+{
+	size_t word = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80)
+			return true;
+		if (c == ' ') {
+			word = 0;
+			continue;
+		}
+		if (phrase && !is_atext(c))
+			return true;
+		if (++word > PLAIN_WORD_MAX)
+			return true;
+		/* Plain "=?" would be read back as the start of an encoded word. */
+		if (c == '=' && i + 1 < n && s[i + 1] == '?')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Q-encode clean (sanitised) text as encoded words of at most EW_MAX
+ * characters, each holding whole UTF-8 characters, separated by spaces.
+ */
+static void
+encode_q(const char *s, size_t n, bool phrase, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t wlen = strlen(EW_OPEN);
+
+	buf_puts(out, EW_OPEN);
+	for (size_t i = 0, len; i < n; i += len) {
+		char tok[16];
+		size_t t = 0;
+
+		if ((len = utf8_len(p + i, n - i)) == 0)
+			len = 1;	/* cannot happen on sanitised text */
+		for (size_t k = 0; k < len; k++) {
+			unsigned char c = p[i + k];
+
+			if (c == ' ')
+				tok[t++] = '_';
+			else if (q_literal(c, phrase))
+				tok[t++] = (char)c;
+			else
+				t += (size_t)snprintf(tok + t, sizeof(tok) - t,
+				    "=%02X", c);
+		}
+		if (wlen + t + strlen(EW_CLOSE) > EW_MAX) {
+			buf_puts(out, EW_CLOSE " " EW_OPEN);
+			wlen = strlen(EW_OPEN);
+		}
+		buf_add(out, tok, t);
+		wlen += t;
+	}
+	buf_puts(out, EW_CLOSE);
+}
+
+/* Sanitised text as it is when it can stand for itself, else encoded. */
+static void
+encode_clean(const struct buf *clean, bool phrase, struct buf *out)
+{
+	if (needs_encoding(buf_str(clean), clean->len, phrase))
+		encode_q(buf_str(clean), clean->len, phrase, out);
+	else
+		buf_add(out, buf_str(clean), clean->len);
+}
+
+void
+compose_encode_words(const char *text, bool phrase, struct buf *out)
+{
+	struct buf clean = BUF_INIT;
+
+	sanitize(text, &clean);
+	encode_clean(&clean, phrase, out);
+	buf_free(&clean);
+}
+
+/*
+ * A display name ready for libetpan's mailbox writer, or NULL for none.
+ * Encoded or plain, the result is all atext and spaces, so libetpan
+ * writes it as it is and never reaches its quoted-string writer (which
+ * neither escapes CR/LF nor accepts names over 499 octets).
+ */
+static char *
+display_name(const char *name)
+{
+	struct buf clean = BUF_INIT, out = BUF_INIT;
+
+	if (name == NULL)
+		return NULL;
+	sanitize(name, &clean);
+	trim_cap(&clean, NAME_MAX_OCTETS);
+	encode_clean(&clean, true, &out);
+	buf_free(&clean);
+	if (out.len == 0) {
+		buf_free(&out);
+		return NULL;
+	}
+	return buf_steal(&out);
+}
+
+/* ---- output checks ---- */
+
+/* CRLF line ends only, no line over 998 octets, no NUL. */
+static bool
+wire_ok(const char *s, size_t n)
+{
+	size_t col = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\r') {
+			if (i + 1 >= n || s[i + 1] != '\n')
+				return false;
+			i++;
+			col = 0;
+		} else if (s[i] == '\n' || s[i] == '\0') {
+			return false;
+		} else if (++col > LINE_MAX_OCTETS) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- body ---- */
+
+/* One character (len bytes at p, rest bytes left in the text) as QP. */
+static size_t
+qp_char(const unsigned char *p, size_t len, size_t rest, bool line_start,
+    bool eol, char tok[static 16])
+{
+	bool guard = line_start && (p[0] == '.' ||
+	    (rest >= 5 && memcmp(p, "From ", 5) == 0));
+	size_t t = 0;
+
+	for (size_t k = 0; k < len; k++) {
+		bool lit = (p[k] >= 0x21 && p[k] <= 0x7e && p[k] != '=') ||
+		    ((p[k] == ' ' || p[k] == '\t') && !eol);
+
+		if (lit && !(k == 0 && guard))
+			tok[t++] = (char)p[k];
+		else
+			t += (size_t)snprintf(tok + t, 16 - t, "=%02X", p[k]);
+	}
+	return t;
+}
+
+/*
+ * Quoted-printable (RFC 2045 6.7) of UTF-8 text whose line ends may be
+ * LF, CRLF or a lone CR; all become CRLF and the text ends with one.
+ * Soft breaks fall between characters, never inside a UTF-8 sequence,
+ * and white space before a line end is encoded.  A "." or "From " at
+ * the start of a line is encoded too, for transports that do not
+ * dot-stuff and mailboxes that mangle "From ".
+ */
+static void
+qp_encode(const char *s, size_t n, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t col = 0, i = 0;
+
+	while (i < n) {
+		char tok[16];
+		size_t len, t;
+		bool eol;
+
+		if (p[i] == '\r' || p[i] == '\n') {
+			bool crlf = p[i] == '\r' && i + 1 < n && p[i + 1] == '\n';
+
+			i += crlf ? 2 : 1;
+			buf_puts(out, "\r\n");
+			col = 0;
+			continue;
+		}
+		if ((len = utf8_len(p + i, n - i)) == 0)
+			len = 1;	/* not reached: the caller checked */
+		eol = i + len == n || p[i + len] == '\r' || p[i + len] == '\n';
+		t = qp_char(p + i, len, n - i, col == 0, eol, tok);
+		/* A soft break needs room for its "=", a hard one does not. */
+		if (col + t > (eol ? QP_LINE_MAX : QP_LINE_MAX - 1)) {
+			buf_puts(out, "=\r\n");
+			col = 0;
+			t = qp_char(p + i, len, n - i, true, eol, tok);
+		}
+		buf_add(out, tok, t);
+		col += t;
+		i += len;
+	}
+	if (n > 0 && p[n - 1] != '\r' && p[n - 1] != '\n')
+		buf_puts(out, "\r\n");
+}
+
+static int
+check_part(const char *what, const char *s, struct err *e)
+{
+	size_t n = strlen(s);
+
+	if (n > COMPOSE_BODY_MAX)
+		return err_set(e, EX_DATAERR, "%s is larger than %d bytes", what,
+		    COMPOSE_BODY_MAX);
+	if (!utf8_valid(s, n))
+		return err_set(e, EX_DATAERR, "%s is not UTF-8", what);
+	return 0;
+}
+
+/*
+ * A text leaf holding our own quoted-printable bytes.  mailmime_data's
+ * dt_encoded tells the writer they are already encoded (see the top of
+ * this file for why libetpan's encoder is not used).  The bytes are not
+ * copied: qp must outlive the part.
+ */
+static struct mailmime *
+text_part(const char *content_type, const struct buf *qp)
+{
+	struct mailmime *part = NULL;
+	struct mailmime_fields *fields = need(mailmime_fields_new_encoding(
+	    MAILMIME_MECHANISM_QUOTED_PRINTABLE));
+
+	need_ok(mailmime_new_with_content(content_type, fields, &part));
+	/* libetpan's API is not const-correct; it only reads the bytes. */
+	need_ok(mailmime_set_body_text(part, (char *)buf_str(qp), qp->len));
+	part->mm_data.mm_single->dt_encoded = 1;
+	return part;
+}
+
+/* A 64-bit mix (splitmix64's finaliser): near seeds, unrelated boundaries. */
+static uint64_t
+mix64(uint64_t z)
+{
+	z += UINT64_C(0x9e3779b97f4a7c15);
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/*
+ * multipart/alternative with our boundary.  mailmime_multiple_new would
+ * add a second, random boundary parameter, so the node is built with
+ * mailmime_new.  "=_" cannot occur in quoted-printable text, so the
+ * boundary never collides with a part's content.
+ */
+static struct mailmime *
+alternative_part(uint64_t seed)
+{
+	char ct[128];
+
+	snprintf(ct, sizeof(ct), "multipart/alternative; "
+	    "boundary=\"=_kring_%016" PRIx64 "\"", mix64(seed));
+	return need(mailmime_new(MAILMIME_MULTIPLE, NULL, 0,
+	    need(mailmime_fields_new_empty()),
+	    need(mailmime_content_new_with_str(ct)), NULL, NULL, NULL,
+	    need(clist_new()), NULL, NULL));
+}
+
+int
+compose_body(const char *text, const char *html, uint64_t boundary_seed,
+    struct buf *out, struct err *e)
+{
+	static const char mime_version[] = "MIME-Version: 1.0\r\n";
+	struct buf tq = BUF_INIT, hq = BUF_INIT;
+	struct mailmime *msg, *top;
+	MMAPString *s;
+	int col = 0, r, rc = 0;
+
+	if (text == NULL)
+		return err_set(e, EX_DATAERR, "text is missing");
+	if (check_part("text", text, e) != 0 ||
+	    (html != NULL && check_part("html", html, e) != 0))
+		return -1;
+	qp_encode(text, strlen(text), &tq);
+	if (html == NULL) {
+		top = text_part("text/plain; charset=utf-8", &tq);
+	} else {
+		qp_encode(html, strlen(html), &hq);
+		top = alternative_part(boundary_seed);
+		need_ok(mailmime_smart_add_part(top,
+		    text_part("text/plain; charset=utf-8", &tq)));
+		need_ok(mailmime_smart_add_part(top,
+		    text_part("text/html; charset=utf-8", &hq)));
+	}
+	/* A message node without IMF fields writes MIME-Version only. */
+	msg = need(mailmime_new_message_data(NULL));
+	need_ok(mailmime_smart_add_part(msg, top));
+	s = need(mmap_string_new(""));
+	if ((r = mailmime_write_mem(s, &col, msg)) != MAILIMF_NO_ERROR)
+		rc = err_set(e, EX_SOFTWARE, "libetpan could not write the "
+		    "body (error %d)", r);
+	else if (s->len < strlen(mime_version) ||
+	    memcmp(s->str, mime_version, strlen(mime_version)) != 0 ||
+	    !wire_ok(s->str, s->len))
+		rc = err_set(e, EX_SOFTWARE, "libetpan wrote a malformed body");
+	else
+		buf_add(out, s->str, s->len);
+	mmap_string_free(s);
+	mailmime_free(msg);
+	buf_free(&tq);
+	buf_free(&hq);
+	return rc;
+}
+
+/* ---- header ---- */
+
+/* An empty field of a type; the caller sets the fld_data member it names. */
+static struct mailimf_field *
+field_new(int type)
+{
+	return need(mailimf_field_new(type, NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL, NULL, NULL, NULL, NULL));
+}
+
+static void
+add_field(struct mailimf_fields *f, struct mailimf_field *fld)
+{
+	need_ok(mailimf_fields_add(f, fld));
+}
+
+static void
+add_custom(struct mailimf_fields *f, const char *name, const char *value)
+{
+	add_field(f, need(mailimf_field_new_custom(xstrdup(name),
+	    xstrdup(value))));
+}
+
+/* "id-left@id-right" of printable ASCII without the msg-id specials. */
+static bool
+msgid_ok(const char *s, size_t n)
+{
+	size_t ats = 0, at = 0;
+
+	if (n == 0 || n > MSGID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr("<>(),;\\\"[]", c) != NULL)
+			return false;
+		if (c == '@') {
+			ats++;
+			at = i;
+		}
+	}
+	return ats == 1 && at > 0 && at < n - 1;
+}
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+/*
+ * The well-formed <ids> of a raw In-Reply-To or References value, or NULL.
+ * Of more than MSGIDS_MAX, the first (the thread's root) and the last
+ * ones (the nearest parents) are kept, as Netnews trims (RFC 5537).
+ */
+static clist *
+msgid_list(const char *raw)
+{
+	struct span *ids = NULL;
+	size_t nids = 0, cap = 0;
+	const char *p = raw, *q;
+	clist *l;
+
+	while (raw != NULL && (p = strchr(p, '<')) != NULL &&
+	    (q = strchr(p, '>')) != NULL) {
+		const char *start = (const char *)memrchr(p, '<',
+		    (size_t)(q - p)) + 1;
+
+		if (msgid_ok(start, (size_t)(q - start))) {
+			if (nids == cap) {
+				cap = cap ? cap * 2 : 8;
+				ids = xreallocarray(ids, cap, sizeof(*ids));
+			}
+			ids[nids].p = start;
+			ids[nids++].n = (size_t)(q - start);
+		}
+		p = q + 1;
+	}
+	if (nids == 0) {
+		free(ids);
+		return NULL;
+	}
+	l = need(clist_new());
+	for (size_t i = 0; i < nids; i++)
+		if (nids <= MSGIDS_MAX || i == 0 || i >= nids - (MSGIDS_MAX - 1))
+			need_ok(clist_append(l, xstrndup(ids[i].p, ids[i].n)));
+	free(ids);
+	return l;
+}
+
+/* Values from outside, validated; all owned here. */
+struct head_vals {
+	char *from_addr, *reply_to, *to_addr;
+	char *from_name, *to_name;
+	char *subject;           /* encoded */
+	struct tm date;
+	char *unsub_url;         /* "" when none; trailing '/' stripped */
+};
+
+static void
+head_vals_free(struct head_vals *v)
+{
+	free(v->from_addr);
+	free(v->reply_to);
+	free(v->to_addr);
+	free(v->from_name);
+	free(v->to_name);
+	free(v->subject);
+	free(v->unsub_url);
+}
+
+static int
+address(const char *hdr, const char *in, char **out, struct err *e)
+{
+	if (in == NULL || *in == '\0')
+		return err_set(e, EX_DATAERR, "%s: address is missing", hdr);
+	if ((*out = addr_normalize(in, e)) == NULL)
+		return err_prefix(e, "%s", hdr);
+	return 0;
+}
+
+/* The base of the one-click link, or "" when none is configured. */
+static int
+unsubscribe_base(const char *url, char **out, struct err *e)
+{
+	size_t n = strlen(url);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)url[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr("<>\",", c) != NULL)
+			return err_set(e, EX_DATAERR, "unsubscribe_url: "
+			    "character %#x cannot go in a header", c);
+	}
+	if (n > 0 && url[n - 1] == '/')
+		n--;
+	*out = xstrndup(url, n);
+	return 0;
+}
+
+static int
+check_list(const struct compose_head *h, struct err *e)
+{
+	if (!addr_list_id_ok(h->list_id))
+		return err_set(e, EX_DATAERR, "List-Id: malformed list id");
+	if (h->unsub_token != NULL && !token_well_formed(h->unsub_token))
+		return err_set(e, EX_DATAERR, "List-Unsubscribe: malformed token");
+	return 0;
+}
+
+static int
+head_vals_init(const struct config *cfg, const struct compose_head *h,
+    struct head_vals *v, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	time_t t = (time_t)h->date;
+
+	memset(v, 0, sizeof(*v));
+	if (address("From", h->from_addr, &v->from_addr, e) != 0 ||
+	    (h->reply_to != NULL && *h->reply_to != '\0' &&
+	    address("Reply-To", h->reply_to, &v->reply_to, e) != 0) ||
+	    address("To", h->to_addr, &v->to_addr, e) != 0)
+		return -1;
+	if (h->subject != NULL && strlen(h->subject) > COMPOSE_SUBJECT_MAX)
+		return err_set(e, EX_DATAERR, "Subject: longer than %d bytes",
+		    COMPOSE_SUBJECT_MAX);
+	if (h->message_id == NULL ||
+	    !msgid_ok(h->message_id, strlen(h->message_id)))
+		return err_set(e, EX_DATAERR, "Message-ID: malformed message-id");
+	if (h->date < 0 || (int64_t)t != h->date ||
+	    gmtime_r(&t, &v->date) == NULL || v->date.tm_year > 9999 - 1900)
+		return err_set(e, EX_DATAERR, "Date: %" PRId64 " is out of range",
+		    h->date);
+	if (h->list_id != NULL && (check_list(h, e) != 0 ||
+	    unsubscribe_base(cfg->unsubscribe_url, &v->unsub_url, e) != 0))
+		return -1;
+	v->from_name = display_name(h->from_name);
+	v->to_name = display_name(h->to_name);
+	compose_encode_words(h->subject != NULL ? h->subject : "", false, &b);
+	v->subject = xstrdup(buf_str(&b));
+	buf_free(&b);
+	return 0;
+}
+
+static struct mailimf_address_list *
+address_list(char *name, char *addr)
+{
+	struct mailimf_address_list *al = need(mailimf_address_list_new_empty());
+
+	need_ok(mailimf_address_list_add(al, need(mailimf_address_new(
+	    MAILIMF_ADDRESS_MAILBOX, need(mailimf_mailbox_new(name, addr)),
+	    NULL))));
+	return al;
+}
+
+/* Date, From, Reply-To, To, Subject: RFC 5322 fields of their own type. */
+static void
+add_originator(struct mailimf_fields *f, struct head_vals *v)
+{
+	struct mailimf_mailbox_list *mbl;
+	struct mailimf_field *fld;
+
+	fld = field_new(MAILIMF_FIELD_ORIG_DATE);
+	fld->fld_data.fld_orig_date = need(mailimf_orig_date_new(need(
+	    mailimf_date_time_new(v->date.tm_mday, v->date.tm_mon + 1,
+	    v->date.tm_year + 1900, v->date.tm_hour, v->date.tm_min,
+	    v->date.tm_sec, 0))));
+	add_field(f, fld);
+
+	mbl = need(mailimf_mailbox_list_new_empty());
+	need_ok(mailimf_mailbox_list_add(mbl, need(mailimf_mailbox_new(
+	    v->from_name, v->from_addr))));
+	v->from_name = v->from_addr = NULL;
+	fld = field_new(MAILIMF_FIELD_FROM);
+	fld->fld_data.fld_from = need(mailimf_from_new(mbl));
+	add_field(f, fld);
+
+	if (v->reply_to != NULL) {
+		fld = field_new(MAILIMF_FIELD_REPLY_TO);
+		fld->fld_data.fld_reply_to = need(mailimf_reply_to_new(
+		    address_list(NULL, v->reply_to)));
+		v->reply_to = NULL;
+		add_field(f, fld);
+	}
+
+	fld = field_new(MAILIMF_FIELD_TO);
+	fld->fld_data.fld_to = need(mailimf_to_new(address_list(v->to_name,
+	    v->to_addr)));
+	v->to_name = v->to_addr = NULL;
+	add_field(f, fld);
+
+	fld = field_new(MAILIMF_FIELD_SUBJECT);
+	fld->fld_data.fld_subject = need(mailimf_subject_new(v->subject));
+	v->subject = NULL;
+	add_field(f, fld);
+}
+
+static void
+add_ids(struct mailimf_fields *f, const struct compose_head *h)
+{
+	struct mailimf_field *fld;
+	clist *l;
+
+	fld = field_new(MAILIMF_FIELD_MESSAGE_ID);
+	fld->fld_data.fld_message_id = need(mailimf_message_id_new(
+	    xstrdup(h->message_id)));
+	add_field(f, fld);
+	if ((l = msgid_list(h->in_reply_to)) != NULL) {
+		fld = field_new(MAILIMF_FIELD_IN_REPLY_TO);
+		fld->fld_data.fld_in_reply_to = need(mailimf_in_reply_to_new(l));
+		add_field(f, fld);
+	}
+	if ((l = msgid_list(h->references)) != NULL) {
+		fld = field_new(MAILIMF_FIELD_REFERENCES);
+		fld->fld_data.fld_references = need(mailimf_references_new(l));
+		add_field(f, fld);
+	}
+}
+
+/* RFC 2919 List-Id: "NAME" <LIST.D>, NAME as an encoded word when needed. */
+static void
+add_list_id(struct mailimf_fields *f, const struct config *cfg,
+    const struct compose_head *h)
+{
+	struct buf name = BUF_INIT, v = BUF_INIT;
+
+	sanitize(h->list_name != NULL ? h->list_name : "", &name);
+	trim_cap(&name, NAME_MAX_OCTETS);
+	if (name.len > 0) {
+		const char *s = buf_str(&name);
+
+		if (needs_encoding(s, name.len, false) || strpbrk(s, "\"\\") != NULL)
+			encode_q(s, name.len, true, &v);
+		else
+			buf_printf(&v, "\"%s\"", s);
+		buf_putc(&v, ' ');
+	}
+	buf_printf(&v, "<%s.%s>", h->list_id, cfg->domain);
+	add_custom(f, "List-Id", buf_str(&v));
+	buf_free(&name);
+	buf_free(&v);
+}
+
+/* "<mailto:L+EXT@D>" appended to b. */
+static void
+mailto(struct buf *b, const struct config *cfg, const char *ext)
+{
+	char *a = addr_with_extension(cfg->local, cfg->domain,
+	    cfg->recipient_delimiter, ext);
+
+	buf_printf(b, "<mailto:%s>", a);
+	free(a);
+}
+
+static void
+add_list(struct mailimf_fields *f, const struct config *cfg,
+    const struct compose_head *h, const char *unsub_url)
+{
+	struct buf v = BUF_INIT;
+	char *ext;
+
+	add_list_id(f, cfg, h);
+	mailto(&v, cfg, "help");
+	add_custom(f, "List-Help", buf_str(&v));
+	buf_reset(&v);
+	ext = xasprintf("%s-subscribe", h->list_id);
+	mailto(&v, cfg, ext);
+	free(ext);
+	add_custom(f, "List-Subscribe", buf_str(&v));
+	buf_reset(&v);
+	if (h->list_post)
+		mailto(&v, cfg, h->list_id);
+	else
+		buf_puts(&v, "NO");
+	add_custom(f, "List-Post", buf_str(&v));
+	buf_reset(&v);
+	if (h->unsub_token != NULL && *unsub_url != '\0')
+		buf_printf(&v, "<%s/u/%s>, ", unsub_url, h->unsub_token);
+	if (h->unsub_token != NULL)
+		ext = xasprintf("%s-unsubscribe-%s", h->list_id, h->unsub_token);
+	else
+		ext = xasprintf("%s-unsubscribe", h->list_id);
+	mailto(&v, cfg, ext);
+	free(ext);
+	add_custom(f, "List-Unsubscribe", buf_str(&v));
+	if (h->unsub_token != NULL && *unsub_url != '\0')
+		add_custom(f, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+	buf_free(&v);
+}
+
+/* Loop and auto-responder protection, on every mail kring sends. */
+static void
+add_auto(struct mailimf_fields *f, const struct config *cfg,
+    enum compose_kind kind)
+{
+	char *self;
+
+	if (kind == COMPOSE_NEWSLETTER)
+		add_custom(f, "Precedence", "bulk");
+	else if (kind == COMPOSE_POST || kind == COMPOSE_DIGEST)
+		add_custom(f, "Precedence", "list");
+	add_custom(f, "Auto-Submitted", kind == COMPOSE_REPLY ?
+	    "auto-replied" : "auto-generated");
+	add_custom(f, "X-Auto-Response-Suppress", "All");
+	self = addr_with_extension(cfg->local, cfg->domain,
+	    cfg->recipient_delimiter, NULL);
+	add_custom(f, "X-Loop", self);
+	free(self);
+}
+
+int
+compose_head(const struct config *cfg, const struct compose_head *h,
+    struct buf *out, struct err *e)
+{
+	struct head_vals v;
+	struct mailimf_fields *f;
+	MMAPString *s;
+	int col = 0, r, rc = 0;
+
+	if (head_vals_init(cfg, h, &v, e) != 0) {
+		head_vals_free(&v);
+		return -1;
+	}
+	f = need(mailimf_fields_new_empty());
+	add_originator(f, &v);
+	add_ids(f, h);
+	if (h->list_id != NULL)
+		add_list(f, cfg, h, v.unsub_url);
+	add_auto(f, cfg, h->kind);
+	s = need(mmap_string_new(""));
+	if ((r = mailimf_fields_write_mem(s, &col, f)) != MAILIMF_NO_ERROR)
+		rc = err_set(e, EX_SOFTWARE, "libetpan could not write the "
+		    "header (error %d)", r);
+	else if (!wire_ok(s->str, s->len))
+		rc = err_set(e, EX_SOFTWARE, "libetpan wrote a malformed header");
+	else
+		buf_add(out, s->str, s->len);
+	mmap_string_free(s);
+	mailimf_fields_free(f);
+	head_vals_free(&v);
+	return rc;
+}

@@ -1,0 +1,107 @@
+/*
+ * compose - the bytes of every mail kring sends, built with libetpan's
+ * IMF and MIME writers.
+ *
+ * A message is two pieces: the body (MIME-Version, Content-Type and the
+ * encoded parts), the same for every recipient of a newsletter, and the
+ * header block, which is personal (To, Message-ID, List-Unsubscribe).
+ * compose_body() runs once per message, compose_head() once per
+ * recipient; the wire form is head bytes followed by body bytes, CRLF
+ * throughout, no line over 998 octets, ready for libESMTP or a Maildir.
+ *
+ * Every value from outside (names, subjects, addresses, message-ids)
+ * passes one path here: control characters (CR and LF above all) become
+ * spaces, non-ASCII words are RFC 2047 encoded (UTF-8, Q), and what
+ * cannot be made safe (an address that is not an address, an over-long
+ * value) is an error (EX_DATAERR), never a broken or injected header.
+ * Only compose.c includes libetpan for writing.
+ */
+#ifndef KRING_COMPOSE_H
+#define KRING_COMPOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct config;
+struct err;
+
+/* What a mail is; decides Precedence and Auto-Submitted. */
+enum compose_kind {
+	COMPOSE_REPLY,       /* answer to a command mail: auto-replied */
+	COMPOSE_NOTICE,      /* kring tells someone something: auto-generated */
+	COMPOSE_POST,        /* a member's post to a CoP: Precedence list */
+	COMPOSE_NEWSLETTER,  /* Precedence bulk, List-Post NO */
+	COMPOSE_DIGEST,      /* Precedence list */
+};
+
+#define COMPOSE_SUBJECT_MAX 998
+#define COMPOSE_BODY_MAX (32 * 1024 * 1024)
+
+/*
+ * The body of a message: text (UTF-8, LF or CRLF line ends) as
+ * text/plain; charset=utf-8 in quoted-printable, and when html is not
+ * NULL, multipart/alternative of the text and text/html (UTF-8, QP).
+ * boundary_seed makes the multipart boundary, so composing the same
+ * message again gives the same bytes (a retry sends what the first try
+ * sent).  out receives "MIME-Version: 1.0\r\nContent-Type: ...\r\n...
+ * \r\n\r\n<parts>" and ends in CRLF.  -1 with EX_DATAERR for text that
+ * is not UTF-8 or is over COMPOSE_BODY_MAX.
+ */
+int compose_body(const char *text, const char *html, uint64_t boundary_seed,
+    struct buf *out, struct err *e);
+
+struct compose_head {
+	enum compose_kind kind;
+	/* The list this mail belongs to; NULL for mail that is not list mail. */
+	const char *list_id;
+	const char *list_name;
+	bool list_post;          /* List-Post: <mailto:L+LIST@D>, else NO */
+	const char *from_name;   /* may be NULL or "" */
+	const char *from_addr;   /* required */
+	const char *reply_to;    /* address, may be NULL */
+	const char *to_name;     /* may be NULL or "" */
+	const char *to_addr;     /* required */
+	const char *subject;     /* UTF-8; "" allowed */
+	/* A message-id without angle brackets, e.g. "q1x.abc@example.org". */
+	const char *message_id;
+	/* Raw header values of the mail answered; bad ids are left out. */
+	const char *in_reply_to; /* may be NULL */
+	const char *references;  /* may be NULL */
+	/*
+	 * The recipient's personal unsubscribe token for list_id (see
+	 * token.h), or NULL: then List-Unsubscribe names the plain
+	 * L+LIST-unsubscribe@D address, which asks for confirmation.
+	 */
+	const char *unsub_token;
+	int64_t date;            /* Unix seconds; the Date header */
+};
+
+/*
+ * Append the header block of one recipient's copy to out (CRLF lines;
+ * no empty line: the body's headers follow).  The headers, in order:
+ * Date, From, Reply-To, To, Subject, Message-ID, In-Reply-To,
+ * References, then for list mail List-Id ("NAME" <LIST.D>), List-Help,
+ * List-Subscribe, List-Post, List-Unsubscribe (https
+ * cfg->unsubscribe_url "/u/" TOKEN first when both are set, then the
+ * mailto L+LIST-unsubscribe-TOKEN@D) and List-Unsubscribe-Post when the
+ * https form is there; then Precedence (list; bulk for newsletters; none
+ * for replies and notices), Auto-Submitted (auto-replied for replies,
+ * auto-generated otherwise), X-Auto-Response-Suppress: All, and
+ * X-Loop: L@D.  -1 with EX_DATAERR when an address or the message-id is
+ * malformed or the subject too long.
+ */
+int compose_head(const struct config *cfg, const struct compose_head *h,
+    struct buf *out, struct err *e);
+
+/*
+ * The RFC 2047 form of a header text (phrase-safe Q encoding of UTF-8,
+ * encoded words of at most 75 characters, never splitting a UTF-8
+ * sequence; plain ASCII without specials stays as it is).  Control
+ * characters become spaces first.  For tests and for callers that
+ * must put a name in a header themselves.  out is appended to.
+ */
+void compose_encode_words(const char *text, bool phrase, struct buf *out);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * queue - queueing outgoing mail and the retry ladder (see queue.h).
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "config.h"
+#include "err.h"
+#include "hmac.h"
+#include "queue.h"
+#include "store.h"
+
+static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+
+void
+queue_unsub_token(const struct hmac_key *key, const char *list_id,
+    int64_t person_id, char out[TOKEN_LEN + 1])
+{
+	unsigned char mac[32];
+	char data[LIST_ID_MAX + 64];
+	int n = snprintf(data, sizeof(data), "unsubscribe:%s:%lld", list_id,
+	    (long long)person_id);
+	unsigned acc = 0;
+	int bits = 0, o = 0;
+
+	if (n < 0 || (size_t)n >= sizeof(data))
+		n = (int)sizeof(data) - 1;
+	hmac_raw(key, data, (size_t)n, mac);
+	/* 128 bits in base32, the shape token_well_formed() accepts. */
+	for (int i = 0; i < TOKEN_BYTES && o < TOKEN_LEN; i++) {
+		acc = (acc << 8) | mac[i];
+		bits += 8;
+		while (bits >= 5 && o < TOKEN_LEN) {
+			out[o++] = b32[(acc >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (o < TOKEN_LEN)
+		out[o++] = b32[(acc << (5 - bits)) & 31];
+	out[o] = '\0';
+}
+
+int
+queue_add(struct store *st, const struct hmac_key *key,
+    const struct q_campaign *c, const struct q_message *m,
+    const struct queue_rcpt *rcpts, size_t n, int64_t now,
+    int64_t *campaign_id, int64_t *queued, struct err *e)
+{
+	struct q_message msg = *m;
+	int64_t cid, mid;
+	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
+
+	*queued = 0;
+	if (store_campaign_add(st, c, &cid, e) != 0)
+		return -1;
+	msg.campaign_id = cid;
+	if (store_message_add(st, &msg, &mid, e) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int added;
+
+		if (store_queue_add(st, cid, mid, rcpts[i].addr, rcpts[i].name,
+		    rcpts[i].person_id, c->not_before, now, &added, e) != 0)
+			return err_prefix(e, "queue for %s", rcpts[i].addr);
+		*queued += added;
+		if (!added || c->list_id == NULL || rcpts[i].person_id <= 0)
+			continue;
+		queue_unsub_token(key, c->list_id, rcpts[i].person_id, token);
+		token_hash(token, hash);
+		if (store_unsub_token_put(st, hash, rcpts[i].person_id,
+		    c->list_id, now, e) != 0)
+			return -1;
+	}
+	if (campaign_id != NULL)
+		*campaign_id = cid;
+	return 0;
+}
+
+int64_t
+queue_retry_at(const struct config *cfg, int attempts, int64_t created,
+    int64_t now)
+{
+	size_t step = attempts > 0 ? (size_t)attempts - 1 : 0;
+
+	if (now >= created + cfg->queue.max_age)
+		return -1;
+	if (step >= cfg->queue.nretry)
+		step = cfg->queue.nretry - 1;
+	return now + cfg->queue.retry[step];
+}

@@ -1,0 +1,71 @@
+/*
+ * send - the sender: claims due queue rows, composes each recipient's
+ * copy, hands it to the transport (SMTP through outbound, or the
+ * outbox Maildir) and records every outcome in the store.
+ *
+ * A pass runs smtp.connections worker threads, each with its own store
+ * connection and its own SMTP session of up to
+ * smtp.messages_per_connection messages.  The rate limit and the
+ * slow-down after a 421 or a burst of 4xx are shared by all workers.
+ * Both `kring send` and kringd's send step call send_pass().
+ *
+ * Crash safety: a delivered copy is recorded (committed) the moment the
+ * server has accepted it, before the next one goes out; a crash can
+ * repeat only a copy the server accepted in that instant, one per
+ * connection at most.  Claimed rows of a sender that died come back by
+ * send_recover().
+ */
+#ifndef KRING_SEND_H
+#define KRING_SEND_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct config;
+struct err;
+struct hmac_key;
+struct store;
+
+/* How the sender is doing; kept by the caller across passes. */
+struct send_state {
+	int64_t pause;           /* current slow-down, seconds; 0 none */
+	int64_t paused_until;    /* no new session before this time */
+};
+
+struct send_stats {
+	int64_t sent, deferred, failed;
+	int64_t attempted;       /* rows claimed */
+	bool unreachable;        /* a session found no server */
+	bool policy;             /* the relay refused us (auth, policy) */
+	char error[256];         /* the last session-wide problem, or "" */
+};
+
+typedef void send_progress_fn(const struct send_stats *s, void *arg);
+
+struct send_opts {
+	const struct config *cfg;
+	const struct hmac_key *key;
+	/* Stop claiming after this time (0: when nothing is due any more). */
+	int64_t deadline;
+	/* Stop at the first session that finds no server. */
+	bool stop_unreachable;
+	const volatile sig_atomic_t *stop;
+	send_progress_fn *progress;  /* may be NULL; called from workers */
+	void *progress_arg;
+};
+
+/*
+ * Send what is due.  Returns 0 with *stats filled (each row's fate is in
+ * the store), or -1 when the pass could not start (store, TLS setup).
+ */
+int send_pass(const struct send_opts *o, struct send_state *state,
+    struct send_stats *stats, struct err *e);
+
+/*
+ * Give back rows claimed by senders that are gone: dead processes, or
+ * leases that ran out.  *n counts them.
+ */
+int send_recover(struct store *st, int64_t now, int64_t *n, struct err *e);
+
+#endif

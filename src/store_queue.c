@@ -1,0 +1,493 @@
+/*
+ * store_queue - campaigns, messages and the durable send queue.
+ *
+ * The queue is the only record of what has left kring.  A row moves
+ * queued -> sending (claimed, leased) -> sent | deferred | failed; a
+ * deferred row is claimed again when due.  Claims and recoveries run in
+ * transactions of their own, taken with BEGIN IMMEDIATE, so two senders
+ * (kringd and `kring send`, or two threads) never hold the same row.
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "err.h"
+#include "store_int.h"
+#include "xmem.h"
+
+void
+q_campaign_clear(struct q_campaign *c)
+{
+	free(c->list_id);
+	free(c->subject);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+q_message_clear(struct q_message *m)
+{
+	free(m->from_name);
+	free(m->from_addr);
+	free(m->reply_to);
+	free(m->subject);
+	free(m->in_reply_to);
+	free(m->refs);
+	free(m->text);
+	free(m->html);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+q_rows_free(struct q_row **rows, size_t n)
+{
+	if (*rows == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free((*rows)[i].rcpt);
+		free((*rows)[i].name);
+	}
+	free(*rows);
+	*rows = NULL;
+}
+
+/* Step an INSERT; *id = the new row.  0/-1. */
+static int
+insert(struct store *st, sqlite3_stmt *s, int64_t *id, const char *what,
+    struct err *e)
+{
+	int rc = sqlite3_step(s);
+
+	store_done(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, what);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_campaign_add(struct store *st, const struct q_campaign *c, int64_t *id,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO campaigns(kind, list_id, "
+	    "subject, created, not_before) VALUES (?1, ?2, ?3, ?4, ?5)", e);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, campaign_kind_name(c->kind));
+	store_bind_text(s, 2, c->list_id);
+	store_bind_text(s, 3, c->subject ? c->subject : "");
+	store_bind_int(s, 4, c->created);
+	store_bind_int(s, 5, c->not_before);
+	return insert(st, s, id, "add campaign", e);
+}
+
+static void
+row_to_campaign(sqlite3_stmt *s, int col, struct q_campaign *c)
+{
+	c->id = sqlite3_column_int64(s, col);
+	campaign_kind_parse((const char *)sqlite3_column_text(s, col + 1),
+	    &c->kind);
+	c->list_id = store_col_text(s, col + 2);
+	c->subject = store_col_text(s, col + 3);
+	c->created = sqlite3_column_int64(s, col + 4);
+	c->not_before = sqlite3_column_int64(s, col + 5);
+}
+
+int
+store_campaign_get(struct store *st, int64_t id, struct q_campaign *out,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, kind, list_id, subject, "
+	    "created, not_before FROM campaigns WHERE id = ?1", e);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		row_to_campaign(s, 0, out);
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "get campaign");
+}
+
+int
+store_message_add(struct store *st, const struct q_message *m, int64_t *id,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO messages(campaign_id, "
+	    "from_name, from_addr, reply_to, subject, in_reply_to, refs, text, "
+	    "html, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", e);
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, m->campaign_id);
+	store_bind_text(s, 2, m->from_name ? m->from_name : "");
+	store_bind_text(s, 3, m->from_addr);
+	store_bind_text(s, 4, m->reply_to);
+	store_bind_text(s, 5, m->subject ? m->subject : "");
+	store_bind_text(s, 6, m->in_reply_to);
+	store_bind_text(s, 7, m->refs);
+	store_bind_text(s, 8, m->text ? m->text : "");
+	store_bind_text(s, 9, m->html);
+	store_bind_int(s, 10, m->created);
+	return insert(st, s, id, "add message", e);
+}
+
+int
+store_message_get(struct store *st, int64_t id, struct q_message *out,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, campaign_id, from_name, "
+	    "from_addr, reply_to, subject, in_reply_to, refs, text, html, "
+	    "created FROM messages WHERE id = ?1", e);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->campaign_id = sqlite3_column_int64(s, 1);
+		out->from_name = store_col_text(s, 2);
+		out->from_addr = store_col_text(s, 3);
+		out->reply_to = store_col_text(s, 4);
+		out->subject = store_col_text(s, 5);
+		out->in_reply_to = store_col_text(s, 6);
+		out->refs = store_col_text(s, 7);
+		out->text = store_col_text(s, 8);
+		out->html = store_col_text(s, 9);
+		out->created = sqlite3_column_int64(s, 10);
+	}
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "get message");
+}
+
+int
+store_queue_add(struct store *st, int64_t campaign_id, int64_t message_id,
+    const char *rcpt, const char *name, int64_t person_id,
+    int64_t next_attempt, int64_t now, int *added, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO queue(campaign_id, "
+	    "message_id, rcpt, name, person_id, next_attempt, created) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT(message_id, rcpt) DO NOTHING", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, campaign_id);
+	store_bind_int(s, 2, message_id);
+	store_bind_text(s, 3, rcpt);
+	store_bind_text(s, 4, name ? name : "");
+	if (person_id > 0)
+		store_bind_int(s, 5, person_id);
+	store_bind_int(s, 6, next_attempt);
+	store_bind_int(s, 7, now);
+	rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, "queue");
+	*added = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+int
+store_unsub_token_put(struct store *st, const char *hash, int64_t person_id,
+    const char *list_id, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO tokens(hash, kind, "
+	    "action, person_id, list_id, created) VALUES (?1, 'unsubscribe', "
+	    "'unsubscribe', ?2, ?3, ?4) ON CONFLICT(hash) DO NOTHING", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, hash);
+	store_bind_int(s, 2, person_id);
+	store_bind_text(s, 3, list_id);
+	store_bind_int(s, 4, now);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "keep token");
+}
+
+static int
+row_order(const void *a, const void *b)
+{
+	const struct q_row *x = a, *y = b;
+
+	if (x->message_id != y->message_id)
+		return x->message_id < y->message_id ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int
+store_queue_claim(struct store *st, int64_t now, int64_t lease_until,
+    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e)
+{
+	/*
+	 * No ORDER BY: the index on (state, next_attempt) already yields
+	 * due rows oldest first within each state, and sorting every due
+	 * row of a 100,000-recipient newsletter on each claim would make
+	 * a send quadratic.
+	 */
+	static const char sql[] = "UPDATE queue SET state = 'sending', "
+	    "lease_until = ?1, lease_pid = ?2, attempts = attempts + 1 "
+	    "WHERE id IN (SELECT id FROM queue WHERE state IN "
+	    "('queued', 'deferred') AND next_attempt <= ?3 LIMIT ?4) "
+	    "RETURNING id, campaign_id, message_id, person_id, rcpt, name, "
+	    "attempts, created";
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (store_begin(st, e) != 0)
+		return -1;
+	if ((s = store_stmt(st, sql, e)) == NULL) {
+		store_rollback(st);
+		return -1;
+	}
+	store_bind_int(s, 1, lease_until);
+	store_bind_int(s, 2, pid);
+	store_bind_int(s, 3, now);
+	store_bind_int(s, 4, (int64_t)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct q_row *r;
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*rows = xreallocarray(*rows, cap, sizeof(**rows));
+		}
+		r = &(*rows)[(*n)++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->campaign_id = sqlite3_column_int64(s, 1);
+		r->message_id = sqlite3_column_int64(s, 2);
+		r->person_id = sqlite3_column_int64(s, 3);
+		r->rcpt = store_col_text(s, 4);
+		r->name = store_col_text(s, 5);
+		r->attempts = sqlite3_column_int(s, 6);
+		r->created = sqlite3_column_int64(s, 7);
+	}
+	store_done(s);
+	if (rc != SQLITE_DONE || store_commit(st, e) != 0) {
+		if (rc != SQLITE_DONE)
+			store_fail(st, e, "claim");
+		store_rollback(st);
+		q_rows_free(rows, *n);
+		*n = 0;
+		return -1;
+	}
+	if (*n > 1)
+		qsort(*rows, *n, sizeof(**rows), row_order);
+	return 0;
+}
+
+int
+store_queue_result(struct store *st, int64_t id, const struct q_result *r,
+    int64_t now, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE queue SET state = ?2, "
+	    "next_attempt = coalesce(?3, next_attempt), lease_until = NULL, "
+	    "lease_pid = NULL, last_code = ?4, last_enh = ?5, last_text = ?6, "
+	    "done_at = ?7 WHERE id = ?1 AND state <> 'sent'", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, id);
+	store_bind_text(s, 2, queue_state_name(r->state));
+	if (r->state == QUEUE_DEFERRED)
+		store_bind_int(s, 3, r->next_attempt);
+	if (r->code > 0)
+		store_bind_int(s, 4, r->code);
+	store_bind_text(s, 5, r->enh);
+	store_bind_text(s, 6, r->text);
+	if (r->state != QUEUE_DEFERRED)
+		store_bind_int(s, 7, now);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "record delivery");
+}
+
+int
+store_queue_recover(struct store *st, int64_t now, store_pid_alive_fn *alive,
+    void *arg, int64_t *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t *dead = NULL;
+	size_t ndead = 0, cap = 0;
+	int rc;
+
+	*n = 0;
+	if (store_begin(st, e) != 0)
+		return -1;
+	s = store_stmt(st, "SELECT DISTINCT lease_pid FROM queue WHERE "
+	    "state = 'sending' AND lease_pid IS NOT NULL", e);
+	if (s == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t pid = sqlite3_column_int64(s, 0);
+
+		if (alive(pid, arg))
+			continue;
+		if (ndead == cap) {
+			cap = cap ? cap * 2 : 4;
+			dead = xreallocarray(dead, cap, sizeof(*dead));
+		}
+		dead[ndead++] = pid;
+	}
+	store_done(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, "recover");
+		goto fail;
+	}
+	/* ?2 = -1 matches no pid: then only expired leases come back. */
+	for (size_t i = 0; i <= ndead; i++) {
+		s = store_stmt(st, "UPDATE queue SET state = 'deferred', "
+		    "lease_until = NULL, lease_pid = NULL WHERE state = "
+		    "'sending' AND (lease_until < ?1 OR lease_pid = ?2)", e);
+		if (s == NULL)
+			goto fail;
+		store_bind_int(s, 1, now);
+		store_bind_int(s, 2, i < ndead ? dead[i] : -1);
+		rc = sqlite3_step(s);
+		store_done(s);
+		if (rc != SQLITE_DONE) {
+			store_fail(st, e, "recover");
+			goto fail;
+		}
+		*n += sqlite3_changes(st->db);
+	}
+	free(dead);
+	return store_commit(st, e);
+fail:
+	free(dead);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_queue_next_due(struct store *st, int64_t *when, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT min(next_attempt) FROM queue "
+	    "WHERE state IN ('queued', 'deferred')", e);
+	int rc, found = 0;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*when = sqlite3_column_int64(s, 0);
+		found = 1;
+	}
+	store_done(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, e, "next due");
+	return found;
+}
+
+int
+store_queue_pending(struct store *st, int64_t now, int64_t *due,
+    int64_t *waiting, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT "
+	    "count(*) FILTER (WHERE next_attempt <= ?1), "
+	    "count(*) FILTER (WHERE next_attempt > ?1) "
+	    "FROM queue WHERE state IN ('queued', 'deferred')", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*due = sqlite3_column_int64(s, 0);
+		*waiting = sqlite3_column_int64(s, 1);
+	}
+	store_done(s);
+	return rc == SQLITE_ROW ? 0 : store_fail(st, e, "count queue");
+}
+
+int
+store_campaign_each(struct store *st, store_campaign_cb *cb, void *arg,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT c.id, c.kind, c.list_id, "
+	    "c.subject, c.created, c.not_before, q.state, count(*) "
+	    "FROM campaigns c JOIN queue q ON q.campaign_id = c.id "
+	    "GROUP BY c.id, q.state ORDER BY c.id", e);
+	struct q_campaign c = { 0 };
+	struct q_campaign_stats cs = { &c, { 0 } };
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	/*
+	 * Rows come grouped by campaign; a campaign is handed over when
+	 * the next one starts.  The callback must not use the store: the
+	 * statement is still being stepped.
+	 */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		enum queue_state qs;
+
+		if (c.id != sqlite3_column_int64(s, 0)) {
+			if (c.id != 0 && (stop = cb(&cs, arg)) != 0)
+				break;
+			q_campaign_clear(&c);
+			memset(cs.count, 0, sizeof(cs.count));
+			row_to_campaign(s, 0, &c);
+		}
+		if (queue_state_parse((const char *)sqlite3_column_text(s, 6),
+		    &qs) == 0)
+			cs.count[qs] = sqlite3_column_int64(s, 7);
+	}
+	if (!stop && rc == SQLITE_DONE && c.id != 0)
+		cb(&cs, arg);
+	store_done(s);
+	q_campaign_clear(&c);
+	if (!stop && rc != SQLITE_DONE)
+		return store_fail(st, e, "list campaigns");
+	return 0;
+}
+
+int
+store_queue_prune(struct store *st, int64_t before, int64_t *n, struct err *e)
+{
+	static const char *const sql[] = {
+		"DELETE FROM queue WHERE state IN ('sent', 'failed', "
+		"'cancelled') AND coalesce(done_at, created) < ?1",
+		"DELETE FROM messages WHERE created < ?1 AND NOT EXISTS "
+		"(SELECT 1 FROM queue WHERE message_id = messages.id)",
+		"DELETE FROM campaigns WHERE created < ?1 AND NOT EXISTS "
+		"(SELECT 1 FROM messages WHERE campaign_id = campaigns.id)",
+	};
+
+	*n = 0;
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *s = store_stmt(st, sql[i], e);
+		int rc;
+
+		if (s == NULL)
+			return -1;
+		store_bind_int(s, 1, before);
+		rc = sqlite3_step(s);
+		store_done(s);
+		if (rc != SQLITE_DONE)
+			return store_fail(st, e, "prune queue");
+		if (i == 0)
+			*n = sqlite3_changes(st->db);
+	}
+	return 0;
+}

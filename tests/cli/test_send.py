@@ -1,0 +1,382 @@
+"""kring send, kring queue and kringd's sender against real SMTP servers.
+
+The server is tests/smtpserver.py (aiosmtpd on 127.0.0.1, storing every
+message it accepts, with injected faults).  Each test queues mail through
+tests/kring-enqueue, runs the real programs, and checks what a user
+would: the messages that arrived (envelope and headers on the received
+bytes), how many copies each recipient got, the rows in the store and
+the exit codes.
+"""
+import email
+import email.header
+import email.policy
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import kringtest as kt  # noqa: E402
+from smtpserver import SmtpServer  # noqa: E402
+
+SMTP_CONFIG = """\
+address = "metandereogen@example.org";
+recipient_delimiter = "+";
+language = "nl";
+store = "{dir}/kring.db";
+templates = "{srcdir}/templates";
+unsubscribe_url = "https://lists.example.org/";
+inbound = {{ type = "maildir"; path = "{dir}/inbox"; }};
+queue = {{ retry = [ "1s" ]; max_age = "1h"; }};
+"""
+
+VERP = re.compile(r"^metandereogen\+bounce-[0-9a-z]+-[a-z2-7]{8}@example\.org$")
+
+
+def parse(raw):
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+class SendCase(kt.TestCase):
+    site_config = SMTP_CONFIG
+
+    def smtp(self, port, host="127.0.0.1", tls="none", connections=2, per_connection=3,
+             extra=""):
+        self.site.write_config(SMTP_CONFIG.format(dir=self.site.dir, srcdir=kt.SRCDIR) +
+                               'smtp = { transport = "smtp"; host = "%s"; port = %d; '
+                               'tls = "%s"; connections = %d; messages_per_connection = %d; '
+                               'timeout = "10s"; %s };\n'
+                               % (host, port, tls, connections, per_connection, extra))
+
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.assertOk(self.site.kring("list", "add", "cop-a", "--name", "CoP Ä & B"))
+        self.assertOk(self.site.kring("list", "add", "nieuws", "--name", "Nieuwsbrief",
+                                      "--kind", "newsletter"))
+        self.server_dir = self.site.path("received")
+
+    def members(self, list_id, n):
+        rows = "email,name\n" + "".join("lid%03d@example.net,Lid %d\n" % (i, i)
+                                       for i in range(n))
+        f = self.site.write("m.csv", rows)
+        self.assertOk(self.site.kring("sub", "import", list_id, f, "--confirmed"))
+        return ["lid%03d@example.net" % i for i in range(n)]
+
+    def enqueue(self, *args):
+        r = self.site.enqueue(*args)
+        self.assertOk(r)
+        return r
+
+    def states(self):
+        return dict(self.site.query("SELECT state, count(*) FROM queue GROUP BY state"))
+
+    def copies(self, srv):
+        n = {}
+        for m in srv.messages():
+            for r in m["rcpt_tos"]:
+                n[r] = n.get(r, 0) + 1
+        return n
+
+
+class TestHeaders(SendCase):
+    def test_newsletter_headers_on_the_wire(self):
+        addrs = self.members("nieuws", 4)
+        self.enqueue("--kind", "newsletter", "--list", "nieuws", "--members",
+                     "--subject", "Nieuwsbrief — één overzicht", "--from-name",
+                     "Programmabureau Met Andere Ogen", "--size", "3000")
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            r = self.site.kring("send", "--once")
+            self.assertOk(r)
+            self.assertIn("sent 4, deferred 0, failed 0", r.out)
+            msgs = srv.messages()
+        self.assertEqual(sorted(a for m in msgs for a in m["rcpt_tos"]), addrs)
+        ids, verps = set(), set()
+        for m in msgs:
+            raw = m["raw"]
+            self.assertNotIn(b"\n", raw.replace(b"\r\n", b""), "bare LF")
+            self.assertTrue(VERP.match(m["mail_from"]), m["mail_from"])
+            verps.add(m["mail_from"])
+            msg = parse(raw)
+            rcpt = m["rcpt_tos"][0]
+            self.assertEqual(msg["To"].addresses[0].addr_spec, rcpt)
+            self.assertEqual(msg["To"].addresses[0].display_name,
+                             "Lid %d" % int(rcpt[3:6]))
+            self.assertEqual(str(msg["Subject"]), "Nieuwsbrief — één overzicht")
+            self.assertIn("=?", raw.split(b"\r\n\r\n")[0].decode("ascii"),
+                          "non-ASCII subject must be RFC 2047 encoded")
+            self.assertEqual(msg["From"].addresses[0].addr_spec, "metandereogen@example.org")
+            self.assertEqual(msg["From"].addresses[0].display_name,
+                             "Programmabureau Met Andere Ogen")
+            self.assertEqual(msg["List-Id"], '"Nieuwsbrief" <nieuws.example.org>')
+            self.assertEqual(msg["List-Help"], "<mailto:metandereogen+help@example.org>")
+            self.assertEqual(msg["List-Subscribe"],
+                             "<mailto:metandereogen+nieuws-subscribe@example.org>")
+            self.assertEqual(msg["List-Post"], "NO")
+            unsub = msg["List-Unsubscribe"].strip()
+            mo = re.fullmatch(r"<https://lists\.example\.org/u/([a-z2-7]{26})>, "
+                              r"<mailto:metandereogen\+nieuws-unsubscribe-([a-z2-7]{26})"
+                              r"@example\.org>", unsub)
+            self.assertTrue(mo, unsub)
+            self.assertEqual(mo.group(1), mo.group(2))
+            self.assertEqual(msg["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
+            self.assertEqual(msg["Precedence"], "bulk")
+            self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+            self.assertEqual(msg["X-Loop"], "metandereogen@example.org")
+            self.assertTrue(msg["Date"])
+            self.assertTrue(re.fullmatch(r"<[^<>@\s]+@example\.org>", msg["Message-ID"]))
+            ids.add(msg["Message-ID"])
+            self.assertEqual(msg["MIME-Version"], "1.0")
+            self.assertEqual(msg.get_content_type(), "text/plain")
+            self.assertEqual(msg["Content-Transfer-Encoding"], "quoted-printable")
+            self.assertIn("één", msg.get_content())
+        self.assertEqual(len(ids), 4, "Message-IDs are unique")
+        self.assertEqual(len(verps), 4, "one VERP address per recipient")
+        # Each person's token is kept, hashed, for the unsubscribe link.
+        self.assertEqual(self.site.query("SELECT count(*) FROM tokens WHERE kind = "
+                                         "'unsubscribe' AND list_id = 'nieuws'")[0][0], 4)
+        self.assertEqual(self.states(), {"sent": 4})
+        q = self.site.kring("queue", "--tsv")
+        self.assertOk(q)
+        f = q.out.strip().split("\t")
+        self.assertEqual(f[1:3], ["newsletter", "nieuws"])
+        self.assertEqual(f[4:8], ["0", "4", "0", "0"])
+
+    def test_cop_mail_and_injection(self):
+        self.members("cop-a", 1)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members",
+                     "--subject", "Hallo\r\nBcc: evil@example.com", "--from-name",
+                     "Jan\nX-Evil: 1", "--text", self.site.write("t.txt", ".\n..\nregel\n"))
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.assertOk(self.site.kring("send", "--once"))
+            (m,) = srv.messages()
+        head = m["raw"].split(b"\r\n\r\n")[0].decode("ascii")
+        names = [ln.split(":")[0].lower() for ln in head.split("\r\n") if ln and ln[0] not in " \t"]
+        self.assertNotIn("bcc", names)
+        self.assertNotIn("x-evil", names)
+        msg = parse(m["raw"])
+        self.assertEqual(msg["List-Post"], "<mailto:metandereogen+cop-a@example.org>")
+        self.assertEqual(msg["Precedence"], "list")
+        self.assertEqual(msg["List-Id"].split("<")[1], "cop-a.example.org>")
+        self.assertEqual(msg.get_content().replace("\r\n", "\n"), ".\n..\nregel\n")
+
+    def test_maildir_transport_writes_the_wire_bytes(self):
+        self.site.write_config(kt.BASE_CONFIG.format(dir=self.site.dir, srcdir=kt.SRCDIR))
+        self.enqueue("--rcpt", "jan@example.net=Jan Jansen", "--subject", "Bevestig")
+        self.assertOk(self.site.kring("send", "--once"))
+        (path,) = self.site.outbox()
+        raw = kt.read(path, "rb")
+        self.assertTrue(raw.startswith(b"Return-Path: <metandereogen+bounce-"), raw[:80])
+        self.assertIn(b"\r\nDelivered-To: jan@example.net\r\n", raw)
+        self.assertNotIn(b"\n", raw.replace(b"\r\n", b""))
+        msg = parse(raw)
+        self.assertIsNone(msg["List-Id"], "not list mail")
+        self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+        self.assertEqual(self.states(), {"sent": 1})
+
+
+class TestFaults(SendCase):
+    def test_4xx_then_success(self):
+        addrs = self.members("cop-a", 5)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir, rcpt_reply={addrs[2]: "451 4.2.0 greylisted"},
+                        rcpt_reply_times=1) as srv:
+            self.smtp(srv.port)
+            r = self.site.kring("send", "--once")
+            self.assertRc(r, kt.EX_TEMPFAIL)
+            self.assertEqual(self.states(), {"sent": 4, "deferred": 1})
+            row = self.site.query("SELECT last_code, last_enh, attempts FROM queue "
+                                  "WHERE rcpt = ?", addrs[2])[0]
+            self.assertEqual(row, (451, "4.2.0", 1))
+            time.sleep(1.2)
+            self.assertOk(self.site.kring("send", "--once"))
+            self.assertEqual(self.states(), {"sent": 5})
+            self.assertEqual(self.copies(srv), {a: 1 for a in addrs})
+
+    def test_5xx_fails_the_recipient(self):
+        addrs = self.members("cop-a", 3)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir,
+                        rcpt_reply={addrs[0]: "550 5.1.1 no such user"}) as srv:
+            self.smtp(srv.port)
+            r = self.assertOk(self.site.kring("send", "--once"))
+            self.assertIn("failed 1", r.out)
+            self.assertEqual(self.copies(srv), {addrs[1]: 1, addrs[2]: 1})
+        self.assertEqual(self.site.query("SELECT state, last_code, last_enh FROM queue "
+                                         "WHERE rcpt = ?", addrs[0]),
+                         [("failed", 550, "5.1.1")])
+        log = self.assertOk(self.site.kring("log", "--tsv")).out
+        self.assertTrue(any(ln.split("\t")[1:5] == ["send", "cop-a", addrs[0], "failed"]
+                            for ln in log.splitlines()), log)
+
+    def test_connection_dropped_at_data(self):
+        addrs = self.members("cop-a", 4)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir, drop_at_data=[2]) as srv:
+            self.smtp(srv.port, connections=1)
+            self.assertRc(self.site.kring("send", "--once"), kt.EX_TEMPFAIL)
+            time.sleep(1.2)
+            self.site.kring("send", "--once")
+            time.sleep(1.2)
+            self.assertOk(self.site.kring("send", "--once"))
+            self.assertEqual(self.copies(srv), {a: 1 for a in addrs})
+        self.assertEqual(self.states(), {"sent": 4})
+
+    def test_server_down_then_up(self):
+        addrs = self.members("cop-a", 3)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        port = kt.free_port()
+        self.smtp(port)
+        r = self.site.kring("send", "--once")
+        self.assertError(r, kt.EX_UNAVAILABLE, "cannot connect to 127.0.0.1:%d" % port)
+        self.assertNotIn("sent", self.states())
+        self.assertNotIn("failed", self.states())
+        with SmtpServer(self.server_dir, port=port) as srv:
+            time.sleep(1.2)
+            self.assertOk(self.site.kring("send"))
+            self.assertEqual(self.copies(srv), {a: 1 for a in addrs})
+        self.assertEqual(self.states(), {"sent": 3})
+
+    def test_421_slows_down_and_everything_arrives(self):
+        addrs = self.members("cop-a", 8)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir, reply_421_after=2) as srv:
+            self.smtp(srv.port, connections=1, per_connection=8)
+            self.site.kring("send", "--once")
+            deadline = time.time() + 30
+            while self.states().get("sent", 0) < 8 and time.time() < deadline:
+                time.sleep(1.1)
+                self.site.kring("send", "--once")
+            self.assertEqual(self.copies(srv), {a: 1 for a in addrs})
+        self.assertEqual(self.states(), {"sent": 8})
+
+
+class TestCrash(SendCase):
+    def test_kill_9_mid_send_then_restart(self):
+        n = 2000
+        addrs = ["r%04d@example.net" % i for i in range(n)]
+        f = self.site.write("m.csv", "email\n" + "".join(a + "\n" for a in addrs))
+        self.assertOk(self.site.kring("sub", "import", "cop-a", f, "--confirmed"))
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members", "--size", "2000")
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port, connections=4, per_connection=50)
+            p = subprocess.Popen([kt.KRING, "-c", self.site.conf, "send"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.time() + 60
+            while srv.stats()["messages"] < n // 3 and time.time() < deadline:
+                time.sleep(0.05)
+            p.kill()
+            p.wait()
+            got = srv.stats()["messages"]
+            self.assertLess(got, n, "killed before the end")
+            # The restart takes the dead sender's rows back at once.
+            self.assertOk(self.site.kring("send"))
+            copies = self.copies(srv)
+        self.assertEqual(sorted(copies), sorted(addrs), "nobody lost")
+        extra = sum(copies.values()) - n
+        # Only a copy the server accepted in the instant of the kill, one
+        # per connection at most, may come twice.
+        self.assertLessEqual(extra, 4, {a: c for a, c in copies.items() if c > 1})
+        self.assertEqual(self.states(), {"sent": n})
+
+    def test_sigterm_finishes_and_records(self):
+        addrs = self.members("cop-a", 60)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir, delay=0.05) as srv:
+            self.smtp(srv.port, connections=2, per_connection=5)
+            p = subprocess.Popen([kt.KRING, "-c", self.site.conf, "send"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            deadline = time.time() + 30
+            while srv.stats()["messages"] < 6 and time.time() < deadline:
+                time.sleep(0.02)
+            p.send_signal(signal.SIGTERM)
+            out, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 0, err)
+            st = self.states()
+            self.assertNotIn("sending", st, "every claimed row was recorded")
+            self.assertLess(st.get("sent", 0), len(addrs), "it stopped early")
+            # Every message the server has is recorded as sent, and no more.
+            self.assertEqual(st.get("sent", 0), srv.stats()["messages"])
+
+
+class TestTlsAuth(SendCase):
+    def certificate(self):
+        cert, key = self.site.path("cert.pem"), self.site.path("key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=DNS:localhost"],
+                       check=True, capture_output=True)
+        return cert, key
+
+    def test_starttls_and_auth_plain(self):
+        addrs = self.members("cop-a", 3)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        cert, key = self.certificate()
+        pw = self.site.write("smtp.pw", "geheim wachtwoord\n")
+        os.chmod(pw, 0o600)
+        with SmtpServer(self.server_dir, tls_cert=cert, tls_key=key, require_tls=True,
+                        auth=("kring", "geheim wachtwoord")) as srv:
+            self.smtp(srv.port, host="localhost", tls="starttls",
+                      extra='user = "kring"; password_file = "%s";' % pw)
+            # Untrusted certificate: nothing goes, nobody fails.
+            r = self.site.kring("send", "--once")
+            self.assertError(r, kt.EX_UNAVAILABLE, "certificate")
+            self.assertEqual(srv.messages(), [])
+            self.assertNotIn("failed", self.states())
+            time.sleep(1.2)
+            r = self.site.kring("send", "--once", env={"SSL_CERT_FILE": cert})
+            self.assertOk(r)
+            msgs = srv.messages()
+        self.assertEqual(sorted(a for m in msgs for a in m["rcpt_tos"]), addrs)
+        for m in msgs:
+            self.assertTrue(m["tls"])
+            self.assertEqual(m["auth_user"], "kring")
+        self.assertEqual(self.states(), {"sent": 3})
+
+    def test_wrong_password_fails_nobody(self):
+        self.members("cop-a", 2)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        cert, key = self.certificate()
+        pw = self.site.write("smtp.pw", "fout\n")
+        os.chmod(pw, 0o600)
+        with SmtpServer(self.server_dir, tls_cert=cert, tls_key=key, require_tls=True,
+                        auth=("kring", "goed")) as srv:
+            self.smtp(srv.port, host="localhost", tls="starttls",
+                      extra='user = "kring"; password_file = "%s";' % pw)
+            r = self.site.kring("send", "--once", env={"SSL_CERT_FILE": cert})
+            self.assertError(r, kt.EX_UNAVAILABLE, "AUTH")
+            self.assertEqual(srv.messages(), [])
+        self.assertNotIn("failed", self.states())
+        self.assertNotIn("sent", self.states())
+
+
+class TestDaemon(SendCase):
+    def test_kringd_once_sends_the_queue(self):
+        addrs = self.members("cop-a", 7)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            r = self.site.kringd("--once", "-f")
+            self.assertRc(r, 0)
+            self.assertEqual(self.copies(srv), {a: 1 for a in addrs})
+        self.assertEqual(self.states(), {"sent": 7})
+
+    def test_not_before_is_respected(self):
+        self.members("cop-a", 2)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members",
+                     "--at", str(int(time.time()) + 3600))
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            r = self.assertOk(self.site.kring("send", "--once"))
+            self.assertIn("sent 0", r.out)
+            self.assertIn("next attempt at", r.out)
+            self.assertEqual(srv.messages(), [])
+        self.assertEqual(self.states(), {"queued": 2})
+
+
+if __name__ == "__main__":
+    kt.main()

@@ -1,0 +1,198 @@
+/*
+ * Unit tests for the queue: enqueueing once per (message, recipient),
+ * claims that two connections never share, leases given back when their
+ * sender is dead or out of time, results (a sent row is never undone),
+ * the retry ladder and max_age, campaign counts, and the signed VERP
+ * sub-address.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "config.h"
+#include "err.h"
+#include "hmac.h"
+#include "queue.h"
+#include "store.h"
+#include "token.h"
+#include "verp.h"
+
+static bool
+dead_if_42(int64_t pid, void *arg)
+{
+	(void)arg;
+	return pid != 42;
+}
+
+static int
+count_cb(const struct q_campaign_stats *s, void *arg)
+{
+	int64_t *out = arg;
+
+	for (int i = 0; i < 6; i++)
+		out[i] = s->count[i];
+	out[6] = s->c->id;
+	return 0;
+}
+
+static void
+test_verp(void)
+{
+	struct hmac_key k1, k2;
+	char *ext;
+	int64_t q = 0;
+
+	memset(&k1, 1, sizeof(k1));
+	memset(&k2, 2, sizeof(k2));
+	ext = verp_extension(&k1, 123456789);
+	CHECK(strncmp(ext, "bounce-", 7) == 0);
+	CHECK_INT(verp_parse(&k1, ext, &q), 1);
+	CHECK_INT(q, 123456789);
+	/* Mail systems may fold case. */
+	for (char *p = ext; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 32);
+	CHECK_INT(verp_parse(&k1, ext, &q), 1);
+	/* Another site's key, a changed row, garbage: all refused. */
+	CHECK_INT(verp_parse(&k2, ext, &q), 0);
+	free(ext);
+	ext = verp_extension(&k1, 7);
+	ext[7] = '8';
+	CHECK_INT(verp_parse(&k1, ext, &q), 0);
+	free(ext);
+	CHECK_INT(verp_parse(&k1, "bounce-", &q), 0);
+	CHECK_INT(verp_parse(&k1, "bounce-1-", &q), 0);
+	CHECK_INT(verp_parse(&k1, "bounce-zzzzzzzzzzzzzzzzzzzz-abcdefgh", &q), 0);
+	CHECK_INT(verp_parse(&k1, "cop-a-unsubscribe", &q), 0);
+}
+
+static void
+test_retry(void)
+{
+	struct config *cfg = config_defaults();
+
+	/* 5m, 15m, 1h, 4h, 12h, then 12h again; max_age 5d. */
+	CHECK_INT(queue_retry_at(cfg, 1, 1000, 1000), 1000 + 300);
+	CHECK_INT(queue_retry_at(cfg, 2, 1000, 2000), 2000 + 900);
+	CHECK_INT(queue_retry_at(cfg, 9, 1000, 5000), 5000 + 43200);
+	CHECK_INT(queue_retry_at(cfg, 3, 1000, 1000 + 5 * 86400), -1);
+	config_free(&cfg);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/kring-t_queue-XXXXXX", path[256];
+	struct store *a = NULL, *b = NULL;
+	struct err e = { 0, "" };
+	struct hmac_key key;
+	struct q_campaign c;
+	struct q_message m;
+	struct queue_rcpt rc[3] = {
+		{ "een@example.net", "Een", 0 },
+		{ "twee@example.net", NULL, 0 },
+		{ "een@example.net", "Een", 0 },  /* twice: queued once */
+	};
+	struct q_row *ra = NULL, *rb = NULL;
+	size_t na = 0, nb = 0;
+	int64_t cid = 0, queued = 0, n = 0, due = 0, waiting = 0, when = 0;
+	int64_t counts[7];
+	struct q_result res;
+	char t1[TOKEN_LEN + 1], t2[TOKEN_LEN + 1];
+
+	test_verp();
+	test_retry();
+
+	memset(&key, 7, sizeof(key));
+	queue_unsub_token(&key, "cop-a", 5, t1);
+	queue_unsub_token(&key, "cop-a", 5, t2);
+	CHECK_STR(t1, t2);
+	CHECK(token_well_formed(t1));
+	queue_unsub_token(&key, "cop-b", 5, t2);
+	CHECK(strcmp(t1, t2) != 0);
+
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	snprintf(path, sizeof(path), "%s/kring.db", dir);
+	CHECK(store_open(path, STORE_CREATE, &a, &e) == 0);
+	CHECK(store_open(path, 0, &b, &e) == 0);
+
+	memset(&c, 0, sizeof(c));
+	memset(&m, 0, sizeof(m));
+	c.kind = CAMPAIGN_NOTICE;
+	c.subject = "s";
+	c.created = 1000;
+	c.not_before = 1000;
+	m.from_addr = "metandereogen@example.org";
+	m.subject = "s";
+	m.text = "hallo\n";
+	m.created = 1000;
+	CHECK(store_begin(a, &e) == 0);
+	CHECK(queue_add(a, &key, &c, &m, rc, 3, 1000, &cid, &queued, &e) == 0);
+	CHECK(store_commit(a, &e) == 0);
+	CHECK_INT(queued, 2);
+
+	CHECK(store_queue_pending(a, 999, &due, &waiting, &e) == 0);
+	CHECK_INT(due, 0);
+	CHECK_INT(waiting, 2);
+	CHECK_INT(store_queue_next_due(a, &when, &e), 1);
+	CHECK_INT(when, 1000);
+
+	/* Two connections claim: one row each, never the same. */
+	CHECK(store_queue_claim(a, 1000, 5000, 41, 1, &ra, &na, &e) == 0);
+	CHECK(store_queue_claim(b, 1000, 5000, 42, 5, &rb, &nb, &e) == 0);
+	CHECK_INT(na, 1);
+	CHECK_INT(nb, 1);
+	if (na == 1 && nb == 1) {
+		CHECK(ra[0].id != rb[0].id);
+		CHECK_INT(ra[0].attempts, 1);
+		CHECK(strcmp(ra[0].rcpt, rb[0].rcpt) != 0);
+	}
+	q_rows_free(&rb, nb);
+	CHECK(store_queue_claim(b, 1000, 5000, 42, 5, &rb, &nb, &e) == 0);
+	CHECK_INT(nb, 0);
+
+	/* Pid 42 died: its row comes back at once; 41's lease holds. */
+	CHECK(store_queue_recover(a, 1001, dead_if_42, NULL, &n, &e) == 0);
+	CHECK_INT(n, 1);
+	/* After the lease, 41's row comes back too. */
+	CHECK(store_queue_recover(a, 5001, dead_if_42, NULL, &n, &e) == 0);
+	CHECK_INT(n, 1);
+
+	/* A stale sender's late report cannot undo a recorded delivery. */
+	memset(&res, 0, sizeof(res));
+	res.state = QUEUE_SENT;
+	res.code = 250;
+	res.text = "ok";
+	CHECK(store_begin(a, &e) == 0);
+	CHECK(store_queue_result(a, ra[0].id, &res, 1002, &e) == 0);
+	res.state = QUEUE_DEFERRED;
+	res.code = 451;
+	res.next_attempt = 2000;
+	CHECK(store_queue_result(a, ra[0].id, &res, 1003, &e) == 0);
+	CHECK(store_commit(a, &e) == 0);
+	q_rows_free(&ra, na);
+
+	CHECK(store_campaign_each(a, count_cb, counts, &e) == 0);
+	CHECK_INT(counts[6], cid);
+	CHECK_INT(counts[QUEUE_SENT], 1);
+	CHECK_INT(counts[QUEUE_DEFERRED], 1);
+
+	/* Retention: the sent row goes, the pending one stays. */
+	CHECK(store_begin(a, &e) == 0);
+	CHECK(store_queue_prune(a, 2000, &n, &e) == 0);
+	CHECK(store_commit(a, &e) == 0);
+	CHECK_INT(n, 1);
+	CHECK(store_queue_pending(a, 6000, &due, &waiting, &e) == 0);
+	CHECK_INT(due, 1);
+
+	store_close(&a);
+	store_close(&b);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		return 99;
+	return check_done();
+}
