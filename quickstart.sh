@@ -16,8 +16,11 @@ top=$(pwd)
 BUILD_DEPS="build-essential autoconf automake pkg-config libesmtp-dev
 libetpan-dev libsqlite3-dev libconfig-dev libcmark-dev libssl-dev
 libgnutls28-dev libidn2-dev sqlite3"
-# The black-box tests are Python scripts using only its standard library.
-TEST_DEPS="python3"
+# The black-box tests are Python scripts; the send tests talk to aiosmtpd
+# (a real SMTP server, with faults injected), make a TLS certificate with
+# openssl, and bench/send measures against Postfix's smtp-sink and
+# smtp-source (the postfix package; its own daemon is never started).
+TEST_DEPS="python3 python3-aiosmtpd openssl postfix time"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -31,6 +34,9 @@ install_deps() {
 	done
 	[ -z "$missing" ] && return 0
 	echo "quickstart: installing$missing"
+	# Postfix only for its test tools: no mail system, no daemon.
+	echo "postfix postfix/main_mailer_type select No configuration" |
+	    as_root debconf-set-selections
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $missing

@@ -13,10 +13,15 @@
  */
 #include "autoconf.h"
 
+#include <dirent.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 /* Order matters: libesmtp.h declares its TLS and AUTH calls only when
@@ -209,6 +214,38 @@ index_of(struct sess *ss, smtp_message_t msg)
 	return m != NULL ? (size_t)(m - ss->msgs) : ss->n;
 }
 
+/*
+ * libESMTP writes a message in small pieces and the final "." on its
+ * own, then waits for the reply: with Nagle's algorithm on, that last
+ * piece waits for the peer's delayed ACK, 40 ms per message.  libESMTP
+ * offers no hook on its socket, so when a session has connected, every
+ * TCP socket of the process gets TCP_NODELAY; all of them speak
+ * request-reply protocols (SMTP, IMAP), where Nagle only ever delays.
+ */
+static void
+tcp_nodelay_all(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int one = 1;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int fd = atoi(de->d_name), proto = 0;
+		socklen_t len = sizeof(proto);
+		struct stat sb;
+
+		if (de->d_name[0] == '.' || fd == dirfd(d) ||
+		    fstat(fd, &sb) != 0 || !S_ISSOCK(sb.st_mode) ||
+		    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) != 0 ||
+		    proto != IPPROTO_TCP)
+			continue;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	closedir(d);
+}
+
 static void
 on_event(smtp_session_t session, int event, void *arg, ...)
 {
@@ -220,6 +257,9 @@ on_event(smtp_session_t session, int event, void *arg, ...)
 	(void)session;
 	va_start(ap, arg);
 	switch (event) {
+	case SMTP_EV_CONNECT:
+		tcp_nodelay_all();
+		break;
 	case SMTP_EV_MESSAGESENT:
 		/*
 		 * The server has answered this message's data.  A delivered

@@ -38,6 +38,24 @@
 #define PAUSE_MAX 60
 #define LEASE_BASE 3600
 
+/*
+ * One outcome on its way to the store.  Each worker has one slot: it
+ * waits for its previous outcome to be committed before the next
+ * message's data goes out (see wait_recorded), so the slot is free
+ * whenever it records.
+ */
+struct pending {
+	int64_t id;
+	struct q_result res;
+	char *list_id;
+	char rcpt[ADDR_MAX + 1];
+	char text[OUTBOUND_TEXT_MAX + 64];
+	char enh[16];
+	char detail[OUTBOUND_TEXT_MAX + 128];
+	int64_t now;
+	bool queued;                 /* handed to the recorder, not done */
+};
+
 /* What every worker of one pass shares. */
 struct shared {
 	const struct send_opts *o;
@@ -46,6 +64,13 @@ struct shared {
 	struct outbound *ob;         /* NULL for the maildir transport */
 	pthread_mutex_t lock;        /* stats, state, rate, halt */
 	pthread_mutex_t write_lock;  /* one store writer at a time */
+	pthread_mutex_t gc_lock;     /* the recorder's queue */
+	pthread_cond_t gc_work;      /* outcomes are waiting */
+	pthread_cond_t gc_done;      /* a commit has ended */
+	struct pending **pend;       /* outcomes waiting for a commit */
+	size_t npend, cappend;
+	bool rec_stop;               /* the workers are done */
+	struct store *rec_st;        /* the recorder's connection */
 	double next_slot;            /* rate limit: when the next copy may go */
 	bool halt;                   /* every worker stops claiming */
 };
@@ -74,6 +99,7 @@ struct worker {
 	struct outbound_msg *msgs;
 	size_t cap;                  /* of heads, verps, msgs, preps */
 	int64_t lease;
+	struct pending slot;         /* its outcome on the way to the store */
 };
 
 static double
@@ -117,9 +143,8 @@ sleep_until(struct shared *sh, double t)
 
 /* The rate limiter: called before each copy goes out. */
 static void
-pace(void *arg)
+pace(struct worker *w)
 {
-	struct worker *w = arg;
 	struct shared *sh = w->sh;
 	double rate = sh->o->cfg->smtp.rate, t, slot;
 
@@ -238,6 +263,118 @@ grow(struct worker *w, size_t n)
 	w->cap = n;
 }
 
+/* Write a batch of outcomes in one transaction on st. */
+static int
+commit_batch(struct store *st, struct pending **b, size_t n, struct err *e)
+{
+	if (store_begin(st, e) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct pending *p = b[i];
+
+		if (store_queue_result(st, p->id, &p->res, p->now, e) != 0 ||
+		    (p->res.state == QUEUE_FAILED && store_event(st, p->now,
+		    "send", p->list_id, p->rcpt, "failed", p->detail, e) != 0)) {
+			store_rollback(st);
+			return -1;
+		}
+	}
+	return store_commit(st, e);
+}
+
+/*
+ * The recorder thread: commits whatever outcomes the workers have handed
+ * over since its last commit, in one transaction, so the store sees a
+ * fraction of the transactions and no worker waits for its own commit
+ * while it could be talking to the server.
+ */
+static void *
+recorder_main(void *arg)
+{
+	struct shared *sh = arg;
+	struct err e = { 0, "" };
+
+	pthread_mutex_lock(&sh->gc_lock);
+	for (;;) {
+		struct pending **batch;
+		size_t n;
+		int rc;
+
+		while (sh->npend == 0 && !sh->rec_stop)
+			pthread_cond_wait(&sh->gc_work, &sh->gc_lock);
+		if (sh->npend == 0)
+			break;
+		batch = sh->pend;
+		n = sh->npend;
+		sh->pend = NULL;
+		sh->npend = sh->cappend = 0;
+		pthread_mutex_unlock(&sh->gc_lock);
+
+		pthread_mutex_lock(&sh->write_lock);
+		rc = commit_batch(sh->rec_st, batch, n, &e);
+		pthread_mutex_unlock(&sh->write_lock);
+		if (rc != 0)
+			/* The rows stay claimed; recovery retries them later. */
+			for (size_t i = 0; i < n; i++)
+				log_error("event=send result=unrecorded queue=%lld "
+				    "rcpt=%s outcome=%s error=\"%s\"",
+				    (long long)batch[i]->id, batch[i]->rcpt,
+				    queue_state_name(batch[i]->res.state), e.msg);
+
+		pthread_mutex_lock(&sh->gc_lock);
+		for (size_t i = 0; i < n; i++)
+			batch[i]->queued = false;
+		free(batch);
+		pthread_cond_broadcast(&sh->gc_done);
+	}
+	pthread_mutex_unlock(&sh->gc_lock);
+	return NULL;
+}
+
+/*
+ * Wait until this worker's last outcome is in the store.  Called before
+ * each message's data goes out: a message the server may accept next is
+ * never sent while the previous acceptance is unrecorded, so a crash
+ * repeats at most the one accepted message per connection whose record
+ * was still on its way (this is the SMTP window of SPEC).
+ */
+static void
+wait_recorded(struct worker *w)
+{
+	struct shared *sh = w->sh;
+
+	pthread_mutex_lock(&sh->gc_lock);
+	while (w->slot.queued)
+		pthread_cond_wait(&sh->gc_done, &sh->gc_lock);
+	pthread_mutex_unlock(&sh->gc_lock);
+}
+
+/* Before each message's data: its predecessor recorded, the rate kept. */
+static void
+before_data(void *arg)
+{
+	struct worker *w = arg;
+
+	wait_recorded(w);
+	pace(w);
+}
+
+static void
+hand_over(struct worker *w)
+{
+	struct shared *sh = w->sh;
+
+	pthread_mutex_lock(&sh->gc_lock);
+	if (sh->npend == sh->cappend) {
+		sh->cappend = sh->cappend ? sh->cappend * 2 : 16;
+		sh->pend = xreallocarray(sh->pend, sh->cappend, sizeof(*sh->pend));
+	}
+	sh->pend[sh->npend++] = &w->slot;
+	w->slot.queued = true;
+	pthread_cond_signal(&sh->gc_work);
+	pthread_mutex_unlock(&sh->gc_lock);
+}
+
 /* Record one row's outcome and count it. */
 static void
 record(struct worker *w, const struct q_row *row, const struct outbound_msg *m,
@@ -249,8 +386,7 @@ record(struct worker *w, const struct q_row *row, const struct outbound_msg *m,
 		m->text, 0 };
 	int64_t now = time(NULL);
 	char gaveup[OUTBOUND_TEXT_MAX + 64], detail[OUTBOUND_TEXT_MAX + 128];
-	struct err e = { 0, "" };
-	int rc;
+	struct pending *p;
 
 	if (res.state == QUEUE_DEFERRED) {
 		res.next_attempt = queue_retry_at(cfg, row->attempts, row->created,
@@ -267,23 +403,20 @@ record(struct worker *w, const struct q_row *row, const struct outbound_msg *m,
 		    res.enh ? res.enh : "", res.enh ? " " : "", res.text);
 	else
 		snprintf(detail, sizeof(detail), "%s", res.text);
-	pthread_mutex_lock(&sh->write_lock);
-	rc = store_begin(w->st, &e);
-	if (rc == 0)
-		rc = store_queue_result(w->st, row->id, &res, now, &e);
-	if (rc == 0 && res.state == QUEUE_FAILED)
-		rc = store_event(w->st, now, "send", list_id, row->rcpt,
-		    "failed", detail, &e);
-	if (rc == 0)
-		rc = store_commit(w->st, &e);
-	else
-		store_rollback(w->st);
-	pthread_mutex_unlock(&sh->write_lock);
-	if (rc != 0)
-		/* The row stays claimed; recovery retries it after the lease. */
-		log_error("event=send result=unrecorded queue=%lld rcpt=%s "
-		    "outcome=%s error=\"%s\"", (long long)row->id, row->rcpt,
-		    queue_state_name(res.state), e.msg);
+	wait_recorded(w);
+	p = &w->slot;
+	p->id = row->id;
+	p->res = res;
+	snprintf(p->text, sizeof(p->text), "%s", res.text ? res.text : "");
+	p->res.text = p->text;
+	snprintf(p->enh, sizeof(p->enh), "%s", res.enh ? res.enh : "");
+	p->res.enh = res.enh ? p->enh : NULL;
+	free(p->list_id);
+	p->list_id = list_id ? xstrdup(list_id) : NULL;
+	snprintf(p->rcpt, sizeof(p->rcpt), "%s", row->rcpt);
+	snprintf(p->detail, sizeof(p->detail), "%s", detail);
+	p->now = now;
+	hand_over(w);
 	if (res.state == QUEUE_FAILED)
 		log_info("event=send result=failed queue=%lld rcpt=%s "
 		    "reply=\"%s\"", (long long)row->id, row->rcpt, detail);
@@ -465,8 +598,10 @@ one_batch(struct worker *w, struct err *e)
 		}
 		n += r == 0;
 	}
-	if (n == 0)
+	if (n == 0) {
+		wait_recorded(w);
 		return 1;
+	}
 	if (sh->ob == NULL) {
 		for (size_t i = 0; i < n; i++) {
 			struct outbound_msg *m = &w->msgs[i];
@@ -486,13 +621,17 @@ one_batch(struct worker *w, struct err *e)
 			}
 			record(w, row, m, list_of(w, row->message_id));
 		}
+		wait_recorded(w);
 		return 1;
 	}
-	if (outbound_session(sh->ob, w->msgs, n, on_done, pace, w, &rep, e) != 0)
+	if (outbound_session(sh->ob, w->msgs, n, on_done, before_data, w, &rep,
+	    e) != 0)
 		log_error("event=send result=failed error=\"%s\"", e->msg);
 	if (rep.error[0] != '\0')
 		log_warn("event=smtp sent=%zu deferred=%zu failed=%zu "
 		    "error=\"%s\"", rep.sent, rep.deferred, rep.failed, rep.error);
+	/* The rows go with the next claim: their outcomes must be stored. */
+	wait_recorded(w);
 	adjust(sh, &rep);
 	return 1;
 }
@@ -538,6 +677,7 @@ worker_main(void *arg)
 static void
 worker_free(struct worker *w)
 {
+	free(w->slot.list_id);
 	q_rows_free(&w->rows, w->nrows);
 	for (size_t i = 0; i < w->cap; i++) {
 		buf_free(&w->heads[i]);
@@ -560,6 +700,8 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	struct shared sh;
 	struct worker *ws;
 	sigset_t all, old;
+	pthread_t rec;
+	bool rec_started = false;
 	int nw = cfg->smtp.transport == TRANSPORT_SMTP ? cfg->smtp.connections : 1;
 	int started = 0, ret = 0;
 
@@ -573,19 +715,27 @@ send_pass(const struct send_opts *o, struct send_state *state,
 		return -1;
 	pthread_mutex_init(&sh.lock, NULL);
 	pthread_mutex_init(&sh.write_lock, NULL);
+	pthread_mutex_init(&sh.gc_lock, NULL);
+	pthread_cond_init(&sh.gc_done, NULL);
+	pthread_cond_init(&sh.gc_work, NULL);
 	ws = xcalloc((size_t)nw, sizeof(*ws));
 	for (int i = 0; i < nw; i++) {
 		ws[i].sh = &sh;
 		ws[i].lease = LEASE_BASE + (int64_t)cfg->smtp.messages_per_connection *
 		    cfg->smtp.timeout;
-		if (store_open(cfg->store, 0, &ws[i].st, e) != 0) {
+		if (store_open(cfg->store, STORE_SENDER, &ws[i].st, e) != 0) {
 			ret = -1;
 			break;
 		}
 	}
+	if (ret == 0 && store_open(cfg->store, STORE_SENDER, &sh.rec_st, e) != 0)
+		ret = -1;
 	/* Signals belong to the main thread; workers only see the flag. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (ret == 0 && pthread_create(&rec, NULL, recorder_main, &sh) != 0)
+		ret = err_set(e, EX_OSERR, "cannot start the recorder thread");
+	rec_started = ret == 0;
 	for (int i = 0; i < nw && ret == 0; i++) {
 		if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0) {
 			ret = err_set(e, EX_OSERR, "cannot start a sender thread");
@@ -596,11 +746,23 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (int i = 0; i < started; i++)
 		pthread_join(ws[i].tid, NULL);
+	if (rec_started) {
+		pthread_mutex_lock(&sh.gc_lock);
+		sh.rec_stop = true;
+		pthread_cond_signal(&sh.gc_work);
+		pthread_mutex_unlock(&sh.gc_lock);
+		pthread_join(rec, NULL);
+	}
+	store_close(&sh.rec_st);
 	for (int i = 0; i < nw; i++)
 		worker_free(&ws[i]);
 	free(ws);
 	pthread_mutex_destroy(&sh.lock);
 	pthread_mutex_destroy(&sh.write_lock);
+	pthread_mutex_destroy(&sh.gc_lock);
+	pthread_cond_destroy(&sh.gc_done);
+	pthread_cond_destroy(&sh.gc_work);
+	free(sh.pend);
 	outbound_free(&sh.ob);
 	return ret;
 }

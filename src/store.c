@@ -86,9 +86,14 @@ store_open(const char *path, int flags, struct store **out, struct err *e)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	/* synchronous=FULL: kring deliver's exit 0 promises the row is on disk. */
+	/*
+	 * synchronous=FULL: kring deliver's exit 0 promises the row is on
+	 * disk.  STORE_SENDER trades that for speed where a lost commit
+	 * costs a repeat, never a loss: see store.h.
+	 */
 	if (pragma(st, "PRAGMA foreign_keys=ON", e) != 0 ||
-	    pragma(st, "PRAGMA synchronous=FULL", e) != 0 ||
+	    pragma(st, (flags & STORE_SENDER) ? "PRAGMA synchronous=NORMAL" :
+	    "PRAGMA synchronous=FULL", e) != 0 ||
 	    (!(flags & STORE_READONLY) &&
 	     pragma(st, "PRAGMA journal_mode=WAL", e) != 0)) {
 		store_close(&st);

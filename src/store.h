@@ -36,6 +36,14 @@ struct store;
 
 #define STORE_CREATE   0x1   /* create the file and schema if missing */
 #define STORE_READONLY 0x2
+/*
+ * The sender's connections: synchronous=NORMAL.  In WAL mode a commit
+ * then survives the process being killed at any moment, but not a power
+ * failure; the sender only records there what it has already sent, so a
+ * lost commit means a message sent twice after a power cut, never a
+ * message lost.
+ */
+#define STORE_SENDER   0x4
 
 /*
  * Open (and with STORE_CREATE create, mode 0600, and migrate) the store at
