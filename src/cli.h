@@ -14,6 +14,7 @@
 #define KRING_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 struct config;
@@ -57,6 +58,12 @@ int cli_list_need(struct cli *c, const char *id, struct list *l);
 int cli_getopt(const struct cli *c, int argc, char **argv,
     const char *const *specs, const char **values,
     char **pos, int maxpos, int *npos);
+
+/*
+ * A time for a listing: UTC ISO 8601 ("2026-11-24T13:05:00Z") in TSV,
+ * so scripts need no time zone, local "2026-11-24 14:05:00" for people.
+ */
+void cli_format_when(time_t t, bool tsv, char *out, size_t len);
 
 typedef int cli_handler(struct cli *c, int argc, char **argv);
 

@@ -298,17 +298,9 @@ log_row(const struct store_event_rec *ev, void *arg)
 {
 	struct log_arg *a = arg;
 	char when[32];
-	time_t t = (time_t)ev->at;
-	struct tm tm;
 	const char *cells[6];
 
-	if (a->tsv) {
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	} else {
-		localtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	}
+	cli_format_when((time_t)ev->at, a->tsv, when, sizeof(when));
 	cells[0] = when;
 	cells[1] = ev->event;
 	cells[2] = ev->list_id ? ev->list_id : (a->tsv ? "" : "-");

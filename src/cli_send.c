@@ -180,16 +180,10 @@ queue_row(const struct q_campaign_stats *cs, void *arg)
 	struct queue_arg *a = arg;
 	const struct q_campaign *c = cs->c;
 	char id[24], when[32], q[24], sent[24], def[24], failed[24];
-	time_t t = (time_t)c->created;
-	struct tm tm;
 	const char *cells[9];
 
 	snprintf(id, sizeof(id), "%lld", (long long)c->id);
-	if (a->tsv) {
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	} else
-		units_format_time(t, when, sizeof(when));
+	cli_format_when((time_t)c->created, a->tsv, when, sizeof(when));
 	/* A row being sent right now is still waiting, as far as people see. */
 	snprintf(q, sizeof(q), "%lld", (long long)(cs->count[QUEUE_QUEUED] +
 	    cs->count[QUEUE_SENDING]));

@@ -102,6 +102,20 @@ cli_usage(const struct cli *c)
 	return cli_error(EX_USAGE, "usage: kring %s", c->usage);
 }
 
+void
+cli_format_when(time_t t, bool tsv, char *out, size_t len)
+{
+	struct tm tm;
+
+	if (tsv) {
+		gmtime_r(&t, &tm);
+		strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	} else {
+		localtime_r(&t, &tm);
+		strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+	}
+}
+
 int
 cli_list_need(struct cli *c, const char *id, struct list *l)
 {

@@ -312,16 +312,24 @@ class TestTlsAuth(SendCase):
                        check=True, capture_output=True)
         return cert, key
 
-    def test_starttls_and_auth_plain(self):
-        addrs = self.members("cop-a", 3)
+    def tls_server(self, n, password, server_password):
+        """n members queued; a server demanding STARTTLS and AUTH; kring
+        configured for it with password.  Returns (server, certificate)."""
+        addrs = self.members("cop-a", n)
         self.enqueue("--kind", "post", "--list", "cop-a", "--members")
         cert, key = self.certificate()
-        pw = self.site.write("smtp.pw", "geheim wachtwoord\n")
+        pw = self.site.write("smtp.pw", password + "\n")
         os.chmod(pw, 0o600)
-        with SmtpServer(self.server_dir, tls_cert=cert, tls_key=key, require_tls=True,
-                        auth=("kring", "geheim wachtwoord")) as srv:
-            self.smtp(srv.port, host="localhost", tls="starttls",
-                      extra='user = "kring"; password_file = "%s";' % pw)
+        srv = SmtpServer(self.server_dir, tls_cert=cert, tls_key=key, require_tls=True,
+                         auth=("kring", server_password))
+        srv.start()
+        self.smtp(srv.port, host="localhost", tls="starttls",
+                  extra='user = "kring"; password_file = "%s";' % pw)
+        return srv, cert, addrs
+
+    def test_starttls_and_auth_plain(self):
+        srv, cert, addrs = self.tls_server(3, "geheim wachtwoord", "geheim wachtwoord")
+        with srv:
             # Untrusted certificate: nothing goes, nobody fails.
             r = self.site.kring("send", "--once")
             self.assertError(r, kt.EX_UNAVAILABLE, "certificate")
@@ -338,15 +346,8 @@ class TestTlsAuth(SendCase):
         self.assertEqual(self.states(), {"sent": 3})
 
     def test_wrong_password_fails_nobody(self):
-        self.members("cop-a", 2)
-        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
-        cert, key = self.certificate()
-        pw = self.site.write("smtp.pw", "fout\n")
-        os.chmod(pw, 0o600)
-        with SmtpServer(self.server_dir, tls_cert=cert, tls_key=key, require_tls=True,
-                        auth=("kring", "goed")) as srv:
-            self.smtp(srv.port, host="localhost", tls="starttls",
-                      extra='user = "kring"; password_file = "%s";' % pw)
+        srv, cert, _ = self.tls_server(2, "fout", "goed")
+        with srv:
             r = self.site.kring("send", "--once", env={"SSL_CERT_FILE": cert})
             self.assertError(r, kt.EX_UNAVAILABLE, "AUTH")
             self.assertEqual(srv.messages(), [])
