@@ -511,7 +511,7 @@ compose_row(struct worker *w, size_t i, struct err *e)
 	if (why != NULL) {
 		/* Bad data does not get better by waiting: the copy fails. */
 		m->outcome = QUEUE_FAILED;
-		snprintf(m->text, sizeof(m->text), "cannot compose: %s", why);
+		snprintf(m->text, sizeof(m->text), "cannot compose: %.180s", why);
 		record(w, row, m, p->c.list_id);
 		return 1;
 	}
@@ -617,7 +617,7 @@ one_batch(struct worker *w, struct err *e)
 				    cfg->smtp.outbox);
 			} else {
 				m->outcome = QUEUE_DEFERRED;
-				snprintf(m->text, sizeof(m->text), "%s", oe.msg);
+				snprintf(m->text, sizeof(m->text), "%.190s", oe.msg);
 			}
 			record(w, row, m, list_of(w, row->message_id));
 		}
@@ -665,7 +665,7 @@ worker_main(void *arg)
 				pthread_mutex_lock(&sh->lock);
 				sh->halt = true;
 				snprintf(sh->stats->error, sizeof(sh->stats->error),
-				    "%s", e.msg);
+				    "%.250s", e.msg);
 				pthread_mutex_unlock(&sh->lock);
 			}
 			break;
