@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "err.h"
+#include "utf8.h"
 #include "xmem.h"
 
 /* atext of RFC 5322 3.2.3, ASCII part. */
@@ -24,41 +25,6 @@ static bool
 atext(unsigned char c)
 {
 	return isalnum(c) || strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
-}
-
-static bool
-utf8_ok(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t len;
-
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			len = 2;
-		else if (p[i] >= 0xe0 && p[i] <= 0xef)
-			len = 3;
-		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
-			len = 4;
-		else
-			return false;
-		if (i + len > n)
-			return false;
-		for (size_t k = 1; k < len; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-		if ((len == 3 && p[i] == 0xe0 && p[i + 1] < 0xa0) ||
-		    (len == 3 && p[i] == 0xed && p[i + 1] > 0x9f) ||
-		    (len == 4 && p[i] == 0xf0 && p[i + 1] < 0x90) ||
-		    (len == 4 && p[i] == 0xf4 && p[i + 1] > 0x8f))
-			return false;
-		i += len;
-	}
-	return true;
 }
 
 static const char *
@@ -81,7 +47,7 @@ local_problem(const char *l, size_t n)
 			continue;
 		return "local part contains a character that is not allowed";
 	}
-	if (!utf8_ok((const unsigned char *)l, n))
+	if (!utf8_valid(l, n))
 		return "local part is not valid UTF-8";
 	return NULL;
 }
@@ -172,7 +138,7 @@ addr_normalize(const char *in, struct err *e)
 	}
 	local = xstrndup(p, (size_t)(at - p));
 	domain = xstrndup(at + 1, n - (size_t)(at + 1 - p));
-	if (!utf8_ok((const unsigned char *)domain, strlen(domain))) {
+	if (!utf8_valid(domain, strlen(domain))) {
 		err_set(e, EX_DATAERR, "domain is not valid UTF-8");
 		goto fail;
 	}

@@ -30,6 +30,7 @@
 #include "err.h"
 #include "log.h"
 #include "token.h"
+#include "utf8.h"
 #include "xmem.h"
 
 #define LINE_MAX_OCTETS 998   /* RFC 5322 2.1.1, without the CRLF */
@@ -67,47 +68,6 @@ need_ok(int r)
 {
 	if (r != 0)
 		log_fatal(EX_OSERR, "out of memory in libetpan");
-}
-
-/* ---- UTF-8 ---- */
-
-/* Length of the well-formed UTF-8 sequence at p (1-4), 0 when there is none. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++)
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates, beyond U+10FFFF. */
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-		return 0;
-	return len;
-}
-
-static bool
-utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0, len; i < n; i += len)
-		if ((len = utf8_len(p + i, n - i)) == 0)
-			return false;
-	return true;
 }
 
 /* The one path for header text: controls become spaces, bad UTF-8 U+FFFD. */
@@ -819,15 +779,15 @@ add_list(struct mailimf_fields *f, const struct config *cfg,
 /* Loop and auto-responder protection, on every mail kring sends. */
 static void
 add_auto(struct mailimf_fields *f, const struct config *cfg,
-    enum compose_kind kind)
+    enum campaign_kind kind)
 {
 	char *self;
 
-	if (kind == COMPOSE_NEWSLETTER)
+	if (kind == CAMPAIGN_NEWSLETTER)
 		add_custom(f, "Precedence", "bulk");
-	else if (kind == COMPOSE_POST || kind == COMPOSE_DIGEST)
+	else if (kind == CAMPAIGN_POST || kind == CAMPAIGN_DIGEST)
 		add_custom(f, "Precedence", "list");
-	add_custom(f, "Auto-Submitted", kind == COMPOSE_REPLY ?
+	add_custom(f, "Auto-Submitted", kind == CAMPAIGN_REPLY ?
 	    "auto-replied" : "auto-generated");
 	add_custom(f, "X-Auto-Response-Suppress", "All");
 	self = addr_with_extension(cfg->local, cfg->domain,

@@ -23,18 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+
 struct buf;
 struct config;
 struct err;
-
-/* What a mail is; decides Precedence and Auto-Submitted. */
-enum compose_kind {
-	COMPOSE_REPLY,       /* answer to a command mail: auto-replied */
-	COMPOSE_NOTICE,      /* kring tells someone something: auto-generated */
-	COMPOSE_POST,        /* a member's post to a CoP: Precedence list */
-	COMPOSE_NEWSLETTER,  /* Precedence bulk, List-Post NO */
-	COMPOSE_DIGEST,      /* Precedence list */
-};
 
 #define COMPOSE_SUBJECT_MAX 998
 #define COMPOSE_BODY_MAX (32 * 1024 * 1024)
@@ -53,7 +46,7 @@ int compose_body(const char *text, const char *html, uint64_t boundary_seed,
     struct buf *out, struct err *e);
 
 struct compose_head {
-	enum compose_kind kind;
+	enum campaign_kind kind;  /* decides Precedence and Auto-Submitted */
 	/* The list this mail belongs to; NULL for mail that is not list mail. */
 	const char *list_id;
 	const char *list_name;

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "utf8.h"
 #include "xmem.h"
 
 struct csv_reader {
@@ -63,28 +64,6 @@ skip_line(struct csv_reader *r, int c)
 		r->line++;
 	else
 		r->eof = true;
-}
-
-static bool
-utf8_valid(const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		size_t len;
-
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		len = p[i] >= 0xf0 && p[i] <= 0xf4 ? 4 : p[i] >= 0xe0 &&
-		    p[i] <= 0xef ? 3 : p[i] >= 0xc2 && p[i] <= 0xdf ? 2 : 0;
-		if (len == 0 || i + len > n)
-			return false;
-		for (size_t k = 1; k < len; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-		i += len;
-	}
-	return true;
 }
 
 /* After a CR: a following LF belongs to the same line end. */
@@ -225,7 +204,7 @@ record_end:
 		*why = "record too long";
 		return -1;
 	}
-	if (!utf8_valid((const unsigned char *)r->rec.data, r->rec.len)) {
+	if (!utf8_valid(r->rec.data, r->rec.len)) {
 		*why = "invalid UTF-8";
 		return -1;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "utf8.h"
 
 static const char *const kinds[] = { "cop", "newsletter", NULL };
 static const char *const policies[] = { "members", "moderated", "closed", NULL };
@@ -84,38 +85,13 @@ sub_clear(struct sub *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Length of the UTF-8 sequence at p (1..4), or 0 when it is invalid. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-		    (p[3] & 0xc0) != 0x80)
-			return 0;
-		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 const char *
 model_text_problem(const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
 
-	if (strlen(s) > max)
+	if (left > max)
 		return "is too long";
 	while (*p) {
 		size_t n;
@@ -124,12 +100,13 @@ model_text_problem(const char *s, size_t max)
 			return "contains a line break";
 		if (*p < 0x20 || *p == 0x7f)
 			return "contains a control character";
-		if ((n = utf8_len(p)) == 0)
+		if ((n = utf8_len(p, left)) == 0)
 			return "is not valid UTF-8";
 		/* C1 controls (U+0080..U+009F) are as dangerous as C0. */
 		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
 			return "contains a control character";
 		p += n;
+		left -= n;
 	}
 	return NULL;
 }

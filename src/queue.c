@@ -13,8 +13,6 @@
 #include "queue.h"
 #include "store.h"
 
-static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
-
 void
 queue_unsub_token(const struct hmac_key *key, const char *list_id,
     int64_t person_id, char out[TOKEN_LEN + 1])
@@ -23,24 +21,12 @@ queue_unsub_token(const struct hmac_key *key, const char *list_id,
 	char data[LIST_ID_MAX + 64];
 	int n = snprintf(data, sizeof(data), "unsubscribe:%s:%lld", list_id,
 	    (long long)person_id);
-	unsigned acc = 0;
-	int bits = 0, o = 0;
 
 	if (n < 0 || (size_t)n >= sizeof(data))
 		n = (int)sizeof(data) - 1;
 	hmac_raw(key, data, (size_t)n, mac);
-	/* 128 bits in base32, the shape token_well_formed() accepts. */
-	for (int i = 0; i < TOKEN_BYTES && o < TOKEN_LEN; i++) {
-		acc = (acc << 8) | mac[i];
-		bits += 8;
-		while (bits >= 5 && o < TOKEN_LEN) {
-			out[o++] = b32[(acc >> (bits - 5)) & 31];
-			bits -= 5;
-		}
-	}
-	if (o < TOKEN_LEN)
-		out[o++] = b32[(acc << (5 - bits)) & 31];
-	out[o] = '\0';
+	/* 128 bits: the shape token_well_formed() accepts. */
+	token_base32(mac, TOKEN_BYTES, out);
 }
 
 int

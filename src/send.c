@@ -158,24 +158,6 @@ pace(struct worker *w)
 	sleep_until(sh, slot);
 }
 
-static enum compose_kind
-compose_kind_of(enum campaign_kind k)
-{
-	switch (k) {
-	case CAMPAIGN_REPLY:
-		return COMPOSE_REPLY;
-	case CAMPAIGN_NOTICE:
-		return COMPOSE_NOTICE;
-	case CAMPAIGN_POST:
-		return COMPOSE_POST;
-	case CAMPAIGN_NEWSLETTER:
-		return COMPOSE_NEWSLETTER;
-	case CAMPAIGN_DIGEST:
-		return COMPOSE_DIGEST;
-	}
-	return COMPOSE_NOTICE;
-}
-
 static void
 prep_clear(struct prepared *p)
 {
@@ -482,7 +464,7 @@ compose_row(struct worker *w, size_t i, struct err *e)
 	why = p->problem;
 	if (why == NULL) {
 		memset(&h, 0, sizeof(h));
-		h.kind = compose_kind_of(p->c.kind);
+		h.kind = p->c.kind;
 		if (p->has_list) {
 			h.list_id = p->l.id;
 			h.list_name = p->l.name;

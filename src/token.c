@@ -34,18 +34,15 @@ token_random(void *out, size_t n)
 	return 0;
 }
 
-int
-token_new(char out[TOKEN_LEN + 1])
+void
+token_base32(const unsigned char *in, size_t n, char *out)
 {
-	unsigned char raw[TOKEN_BYTES];
 	unsigned int acc = 0;
 	int bits = 0;
 	size_t o = 0;
 
-	if (token_random(raw, sizeof(raw)) != 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(raw); i++) {
-		acc = (acc << 8) | raw[i];
+	for (size_t i = 0; i < n; i++) {
+		acc = (acc << 8) | in[i];
 		bits += 8;
 		while (bits >= 5) {
 			out[o++] = b32[(acc >> (bits - 5)) & 31];
@@ -55,6 +52,16 @@ token_new(char out[TOKEN_LEN + 1])
 	if (bits > 0)
 		out[o++] = b32[(acc << (5 - bits)) & 31];
 	out[o] = '\0';
+}
+
+int
+token_new(char out[TOKEN_LEN + 1])
+{
+	unsigned char raw[TOKEN_BYTES];
+
+	if (token_random(raw, sizeof(raw)) != 0)
+		return -1;
+	token_base32(raw, sizeof(raw), out);
 	return 0;
 }
 

@@ -30,6 +30,13 @@ void token_hash(const char *token, char out[TOKEN_HASH_LEN + 1]);
 /* Compare n bytes in time independent of where they differ. */
 bool token_equal(const void *a, const void *b, size_t n);
 
+/*
+ * Lower-case RFC 4648 base32 of in[0..n), no padding: out needs
+ * (n * 8 + 4) / 5 + 1 bytes.  Tokens, VERP signatures and derived
+ * unsubscribe tokens all use this one alphabet.
+ */
+void token_base32(const unsigned char *in, size_t n, char *out);
+
 /* Random bytes for keys; 0 ok, -1 failure. */
 int token_random(void *out, size_t n);
 

@@ -22,7 +22,6 @@
 #define QID_MAX_CHARS 13 /* base 36 of INT64_MAX */
 
 static const char b36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
 static void
 signature(const struct hmac_key *key, int64_t qid, char out[SIG_CHARS + 1])
@@ -30,16 +29,9 @@ signature(const struct hmac_key *key, int64_t qid, char out[SIG_CHARS + 1])
 	unsigned char mac[32];
 	char data[32];
 	int n = snprintf(data, sizeof(data), "verp:%lld", (long long)qid);
-	uint64_t bits = 0;
 
 	hmac_raw(key, data, (size_t)n, mac);
-	for (int i = 0; i < 5; i++)
-		bits = bits << 8 | mac[i];
-	for (int i = SIG_CHARS - 1; i >= 0; i--) {
-		out[i] = b32[bits & 31];
-		bits >>= 5;
-	}
-	out[SIG_CHARS] = '\0';
+	token_base32(mac, 5, out);   /* 40 bits: SIG_CHARS characters */
 }
 
 char *

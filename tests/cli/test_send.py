@@ -21,16 +21,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import kringtest as kt  # noqa: E402
 from smtpserver import SmtpServer  # noqa: E402
 
-SMTP_CONFIG = """\
-address = "metandereogen@example.org";
-recipient_delimiter = "+";
-language = "nl";
-store = "{dir}/kring.db";
-templates = "{srcdir}/templates";
-unsubscribe_url = "https://lists.example.org/";
-inbound = {{ type = "maildir"; path = "{dir}/inbox"; }};
-queue = {{ retry = [ "1s" ]; max_age = "1h"; }};
-"""
+# The base site without its maildir transport (each test names its
+# server), with one-click links and a quick retry.
+SMTP_CONFIG = "".join(ln for ln in kt.BASE_CONFIG.splitlines(True)
+                      if not ln.startswith("smtp")) + \
+    'unsubscribe_url = "https://lists.example.org/";\n' \
+    'queue = {{ retry = [ "1s" ]; max_age = "1h"; }};\n'
 
 VERP = re.compile(r"^metandereogen\+bounce-[0-9a-z]+-[a-z2-7]{8}@example\.org$")
 

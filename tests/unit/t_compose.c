@@ -44,7 +44,7 @@ newsletter_head(void)
 	struct compose_head h;
 
 	memset(&h, 0, sizeof(h));
-	h.kind = COMPOSE_NEWSLETTER;
+	h.kind = CAMPAIGN_NEWSLETTER;
 	h.list_id = "cop-taal";
 	h.list_name = "Taal en Didactiek";
 	h.list_post = false;
@@ -64,7 +64,7 @@ reply_head(void)
 {
 	struct compose_head h = newsletter_head();
 
-	h.kind = COMPOSE_REPLY;
+	h.kind = CAMPAIGN_REPLY;
 	h.list_id = NULL;
 	h.list_name = NULL;
 	h.unsub_token = NULL;
@@ -439,7 +439,7 @@ test_reply_to_and_post(void)
 	struct mailmime *mime;
 	char *m;
 
-	h.kind = COMPOSE_POST;
+	h.kind = CAMPAIGN_POST;
 	h.list_post = true;
 	h.from_name = "Anna de Vries via cop-taal";
 	h.from_addr = "metandereogen+cop-taal@example.org";
@@ -503,14 +503,14 @@ static void
 test_kinds(void)
 {
 	static const struct {
-		enum compose_kind kind;
+		enum campaign_kind kind;
 		const char *precedence, *auto_submitted;
 	} c[] = {
-		{ COMPOSE_REPLY, NULL, "auto-replied" },
-		{ COMPOSE_NOTICE, NULL, "auto-generated" },
-		{ COMPOSE_POST, "list", "auto-generated" },
-		{ COMPOSE_NEWSLETTER, "bulk", "auto-generated" },
-		{ COMPOSE_DIGEST, "list", "auto-generated" },
+		{ CAMPAIGN_REPLY, NULL, "auto-replied" },
+		{ CAMPAIGN_NOTICE, NULL, "auto-generated" },
+		{ CAMPAIGN_POST, "list", "auto-generated" },
+		{ CAMPAIGN_NEWSLETTER, "bulk", "auto-generated" },
+		{ CAMPAIGN_DIGEST, "list", "auto-generated" },
 	};
 	struct config cfg = test_config("https://lists.example.org");
 	struct buf v = BUF_INIT;
