@@ -2,10 +2,11 @@
  * send - the sender's pass over the queue (see send.h).
  *
  * Each worker repeats: wait out a slow-down, claim a batch of due rows,
- * compose the copies, run one transport session, record each outcome.
- * The writes of all workers go through one mutex, so the threads of one
- * process queue for the store among themselves instead of meeting in
- * SQLite's busy handler, which sleeps in whole milliseconds.
+ * compose the copies, run one transport session (logging each copy the
+ * server takes, see note()), file the batch's outcomes.  The workers
+ * share one store connection behind a mutex: they queue for it among
+ * themselves instead of meeting in SQLite's busy handler, which sleeps
+ * in whole milliseconds, and no connection re-reads what another wrote.
  */
 #include "autoconf.h"
 
@@ -38,22 +39,13 @@
 #define PAUSE_MAX 60
 #define LEASE_BASE 3600
 
-/*
- * One outcome on its way to the store.  Each worker has one slot: it
- * waits for its previous outcome to be committed before the next
- * message's data goes out (see wait_recorded), so the slot is free
- * whenever it records.
- */
-struct pending {
-	int64_t id;
+/* One row's outcome, filed with the rest of its batch. */
+struct outcome {
 	struct q_result res;
-	char *list_id;
-	char rcpt[ADDR_MAX + 1];
 	char text[OUTBOUND_TEXT_MAX + 64];
 	char enh[16];
-	char detail[OUTBOUND_TEXT_MAX + 128];
-	int64_t now;
-	bool queued;                 /* handed to the recorder, not done */
+	int64_t at;
+	bool known;
 };
 
 /* What every worker of one pass shares. */
@@ -63,14 +55,11 @@ struct shared {
 	struct send_stats *stats;
 	struct outbound *ob;         /* NULL for the maildir transport */
 	pthread_mutex_t lock;        /* stats, state, rate, halt */
-	pthread_mutex_t write_lock;  /* one store writer at a time */
-	pthread_mutex_t gc_lock;     /* the recorder's queue */
-	pthread_cond_t gc_work;      /* outcomes are waiting */
-	pthread_cond_t gc_done;      /* a commit has ended */
-	struct pending **pend;       /* outcomes waiting for a commit */
-	size_t npend, cappend;
-	bool rec_stop;               /* the workers are done */
-	struct store *rec_st;        /* the recorder's connection */
+	pthread_mutex_t store_lock;  /* st, one thread at a time */
+	struct store *st;            /* the pass's one store connection */
+	pthread_mutex_t acc_lock;    /* acc, one thread at a time */
+	struct store_acclog *acc;    /* copies taken, not yet filed */
+	bool unfiled;                /* a batch failed to file */
 	double next_slot;            /* rate limit: when the next copy may go */
 	bool halt;                   /* every worker stops claiming */
 };
@@ -88,7 +77,6 @@ struct prepared {
 
 struct worker {
 	struct shared *sh;
-	struct store *st;
 	pthread_t tid;
 	struct q_row *rows;
 	size_t nrows;
@@ -97,9 +85,9 @@ struct worker {
 	struct buf *heads;
 	char **verps;
 	struct outbound_msg *msgs;
-	size_t cap;                  /* of heads, verps, msgs, preps */
+	struct outcome *outs;        /* per row of the batch */
+	size_t cap;                  /* of heads, verps, msgs, outs, preps */
 	int64_t lease;
-	struct pending slot;         /* its outcome on the way to the store */
 };
 
 static double
@@ -179,18 +167,24 @@ prep_load(struct worker *w, int64_t mid, struct prepared *p, struct err *e)
 
 	p->mid = mid;
 	buf_init(&p->body, COMPOSE_BODY_MAX + 65536);
-	if ((r = store_message_get(w->st, mid, &p->m, e)) < 0)
+	pthread_mutex_lock(&w->sh->store_lock);
+	r = store_message_get(w->sh->st, mid, &p->m, e);
+	if (r > 0 && store_campaign_get(w->sh->st, p->m.campaign_id, &p->c,
+	    e) < 0)
+		r = -1;
+	if (r > 0 && p->c.list_id != NULL) {
+		int lr = store_list_get(w->sh->st, p->c.list_id, &p->l, e);
+
+		if (lr < 0)
+			r = -1;
+		p->has_list = lr == 1;
+	}
+	pthread_mutex_unlock(&w->sh->store_lock);
+	if (r < 0)
 		return -1;
 	if (r == 0) {
 		p->problem = xstrdup("the message is gone from the store");
 		return 0;
-	}
-	if ((r = store_campaign_get(w->st, p->m.campaign_id, &p->c, e)) < 0)
-		return -1;
-	if (p->c.list_id != NULL) {
-		if ((r = store_list_get(w->st, p->c.list_id, &p->l, e)) < 0)
-			return -1;
-		p->has_list = r == 1;
 	}
 	if (compose_body(p->m.text, p->m.html, (uint64_t)mid, &p->body, &ce) != 0)
 		p->problem = xstrdup(ce.msg);
@@ -233,6 +227,7 @@ grow(struct worker *w, size_t n)
 	w->heads = xreallocarray(w->heads, n, sizeof(*w->heads));
 	w->verps = xreallocarray(w->verps, n, sizeof(*w->verps));
 	w->msgs = xreallocarray(w->msgs, n, sizeof(*w->msgs));
+	w->outs = xreallocarray(w->outs, n, sizeof(*w->outs));
 	/* One more: the message kept from the batch before. */
 	w->preps = xreallocarray(w->preps, n + 1, sizeof(*w->preps));
 	for (size_t i = w->cap; i < n; i++) {
@@ -245,179 +240,6 @@ grow(struct worker *w, size_t n)
 	w->cap = n;
 }
 
-/* Write a batch of outcomes in one transaction on st. */
-static int
-commit_batch(struct store *st, struct pending **b, size_t n, struct err *e)
-{
-	if (store_begin(st, e) != 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const struct pending *p = b[i];
-
-		if (store_queue_result(st, p->id, &p->res, p->now, e) != 0 ||
-		    (p->res.state == QUEUE_FAILED && store_event(st, p->now,
-		    "send", p->list_id, p->rcpt, "failed", p->detail, e) != 0)) {
-			store_rollback(st);
-			return -1;
-		}
-	}
-	return store_commit(st, e);
-}
-
-/*
- * The recorder thread: commits whatever outcomes the workers have handed
- * over since its last commit, in one transaction, so the store sees a
- * fraction of the transactions and no worker waits for its own commit
- * while it could be talking to the server.
- */
-static void *
-recorder_main(void *arg)
-{
-	struct shared *sh = arg;
-	struct err e = { 0, "" };
-
-	pthread_mutex_lock(&sh->gc_lock);
-	for (;;) {
-		struct pending **batch;
-		size_t n;
-		int rc;
-
-		while (sh->npend == 0 && !sh->rec_stop)
-			pthread_cond_wait(&sh->gc_work, &sh->gc_lock);
-		if (sh->npend == 0)
-			break;
-		batch = sh->pend;
-		n = sh->npend;
-		sh->pend = NULL;
-		sh->npend = sh->cappend = 0;
-		pthread_mutex_unlock(&sh->gc_lock);
-
-		pthread_mutex_lock(&sh->write_lock);
-		rc = commit_batch(sh->rec_st, batch, n, &e);
-		pthread_mutex_unlock(&sh->write_lock);
-		if (rc != 0)
-			/* The rows stay claimed; recovery retries them later. */
-			for (size_t i = 0; i < n; i++)
-				log_error("event=send result=unrecorded queue=%lld "
-				    "rcpt=%s outcome=%s error=\"%s\"",
-				    (long long)batch[i]->id, batch[i]->rcpt,
-				    queue_state_name(batch[i]->res.state), e.msg);
-
-		pthread_mutex_lock(&sh->gc_lock);
-		for (size_t i = 0; i < n; i++)
-			batch[i]->queued = false;
-		free(batch);
-		pthread_cond_broadcast(&sh->gc_done);
-	}
-	pthread_mutex_unlock(&sh->gc_lock);
-	return NULL;
-}
-
-/*
- * Wait until this worker's last outcome is in the store.  Called before
- * each message's data goes out: a message the server may accept next is
- * never sent while the previous acceptance is unrecorded, so a crash
- * repeats at most the one accepted message per connection whose record
- * was still on its way (this is the SMTP window of SPEC).
- */
-static void
-wait_recorded(struct worker *w)
-{
-	struct shared *sh = w->sh;
-
-	pthread_mutex_lock(&sh->gc_lock);
-	while (w->slot.queued)
-		pthread_cond_wait(&sh->gc_done, &sh->gc_lock);
-	pthread_mutex_unlock(&sh->gc_lock);
-}
-
-/* Before each message's data: its predecessor recorded, the rate kept. */
-static void
-before_data(void *arg)
-{
-	struct worker *w = arg;
-
-	wait_recorded(w);
-	pace(w);
-}
-
-static void
-hand_over(struct worker *w)
-{
-	struct shared *sh = w->sh;
-
-	pthread_mutex_lock(&sh->gc_lock);
-	if (sh->npend == sh->cappend) {
-		sh->cappend = sh->cappend ? sh->cappend * 2 : 16;
-		sh->pend = xreallocarray(sh->pend, sh->cappend, sizeof(*sh->pend));
-	}
-	sh->pend[sh->npend++] = &w->slot;
-	w->slot.queued = true;
-	pthread_cond_signal(&sh->gc_work);
-	pthread_mutex_unlock(&sh->gc_lock);
-}
-
-/* Record one row's outcome and count it. */
-static void
-record(struct worker *w, const struct q_row *row, const struct outbound_msg *m,
-    const char *list_id)
-{
-	struct shared *sh = w->sh;
-	const struct config *cfg = sh->o->cfg;
-	struct q_result res = { m->outcome, m->code, m->enh[0] ? m->enh : NULL,
-		m->text, 0 };
-	int64_t now = time(NULL);
-	char gaveup[OUTBOUND_TEXT_MAX + 64], detail[OUTBOUND_TEXT_MAX + 128];
-	struct pending *p;
-
-	if (res.state == QUEUE_DEFERRED) {
-		res.next_attempt = queue_retry_at(cfg, row->attempts, row->created,
-		    now);
-		if (res.next_attempt < 0) {
-			res.state = QUEUE_FAILED;
-			snprintf(gaveup, sizeof(gaveup), "gave up after %d "
-			    "attempts: %s", row->attempts, m->text);
-			res.text = gaveup;
-		}
-	}
-	if (m->code > 0)
-		snprintf(detail, sizeof(detail), "%d %s%s%s", m->code,
-		    res.enh ? res.enh : "", res.enh ? " " : "", res.text);
-	else
-		snprintf(detail, sizeof(detail), "%s", res.text);
-	wait_recorded(w);
-	p = &w->slot;
-	p->id = row->id;
-	p->res = res;
-	snprintf(p->text, sizeof(p->text), "%s", res.text ? res.text : "");
-	p->res.text = p->text;
-	snprintf(p->enh, sizeof(p->enh), "%s", res.enh ? res.enh : "");
-	p->res.enh = res.enh ? p->enh : NULL;
-	free(p->list_id);
-	p->list_id = list_id ? xstrdup(list_id) : NULL;
-	snprintf(p->rcpt, sizeof(p->rcpt), "%s", row->rcpt);
-	snprintf(p->detail, sizeof(p->detail), "%s", detail);
-	p->now = now;
-	hand_over(w);
-	if (res.state == QUEUE_FAILED)
-		log_info("event=send result=failed queue=%lld rcpt=%s "
-		    "reply=\"%s\"", (long long)row->id, row->rcpt, detail);
-	else if (res.state == QUEUE_DEFERRED)
-		log_debug("event=send result=deferred queue=%lld rcpt=%s "
-		    "reply=\"%s\"", (long long)row->id, row->rcpt, detail);
-
-	pthread_mutex_lock(&sh->lock);
-	if (res.state == QUEUE_SENT)
-		sh->stats->sent++;
-	else if (res.state == QUEUE_FAILED)
-		sh->stats->failed++;
-	else
-		sh->stats->deferred++;
-	if (sh->o->progress != NULL)
-		sh->o->progress(sh->stats, sh->o->progress_arg);
-	pthread_mutex_unlock(&sh->lock);
-}
-
 static const char *
 list_of(struct worker *w, int64_t mid)
 {
@@ -427,13 +249,151 @@ list_of(struct worker *w, int64_t mid)
 	return NULL;
 }
 
+/* Before each message's data: the rate kept. */
+static void
+before_data(void *arg)
+{
+	pace(arg);
+}
+
+/* The "code enh text" of an outcome, for the log. */
+static void
+describe(const struct q_result *res, char *out, size_t size)
+{
+	if (res->code > 0)
+		snprintf(out, size, "%d %s%s%s", res->code,
+		    res->enh ? res->enh : "", res->enh ? " " : "", res->text);
+	else
+		snprintf(out, size, "%s", res->text);
+}
+
+/*
+ * Note the outcome of the copy in m (of row m->arg), and count it.
+ *
+ * This is where the SMTP window is.  A copy the server has taken goes
+ * into the acceptance log here, before the transport goes on to the
+ * next message of the connection: a crash repeats at most the one copy
+ * per connection whose 250 had come and which was not yet logged.  The
+ * full outcome waits for the batch (file_batch); recovery files a dead
+ * sender's log as `sent`.  Refusals and deferrals wait for the batch as
+ * they are: after a crash such a copy is only tried once more.
+ */
+static void
+note(struct worker *w, const struct outbound_msg *m)
+{
+	struct shared *sh = w->sh;
+	const struct config *cfg = sh->o->cfg;
+	const struct q_row *row = m->arg;
+	struct outcome *o = &w->outs[row - w->rows];
+	struct q_result *res = &o->res;
+	char detail[OUTBOUND_TEXT_MAX + 128];
+
+	memset(o, 0, sizeof(*o));
+	o->at = time(NULL);
+	o->known = true;
+	res->state = m->outcome;
+	res->code = m->code;
+	if (m->enh[0] != '\0') {
+		snprintf(o->enh, sizeof(o->enh), "%s", m->enh);
+		res->enh = o->enh;
+	}
+	snprintf(o->text, sizeof(o->text), "%s", m->text);
+	res->text = o->text;
+	if (res->state == QUEUE_DEFERRED) {
+		res->next_attempt = queue_retry_at(cfg, row->attempts,
+		    row->created, o->at);
+		if (res->next_attempt < 0) {
+			res->state = QUEUE_FAILED;
+			snprintf(o->text, sizeof(o->text), "gave up after %d "
+			    "attempts: %.*s", row->attempts, OUTBOUND_TEXT_MAX,
+			    m->text);
+		}
+	}
+	if (res->state == QUEUE_SENT) {
+		struct err e = { 0, "" };
+		int rc;
+
+		pthread_mutex_lock(&sh->acc_lock);
+		rc = store_acclog_add(sh->acc, row->id, m->code > 0 ? m->code :
+		    250, o->at, &e);
+		pthread_mutex_unlock(&sh->acc_lock);
+		if (rc != 0)
+			/* Filed with the batch all the same, if the store works. */
+			log_error("event=send result=unrecorded queue=%lld rcpt=%s "
+			    "outcome=sent error=\"%s\"", (long long)row->id,
+			    row->rcpt, e.msg);
+	} else {
+		describe(res, detail, sizeof(detail));
+		if (res->state == QUEUE_FAILED)
+			log_info("event=send result=failed queue=%lld rcpt=%s "
+			    "reply=\"%s\"", (long long)row->id, row->rcpt, detail);
+		else
+			log_debug("event=send result=deferred queue=%lld rcpt=%s "
+			    "reply=\"%s\"", (long long)row->id, row->rcpt, detail);
+	}
+
+	pthread_mutex_lock(&sh->lock);
+	if (res->state == QUEUE_SENT)
+		sh->stats->sent++;
+	else if (res->state == QUEUE_FAILED)
+		sh->stats->failed++;
+	else
+		sh->stats->deferred++;
+	if (sh->o->progress != NULL)
+		sh->o->progress(sh->stats, sh->o->progress_arg);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/*
+ * File the outcomes of the batch in one transaction.  A row without an
+ * outcome, or a batch the store refuses, stays claimed: recovery gives
+ * it back (or makes it `sent`, when its acceptance was committed).
+ */
+static void
+file_batch(struct worker *w)
+{
+	struct shared *sh = w->sh;
+	struct store *st = w->sh->st;
+	struct err e = { 0, "" };
+	char detail[OUTBOUND_TEXT_MAX + 128];
+	size_t i;
+	int rc = -1;
+
+	pthread_mutex_lock(&sh->store_lock);
+	if (store_begin(st, &e) == 0) {
+		for (i = 0; i < w->nrows; i++) {
+			const struct q_row *row = &w->rows[i];
+			const struct outcome *o = &w->outs[i];
+
+			if (!o->known)
+				continue;
+			if (store_queue_result(st, row->id, &o->res, o->at, &e) != 0)
+				break;
+			if (o->res.state != QUEUE_FAILED)
+				continue;
+			describe(&o->res, detail, sizeof(detail));
+			if (store_event(st, o->at, "send", list_of(w,
+			    row->message_id), row->rcpt, "failed", detail, &e) != 0)
+				break;
+		}
+		if (i < w->nrows)
+			store_rollback(st);
+		else
+			rc = store_commit(st, &e);
+	}
+	pthread_mutex_unlock(&sh->store_lock);
+	if (rc != 0) {
+		log_error("event=send result=unrecorded rows=%zu error=\"%s\"",
+		    w->nrows, e.msg);
+		pthread_mutex_lock(&sh->lock);
+		sh->unfiled = true;
+		pthread_mutex_unlock(&sh->lock);
+	}
+}
 static void
 on_done(struct outbound_msg *m, void *arg)
 {
-	struct worker *w = arg;
-	const struct q_row *row = m->arg;
-
-	record(w, row, m, list_of(w, row->message_id));
+	note(arg, m);
 }
 
 /* Fill msgs[i] for rows[i]; 0 ready, 1 failed here (recorded), -1 error. */
@@ -494,7 +454,7 @@ compose_row(struct worker *w, size_t i, struct err *e)
 		/* Bad data does not get better by waiting: the copy fails. */
 		m->outcome = QUEUE_FAILED;
 		snprintf(m->text, sizeof(m->text), "cannot compose: %.180s", why);
-		record(w, row, m, p->c.list_id);
+		note(w, m);
 		return 1;
 	}
 	m->reverse_path = w->verps[i];
@@ -548,19 +508,20 @@ one_batch(struct worker *w, struct err *e)
 
 	q_rows_free(&w->rows, w->nrows);
 	w->nrows = 0;
-	pthread_mutex_lock(&sh->write_lock);
-	if (store_queue_claim(w->st, now, now + w->lease, (int64_t)getpid(),
+	pthread_mutex_lock(&sh->store_lock);
+	if (store_queue_claim(w->sh->st, now, now + w->lease, (int64_t)getpid(),
 	    mpc, &w->rows, &w->nrows, e) != 0) {
-		pthread_mutex_unlock(&sh->write_lock);
+		pthread_mutex_unlock(&sh->store_lock);
 		return -1;
 	}
-	pthread_mutex_unlock(&sh->write_lock);
+	pthread_mutex_unlock(&sh->store_lock);
 	if (w->nrows == 0)
 		return 0;
 	pthread_mutex_lock(&sh->lock);
 	sh->stats->attempted += (int64_t)w->nrows;
 	pthread_mutex_unlock(&sh->lock);
 	grow(w, w->nrows);
+	memset(w->outs, 0, w->nrows * sizeof(*w->outs));
 	prep_keep_last(w);
 	/* Compact the copies that can go into msgs[0..n). */
 	for (size_t i = 0; i < w->nrows; i++) {
@@ -581,7 +542,7 @@ one_batch(struct worker *w, struct err *e)
 		n += r == 0;
 	}
 	if (n == 0) {
-		wait_recorded(w);
+		file_batch(w);
 		return 1;
 	}
 	if (sh->ob == NULL) {
@@ -601,9 +562,9 @@ one_batch(struct worker *w, struct err *e)
 				m->outcome = QUEUE_DEFERRED;
 				snprintf(m->text, sizeof(m->text), "%.190s", oe.msg);
 			}
-			record(w, row, m, list_of(w, row->message_id));
+			note(w, m);
 		}
-		wait_recorded(w);
+		file_batch(w);
 		return 1;
 	}
 	if (outbound_session(sh->ob, w->msgs, n, on_done, before_data, w, &rep,
@@ -612,8 +573,7 @@ one_batch(struct worker *w, struct err *e)
 	if (rep.error[0] != '\0')
 		log_warn("event=smtp sent=%zu deferred=%zu failed=%zu "
 		    "error=\"%s\"", rep.sent, rep.deferred, rep.failed, rep.error);
-	/* The rows go with the next claim: their outcomes must be stored. */
-	wait_recorded(w);
+	file_batch(w);
 	adjust(sh, &rep);
 	return 1;
 }
@@ -659,7 +619,6 @@ worker_main(void *arg)
 static void
 worker_free(struct worker *w)
 {
-	free(w->slot.list_id);
 	q_rows_free(&w->rows, w->nrows);
 	for (size_t i = 0; i < w->cap; i++) {
 		buf_free(&w->heads[i]);
@@ -670,8 +629,29 @@ worker_free(struct worker *w)
 	free(w->heads);
 	free(w->verps);
 	free(w->msgs);
+	free(w->outs);
 	free(w->preps);
-	store_close(&w->st);
+}
+
+/*
+ * Whether the acceptance log has done its work: every batch is filed,
+ * or what a failed one had taken is filed from the log now.  Otherwise
+ * the log stays for the recovery after this process.
+ */
+static bool
+close_log(struct shared *sh)
+{
+	struct err e = { 0, "" };
+	int64_t n = 0;
+
+	if (sh->acc == NULL || !sh->unfiled)
+		return true;
+	if (store_acclog_file(sh->st, sh->acc, &n, &e) == 0) {
+		log_info("event=send result=filed rows=%lld", (long long)n);
+		return true;
+	}
+	log_error("event=send result=unrecorded error=\"%s\"", e.msg);
+	return false;
 }
 
 int
@@ -682,8 +662,6 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	struct shared sh;
 	struct worker *ws;
 	sigset_t all, old;
-	pthread_t rec;
-	bool rec_started = false;
 	int nw = cfg->smtp.transport == TRANSPORT_SMTP ? cfg->smtp.connections : 1;
 	int started = 0, ret = 0;
 
@@ -696,28 +674,20 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	    outbound_new(&cfg->smtp, cfg->domain, &sh.ob, e) != 0)
 		return -1;
 	pthread_mutex_init(&sh.lock, NULL);
-	pthread_mutex_init(&sh.write_lock, NULL);
-	pthread_mutex_init(&sh.gc_lock, NULL);
-	pthread_cond_init(&sh.gc_done, NULL);
-	pthread_cond_init(&sh.gc_work, NULL);
+	pthread_mutex_init(&sh.store_lock, NULL);
+	pthread_mutex_init(&sh.acc_lock, NULL);
+	if (store_open(cfg->store, STORE_SENDER, &sh.st, e) != 0 ||
+	    store_acclog_open(cfg->store, &sh.acc, e) != 0)
+		ret = -1;
 	ws = xcalloc((size_t)nw, sizeof(*ws));
 	for (int i = 0; i < nw; i++) {
 		ws[i].sh = &sh;
 		ws[i].lease = LEASE_BASE + (int64_t)cfg->smtp.messages_per_connection *
 		    cfg->smtp.timeout;
-		if (store_open(cfg->store, STORE_SENDER, &ws[i].st, e) != 0) {
-			ret = -1;
-			break;
-		}
 	}
-	if (ret == 0 && store_open(cfg->store, STORE_SENDER, &sh.rec_st, e) != 0)
-		ret = -1;
 	/* Signals belong to the main thread; workers only see the flag. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (ret == 0 && pthread_create(&rec, NULL, recorder_main, &sh) != 0)
-		ret = err_set(e, EX_OSERR, "cannot start the recorder thread");
-	rec_started = ret == 0;
 	for (int i = 0; i < nw && ret == 0; i++) {
 		if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0) {
 			ret = err_set(e, EX_OSERR, "cannot start a sender thread");
@@ -728,23 +698,14 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (int i = 0; i < started; i++)
 		pthread_join(ws[i].tid, NULL);
-	if (rec_started) {
-		pthread_mutex_lock(&sh.gc_lock);
-		sh.rec_stop = true;
-		pthread_cond_signal(&sh.gc_work);
-		pthread_mutex_unlock(&sh.gc_lock);
-		pthread_join(rec, NULL);
-	}
-	store_close(&sh.rec_st);
 	for (int i = 0; i < nw; i++)
 		worker_free(&ws[i]);
 	free(ws);
+	store_acclog_close(&sh.acc, !close_log(&sh));
+	store_close(&sh.st);
 	pthread_mutex_destroy(&sh.lock);
-	pthread_mutex_destroy(&sh.write_lock);
-	pthread_mutex_destroy(&sh.gc_lock);
-	pthread_cond_destroy(&sh.gc_done);
-	pthread_cond_destroy(&sh.gc_work);
-	free(sh.pend);
+	pthread_mutex_destroy(&sh.store_lock);
+	pthread_mutex_destroy(&sh.acc_lock);
 	outbound_free(&sh.ob);
 	return ret;
 }
@@ -764,5 +725,12 @@ pid_alive(int64_t pid, void *arg)
 int
 send_recover(struct store *st, int64_t now, int64_t *n, struct err *e)
 {
+	int64_t filed = 0;
+
+	if (store_acclog_recover(st, pid_alive, NULL, &filed, e) != 0)
+		return -1;
+	if (filed > 0)
+		log_info("event=send result=recovered sent=%lld",
+		    (long long)filed);
 	return store_queue_recover(st, now, pid_alive, NULL, n, e);
 }

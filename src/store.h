@@ -20,8 +20,8 @@
  * (no store: run `kring init`), EX_SOFTWARE (anything else).
  * Lookups return 1 found, 0 not found, -1 error.
  *
- * A store handle belongs to one process and one thread; never carry it
- * across fork().
+ * A store handle belongs to one process and to one thread at a time;
+ * never carry it across fork().
  */
 #ifndef KRING_STORE_H
 #define KRING_STORE_H
@@ -264,11 +264,36 @@ int store_queue_result(struct store *st, int64_t id, const struct q_result *r,
  * Give back the rows of senders that are gone (in a transaction of its
  * own): `sending` rows whose lease has run out, or whose lease_pid is
  * not alive (alive(pid, arg) false), become `deferred` and due at once.
- * *n counts them.
+ * *n counts them.  Apply the acceptance logs first (below).
  */
 typedef bool store_pid_alive_fn(int64_t pid, void *arg);
 int store_queue_recover(struct store *st, int64_t now,
     store_pid_alive_fn *alive, void *arg, int64_t *n, struct err *e);
+
+/*
+ * The sender's acceptance log: the copies a server has taken that are
+ * not yet filed in the store, one small database per sending process
+ * beside the store (STORE-accepted-PID), locked while it lives.  Adding
+ * to it is far cheaper than a commit to the store, so it can follow
+ * every message.  Not for use by two threads at once.
+ */
+struct store_acclog;
+int store_acclog_open(const char *store_path, struct store_acclog **out,
+    struct err *e);
+int store_acclog_add(struct store_acclog *a, int64_t queue_id, int code,
+    int64_t at, struct err *e);
+/* File what a holds into st now (the batches could not): *n rows. */
+int store_acclog_file(struct store *st, struct store_acclog *a, int64_t *n,
+    struct err *e);
+/* Close a and remove its file, or with keep leave it for recovery. */
+void store_acclog_close(struct store_acclog **a, bool keep);
+/*
+ * File the logs of senders that are gone (alive(pid, arg) false, and the
+ * log not locked): their `sending` rows become `sent`, each log in one
+ * transaction, then the log is removed.  *n counts the rows.
+ */
+int store_acclog_recover(struct store *st, store_pid_alive_fn *alive,
+    void *arg, int64_t *n, struct err *e);
 /*
  * The earliest next_attempt of a row waiting (queued or deferred):
  * 1 and *when, or 0 when nothing waits.

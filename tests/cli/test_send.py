@@ -13,6 +13,7 @@ import email.policy
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -27,6 +28,14 @@ SMTP_CONFIG = "".join(ln for ln in kt.BASE_CONFIG.splitlines(True)
                       if not ln.startswith("smtp")) + \
     'unsubscribe_url = "https://lists.example.org/";\n' \
     'queue = {{ retry = [ "1s" ]; max_age = "1h"; }};\n'
+
+def acceptance_logs(site):
+    """The sender's acceptance logs beside the store (not their -wal)."""
+    d = os.path.dirname(site.store)
+    pre = os.path.basename(site.store) + "-accepted-"
+    return sorted(f for f in os.listdir(d)
+                  if f.startswith(pre) and re.fullmatch(r"\d+-\d+", f[len(pre):]))
+
 
 VERP = re.compile(r"^metandereogen\+bounce-[0-9a-z]+-[a-z2-7]{8}@example\.org$")
 
@@ -269,7 +278,9 @@ class TestCrash(SendCase):
             p.wait()
             got = srv.stats()["messages"]
             self.assertLess(got, n, "killed before the end")
-            # The restart takes the dead sender's rows back at once.
+            self.assertEqual(len(acceptance_logs(self.site)), 1, "the sender's log stays")
+            # The restart files the dead sender's log and takes its other
+            # rows back at once.
             self.assertOk(self.site.kring("send"))
             copies = self.copies(srv)
         self.assertEqual(sorted(copies), sorted(addrs), "nobody lost")
@@ -278,6 +289,63 @@ class TestCrash(SendCase):
         # per connection at most, may come twice.
         self.assertLessEqual(extra, 4, {a: c for a, c in copies.items() if c > 1})
         self.assertEqual(self.states(), {"sent": n})
+        self.assertEqual(acceptance_logs(self.site), [])
+        filed = self.site.query("SELECT count(*) FROM queue WHERE last_text = "
+                                "'accepted; filed after an interruption'")[0][0]
+        self.assertGreater(filed, 0, "copies taken before the kill were filed from the log")
+
+    def dead_pid(self):
+        p = subprocess.Popen(["true"])
+        p.wait()
+        return p.pid
+
+    def test_dead_senders_log_is_filed_not_resent(self):
+        addrs = self.members("cop-a", 3)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        pid = self.dead_pid()
+        ids = [r[0] for r in self.site.query("SELECT id FROM queue ORDER BY id")]
+        # As a claim leaves them (the test's own hand on the store).
+        c = sqlite3.connect(self.site.store)
+        c.execute("UPDATE queue SET state = 'sending', lease_pid = ?, lease_until = ?, "
+                  "attempts = 1", (pid, int(time.time()) + 3600))
+        c.commit()
+        c.close()
+        # What a sender killed after two acceptances leaves behind.
+        log = "%s-accepted-%d-%d" % (self.site.store, pid, 1)
+        lg = sqlite3.connect(log)
+        lg.execute("PRAGMA journal_mode=WAL")
+        lg.execute("CREATE TABLE accepted (queue_id INTEGER PRIMARY KEY, "
+                   "code INTEGER NOT NULL, at INTEGER NOT NULL) STRICT")
+        lg.executemany("INSERT INTO accepted VALUES (?, 250, 1700000000)",
+                       [(i,) for i in ids[:2]])
+        lg.commit()
+        lg.close()
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            r = self.site.kring("send", "--once")
+            self.assertOk(r)
+            self.assertEqual(self.copies(srv), {addrs[2]: 1}, "only the unlogged copy goes")
+        rows = self.site.query("SELECT id, state, last_code, last_text FROM queue ORDER BY id")
+        self.assertEqual([r[1] for r in rows], ["sent"] * 3)
+        self.assertEqual([r[2] for r in rows[:2]], [250, 250])
+        self.assertEqual({r[3] for r in rows[:2]}, {"accepted; filed after an interruption"})
+        self.assertEqual(acceptance_logs(self.site), [])
+
+    def test_unreadable_log_is_set_aside(self):
+        addrs = self.members("cop-a", 2)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        log = "%s-accepted-%d-%d" % (self.site.store, self.dead_pid(), 1)
+        with open(log, "wb") as f:
+            f.write(b"this is not a database\n" * 200)
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            r = self.site.kring("send", "--once")
+            self.assertOk(r)
+            self.assertEqual(self.copies(srv), {a: 1 for a in addrs})
+        self.assertIn("unreadable", r.err)
+        self.assertFalse(os.path.exists(log))
+        self.assertTrue(os.path.exists(log + ".broken"), "kept for a look")
+        self.assertEqual(self.states(), {"sent": 2})
 
     def test_sigterm_finishes_and_records(self):
         addrs = self.members("cop-a", 60)

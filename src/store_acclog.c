@@ -1,0 +1,307 @@
+/*
+ * store_acclog - the sender's acceptance log (see store.h).
+ *
+ * A copy the server has taken must be on disk before the next message
+ * of its connection goes out, and that is one write per message.  In the
+ * shared store such a commit takes the WAL and shared-memory locks of
+ * every connection and costs about as much as the SMTP exchange around
+ * it; in a database that only its process ever opens, in exclusive
+ * locking mode, it is one append to the WAL.  The log lives as long as
+ * one send pass: what is in it is filed into the store with each batch,
+ * and a log left behind by a sender that died is applied on recovery.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "store_int.h"
+#include "xmem.h"
+
+#define ACCLOG_SUFFIX "-accepted-"
+
+struct store_acclog {
+	sqlite3 *db;
+	sqlite3_stmt *add;
+	char *path;
+};
+
+static int
+acclog_fail(sqlite3 *db, const char *path, const char *what, struct err *e)
+{
+	return err_set(e, EX_IOERR, "acceptance log %s: %s: %s", path, what,
+	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(SQLITE_NOMEM));
+}
+
+/* The log's file and the two SQLite keeps beside it. */
+static void
+acclog_unlink(const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	char name[4096];
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, ext[i]) <
+		    sizeof(name) && unlink(name) != 0 && errno != ENOENT)
+			log_warn("event=send result=stale file=%s error=\"%s\"",
+			    name, strerror(errno));
+}
+
+int
+store_acclog_open(const char *store_path, struct store_acclog **out,
+    struct err *e)
+{
+	/*
+	 * Exclusive locking before the first access keeps the WAL index in
+	 * our own memory and the file locked until close: no other process
+	 * reads a log whose sender still runs.  The log is written, never
+	 * read back while it lives: a small cache keeps the sender's memory
+	 * from growing with the number of messages.
+	 */
+	static const char setup[] = "PRAGMA locking_mode=EXCLUSIVE;"
+	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	    "PRAGMA cache_size=-128;"
+	    "CREATE TABLE accepted (queue_id INTEGER PRIMARY KEY, "
+	    "code INTEGER NOT NULL, at INTEGER NOT NULL) STRICT;";
+	struct store_acclog *a = xcalloc(1, sizeof(*a));
+	struct timespec ts;
+	int fd;
+
+	*out = NULL;
+	/* The time tells this pass's log from any other of the same pid. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	a->path = xasprintf("%s%s%ld-%lld%06ld", store_path, ACCLOG_SUFFIX,
+	    (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec / 1000);
+	/* Made by us, like the store, so the umask cannot open it to others. */
+	if ((fd = open(a->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		err_set(e, EX_CANTCREAT, "acceptance log %s: cannot create: %s",
+		    a->path, strerror(errno));
+		free(a->path);
+		free(a);
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(a->path, &a->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    /* Should a recovery ever hold it for a moment (acclog_apply). */
+	    sqlite3_busy_timeout(a->db, STORE_BUSY_MS) != SQLITE_OK ||
+	    sqlite3_exec(a->db, setup, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(a->db, "INSERT OR REPLACE INTO accepted "
+	    "VALUES (?1, ?2, ?3)", -1, &a->add, NULL) != SQLITE_OK) {
+		acclog_fail(a->db, a->path, "cannot create", e);
+		store_acclog_close(&a, false);
+		return -1;
+	}
+	*out = a;
+	return 0;
+}
+
+int
+store_acclog_add(struct store_acclog *a, int64_t queue_id, int code,
+    int64_t at, struct err *e)
+{
+	int rc;
+
+	sqlite3_bind_int64(a->add, 1, queue_id);
+	sqlite3_bind_int64(a->add, 2, code);
+	sqlite3_bind_int64(a->add, 3, at);
+	rc = sqlite3_step(a->add);
+	sqlite3_reset(a->add);
+	return rc == SQLITE_DONE ? 0 : acclog_fail(a->db, a->path, "append", e);
+}
+
+void
+store_acclog_close(struct store_acclog **ap, bool keep)
+{
+	struct store_acclog *a = *ap;
+
+	if (a == NULL)
+		return;
+	sqlite3_finalize(a->add);
+	sqlite3_close(a->db);
+	if (keep)
+		log_error("event=send result=unfiled log=%s", a->path);
+	else
+		acclog_unlink(a->path);
+	free(a->path);
+	free(a);
+	*ap = NULL;
+}
+
+/* The pid in a log's name (after the prefix: PID-TIME), or -1. */
+static int64_t
+acclog_pid(const char *rest)
+{
+	char *end;
+	long long v;
+
+	if (*rest < '0' || *rest > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(rest, &end, 10);
+	if (errno != 0 || *end != '-' || v <= 0)
+		return -1;
+	/* The -wal and -shm beside a log are not logs. */
+	for (end++; *end != '\0'; end++)
+		if (*end < '0' || *end > '9')
+			return -1;
+	return (int64_t)v;
+}
+
+/*
+ * File the rows of the log open in db into st, in one transaction: the
+ * `sending` rows it names become `sent`; a row already filed is left as
+ * it is.  A log without its table (its sender died creating it) names
+ * nothing: 0.  -1 the store failed (e set), -2 the log cannot be read.
+ */
+static int
+acclog_file(struct store *st, sqlite3 *db, const char *path, int64_t *n,
+    struct err *e)
+{
+	sqlite3_stmt *rd = NULL, *up;
+	int64_t count = 0;
+	int rc, ret = -1;
+
+	(void)path;
+	if (sqlite3_prepare_v2(db, "SELECT queue_id, code, at FROM accepted",
+	    -1, &rd, NULL) != SQLITE_OK)
+		return sqlite3_errcode(db) == SQLITE_ERROR ? 0 : -2;
+	if (store_begin(st, e) != 0)
+		goto fail;
+	while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
+		up = store_stmt(st, "UPDATE queue SET state = 'sent', "
+		    "last_code = ?2, last_enh = NULL, last_text = 'accepted; "
+		    "filed after an interruption', done_at = ?3, lease_until = "
+		    "NULL, lease_pid = NULL WHERE id = ?1 AND state = 'sending'",
+		    e);
+		if (up == NULL)
+			goto rollback;
+		store_bind_int(up, 1, sqlite3_column_int64(rd, 0));
+		store_bind_int(up, 2, sqlite3_column_int64(rd, 1));
+		store_bind_int(up, 3, sqlite3_column_int64(rd, 2));
+		if (sqlite3_step(up) != SQLITE_DONE) {
+			store_done(up);
+			store_fail(st, e, "file acceptance log");
+			goto rollback;
+		}
+		count += sqlite3_changes(st->db);
+		store_done(up);
+	}
+	if (rc != SQLITE_DONE) {
+		ret = -2;
+		goto rollback;
+	}
+	sqlite3_finalize(rd);
+	if (store_commit(st, e) != 0)
+		return -1;
+	*n += count;
+	return 0;
+rollback:
+	store_rollback(st);
+fail:
+	sqlite3_finalize(rd);
+	return ret;
+}
+
+/* A log that cannot be read is renamed out of the way and reported. */
+static void
+set_aside(const char *path, const char *why)
+{
+	char *to = xasprintf("%s.broken", path);
+
+	log_error("event=send result=unreadable log=%s error=\"%s\" "
+	    "kept=%s", path, why, to);
+	if (rename(path, to) != 0)
+		log_error("event=send result=stale file=%s error=\"%s\"", path,
+		    strerror(errno));
+	free(to);
+}
+
+int
+store_acclog_file(struct store *st, struct store_acclog *a, int64_t *n,
+    struct err *e)
+{
+	int rc;
+
+	*n = 0;
+	rc = acclog_file(st, a->db, a->path, n, e);
+	if (rc == -2)
+		return acclog_fail(a->db, a->path, "read", e);
+	return rc;
+}
+
+/*
+ * File one dead sender's log into st and remove it: 1 done, 0 still in
+ * use or set aside, -1 the store failed.
+ */
+static int
+acclog_apply(struct store *st, const char *path, int64_t *n, struct err *e)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	/* Held until the log is gone: a live sender's log stays busy. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		bool busy = (rc & 0xff) == SQLITE_BUSY ||
+		    (rc & 0xff) == SQLITE_LOCKED;
+
+		if (!busy)
+			set_aside(path, db != NULL ? sqlite3_errmsg(db) :
+			    sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return 0;
+	}
+	rc = acclog_file(st, db, path, n, e);
+	if (rc == -2)
+		set_aside(path, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
+		acclog_unlink(path);
+	return 1;
+}
+
+int
+store_acclog_recover(struct store *st, store_pid_alive_fn *alive, void *arg,
+    int64_t *n, struct err *e)
+{
+	char *prefix = xasprintf("%s%s", st->path, ACCLOG_SUFFIX);
+	char *pattern = xasprintf("%s*", prefix);
+	size_t plen = strlen(prefix);
+	glob_t g;
+	int rc = 0;
+
+	*n = 0;
+	memset(&g, 0, sizeof(g));
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
+			const char *name = g.gl_pathv[i];
+			/* -1 also for the -wal and -shm beside a log. */
+			int64_t pid = acclog_pid(name + plen);
+
+			if (pid < 0 || alive(pid, arg))
+				continue;
+			if (acclog_apply(st, name, n, e) < 0)
+				rc = -1;
+		}
+	}
+	globfree(&g);
+	free(pattern);
+	free(prefix);
+	return rc;
+}
