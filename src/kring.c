@@ -61,6 +61,8 @@ static const struct command commands[] = {
 	    "queued, sent, deferred and failed" },
 	{ { "send" }, cmd_send, "send [--once]", "send what is due now, in the "
 	    "foreground (--once: one attempt each, no waiting for the relay)" },
+	{ { "deliver" }, cmd_deliver, "deliver [-r RECIPIENT]", "take one "
+	    "message from the MTA on standard input" },
 	{ { "log" }, cmd_log, "log [--since TIME] [--tsv]", "the event log" },
 };
 

@@ -27,6 +27,7 @@
 #define KRING_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -269,6 +270,25 @@ int store_queue_result(struct store *st, int64_t id, const struct q_result *r,
 typedef bool store_pid_alive_fn(int64_t pid, void *arg);
 int store_queue_recover(struct store *st, int64_t now,
     store_pid_alive_fn *alive, void *arg, int64_t *n, struct err *e);
+
+/* An inbound message as it is committed (see intake.h). */
+struct store_inbound {
+	int64_t received;
+	const char *source;
+	const char *source_uid;      /* NULL when the source has none */
+	const char *envelope_rcpt;
+	const char *message_id;
+	const char *digest;
+	const char *raw;
+	size_t size;
+};
+/*
+ * Commit one raw inbound message, state `new` (a transaction of its
+ * own): 1 stored, with *id its row; 0 already there (same digest, or the
+ * same source and source_uid), with *id the earlier row.
+ */
+int store_inbound_add(struct store *st, const struct store_inbound *in,
+    int64_t *id, struct err *e);
 
 /*
  * The sender's acceptance log: the copies a server has taken that are

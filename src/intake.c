@@ -1,0 +1,119 @@
+/*
+ * intake - take one raw inbound message into the store (see intake.h).
+ */
+#include "autoconf.h"
+
+#include <libetpan/libetpan.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "err.h"
+#include "intake.h"
+#include "store.h"
+#include "xmem.h"
+
+/* Where the body starts: after the first empty line, or len. */
+static size_t
+body_start(const char *raw, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i] != '\n')
+			continue;
+		if (i + 1 < len && raw[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && raw[i + 1] == '\r' && raw[i + 2] == '\n')
+			return i + 3;
+	}
+	return len;
+}
+
+/* The Message-ID as libetpan reads it from the header, or NULL. */
+static char *
+message_id(const char *raw, size_t len)
+{
+	struct mailimf_fields *fields = NULL;
+	size_t at = 0;
+	char *id = NULL;
+
+	if (mailimf_fields_parse(raw, len, &at, &fields) != MAILIMF_NO_ERROR)
+		return NULL;
+	for (clistiter *it = clist_begin(fields->fld_list); it != NULL;
+	    it = clist_next(it)) {
+		struct mailimf_field *f = clist_content(it);
+
+		if (f->fld_type != MAILIMF_FIELD_MESSAGE_ID ||
+		    f->fld_data.fld_message_id == NULL ||
+		    f->fld_data.fld_message_id->mid_value == NULL)
+			continue;
+		if (strlen(f->fld_data.fld_message_id->mid_value) <=
+		    INTAKE_MSGID_MAX && f->fld_data.fld_message_id->mid_value[0])
+			id = xstrdup(f->fld_data.fld_message_id->mid_value);
+		break;
+	}
+	mailimf_fields_free(fields);
+	return id;
+}
+
+void
+intake_digest(const char *raw, size_t len, char out[INTAKE_DIGEST_LEN + 1],
+    char **mid)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char *id = message_id(raw, len);
+
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	if (id != NULL) {
+		size_t b = body_start(raw, len);
+
+		/* The NUL keeps "id" + "body" apart from "idb" + "ody". */
+		EVP_DigestUpdate(ctx, "message-id:", 11);
+		EVP_DigestUpdate(ctx, id, strlen(id) + 1);
+		EVP_DigestUpdate(ctx, raw + b, len - b);
+	} else {
+		EVP_DigestUpdate(ctx, raw, len);
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned int i = 0; i < mdlen && i < INTAKE_DIGEST_LEN / 2; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[INTAKE_DIGEST_LEN] = '\0';
+	if (mid != NULL)
+		*mid = id;
+	else
+		free(id);
+}
+
+int
+intake_add(struct store *st, const struct intake_msg *m, int64_t max_size,
+    enum intake_result *res, int64_t *id, struct err *e)
+{
+	char digest[INTAKE_DIGEST_LEN + 1], *mid;
+	struct store_inbound in;
+	int rc;
+
+	if (max_size > 0 && (int64_t)m->len > max_size)
+		return err_set(e, EX_DATAERR, "message larger than "
+		    "max_message_size (%lld bytes)", (long long)max_size);
+	intake_digest(m->raw, m->len, digest, &mid);
+	memset(&in, 0, sizeof(in));
+	in.received = m->received;
+	in.source = m->source;
+	in.source_uid = m->source_uid;
+	in.envelope_rcpt = m->envelope_rcpt;
+	in.message_id = mid;
+	in.digest = digest;
+	in.raw = m->raw;
+	in.size = m->len;
+	rc = store_inbound_add(st, &in, id, e);
+	free(mid);
+	if (rc < 0)
+		return -1;
+	*res = rc == 1 ? INTAKE_STORED : INTAKE_DUPLICATE;
+	return 0;
+}

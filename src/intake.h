@@ -1,0 +1,59 @@
+/*
+ * intake - take one raw inbound message into the store, whatever brought
+ * it (the MTA pipe, a Maildir, IMAP, POP3).
+ *
+ * The raw bytes are committed first and processed later: a source may
+ * forget a message (flag it seen, move or delete it) only after
+ * intake_add() has returned 0.  A message is known by its digest: the
+ * SHA-256 of its Message-ID and its body when it has a Message-ID (the
+ * same message reaching kring by two paths differs only in its trace
+ * headers), else of all its bytes.  Taking the same message again
+ * changes nothing, so a crash between the commit and the source's flag
+ * never makes a message processed twice.
+ */
+#ifndef KRING_INTAKE_H
+#define KRING_INTAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct err;
+struct store;
+
+#define INTAKE_DIGEST_LEN 64         /* hex SHA-256 */
+#define INTAKE_SOURCE_MAX 256
+#define INTAKE_MSGID_MAX 998         /* one header line at most */
+
+struct intake_msg {
+	const char *raw;
+	size_t len;
+	const char *source;          /* "pipe", "maildir:/path", "imap:host/INBOX" */
+	const char *source_uid;      /* the source's own id, or NULL */
+	const char *envelope_rcpt;   /* from the MTA, or NULL */
+	int64_t received;
+};
+
+/* The outcome of intake_add. */
+enum intake_result {
+	INTAKE_STORED,               /* new, committed, state 'new' */
+	INTAKE_DUPLICATE,            /* seen before: nothing changed */
+};
+
+/*
+ * Commit m's raw bytes to the store (a transaction of its own), *res
+ * saying whether it was new, *id its inbound row (the earlier one for a
+ * duplicate, when known).  A message larger than max_size is refused
+ * (EX_DATAERR) before anything is written.  -1 with e: EX_TEMPFAIL when
+ * the store is busy, the store's codes otherwise.
+ */
+int intake_add(struct store *st, const struct intake_msg *m, int64_t max_size,
+    enum intake_result *res, int64_t *id, struct err *e);
+
+/*
+ * The digest of a raw message (see above), and its Message-ID (without
+ * the angle brackets, NULL when there is none; free it).
+ */
+void intake_digest(const char *raw, size_t len,
+    char out[INTAKE_DIGEST_LEN + 1], char **message_id);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * store_inbound - inbound messages, raw, as they arrive (see intake.h).
+ */
+#include "autoconf.h"
+
+#include "err.h"
+#include "store_int.h"
+
+/* The row of a message already there: by digest, or by source uid. */
+static int
+find(struct store *st, const struct store_inbound *in, int64_t *id,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id FROM inbound WHERE "
+	    "digest = ?1 OR (source = ?2 AND source_uid = ?3)", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, in->digest);
+	store_bind_text(s, 2, in->source);
+	store_bind_text(s, 3, in->source_uid);
+	rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    store_fail(st, e, "find inbound message");
+}
+
+int
+store_inbound_add(struct store *st, const struct store_inbound *in,
+    int64_t *id, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc, added;
+
+	*id = 0;
+	if (store_begin(st, e) != 0)
+		return -1;
+	s = store_stmt(st, "INSERT INTO inbound (received, source, source_uid, "
+	    "envelope_rcpt, message_id, digest, size, raw) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING", e);
+	if (s == NULL) {
+		store_rollback(st);
+		return -1;
+	}
+	store_bind_int(s, 1, in->received);
+	store_bind_text(s, 2, in->source);
+	store_bind_text(s, 3, in->source_uid);
+	store_bind_text(s, 4, in->envelope_rcpt);
+	store_bind_text(s, 5, in->message_id);
+	store_bind_text(s, 6, in->digest);
+	store_bind_int(s, 7, (int64_t)in->size);
+	sqlite3_bind_blob64(s, 8, in->raw, (sqlite3_uint64)in->size,
+	    SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, "store inbound message");
+		store_rollback(st);
+		return -1;
+	}
+	added = sqlite3_changes(st->db) > 0;
+	if (added)
+		*id = sqlite3_last_insert_rowid(st->db);
+	else if (find(st, in, id, e) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	if (store_commit(st, e) != 0)
+		return -1;
+	return added;
+}
