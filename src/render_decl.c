@@ -1,0 +1,191 @@
+/*
+ * render_decl - the contract between kring's code and the template
+ * files: every template name kring uses, whether it is a mail (with a
+ * Subject line) or a part (included by mails), and the variables it
+ * may use.  templates/README.md says the same for people who edit the
+ * templates; keep the two together.
+ */
+#include "autoconf.h"
+
+#include <string.h>
+
+#include "render_int.h"
+
+#define TEXT(n) { n, K_TEXT, NULL }
+#define FLAG(n) { n, K_FLAG, NULL }
+#define LIST(n, f) { n, K_LIST, f }
+#define END { NULL, K_TEXT, NULL }
+
+/* In scope in every template. */
+const struct decl render_common_vars[] = {
+	TEXT("address"),          /* L@D, the command address */
+	TEXT("local"),            /* L */
+	TEXT("domain"),           /* D */
+	TEXT("delimiter"),        /* recipient_delimiter */
+	TEXT("help_address"),     /* L+help@D */
+	TEXT("person_address"),   /* the recipient */
+	TEXT("person_name"),      /* the recipient's name, may be "" */
+	END
+};
+
+/* A list one can join. */
+static const struct decl list_fields[] = {
+	TEXT("id"), TEXT("name"), TEXT("description"),
+	TEXT("subscribe_address"),        /* L+ID-subscribe@D */
+	FLAG("newsletter"),               /* kind newsletter: announce-only */
+	END
+};
+
+/* One of the recipient's subscriptions. */
+static const struct decl sub_fields[] = {
+	TEXT("id"), TEXT("name"),
+	TEXT("unsubscribe_address"),      /* L+ID-unsubscribe@D */
+	FLAG("digest"), FLAG("pending"), FLAG("disabled"),
+	END
+};
+
+/* One command of a command mail and what came of it: one flag is set. */
+static const struct decl result_fields[] = {
+	TEXT("command"),                  /* the command as it was read */
+	TEXT("list_id"), TEXT("list_name"),
+	FLAG("digest"),                   /* the subscription is a digest */
+	FLAG("subscribe_confirm_sent"),
+	FLAG("unsubscribe_confirm_sent"),
+	FLAG("unsubscribe_all_confirm_sent"),
+	FLAG("subscribed"),               /* confirm: now a member */
+	FLAG("unsubscribed"),             /* confirm: left the list */
+	FLAG("unsubscribed_all"),         /* confirm: left every list */
+	FLAG("already_subscribed"),
+	FLAG("not_subscribed"),
+	FLAG("not_subscribed_any"),       /* unsubscribe *, but no lists */
+	FLAG("unknown_list"),
+	FLAG("confirm_unknown"),          /* no such token, or used */
+	FLAG("confirm_expired"),
+	FLAG("digest_on"),
+	FLAG("digest_off"),
+	FLAG("no_digest"),                /* the list has no digest */
+	FLAG("show_lists"),
+	FLAG("show_which"),
+	FLAG("show_help"),
+	FLAG("unknown_command"),
+	END
+};
+
+static const struct decl reply_vars[] = {
+	LIST("results", result_fields),
+	LIST("lists", list_fields),
+	LIST("subscriptions", sub_fields),
+	FLAG("too_many_commands"),        /* more than max_commands */
+	TEXT("max_commands"),
+	END
+};
+
+static const struct decl confirm_vars[] = {
+	TEXT("token"),
+	TEXT("confirm_address"),          /* L+confirm-TOKEN@D */
+	TEXT("confirm_url"),              /* "" without unsubscribe_url */
+	TEXT("expires"),                  /* date and time, caller's format */
+	FLAG("subscribe"), FLAG("unsubscribe"), FLAG("unsubscribe_all"),
+	TEXT("list_id"), TEXT("list_name"), TEXT("list_description"),
+	FLAG("digest"),
+	LIST("lists", list_fields),       /* unsubscribe_all: what is left */
+	END
+};
+
+static const struct decl welcome_vars[] = {
+	TEXT("list_id"), TEXT("list_name"), TEXT("list_description"),
+	FLAG("digest"), FLAG("newsletter"), FLAG("moderated"),
+	TEXT("post_address"),             /* L+LIST@D; "" when not allowed */
+	TEXT("unsubscribe_address"),      /* L+LIST-unsubscribe@D */
+	END
+};
+
+static const struct decl goodbye_vars[] = {
+	LIST("lists", list_fields),       /* the lists left */
+	END
+};
+
+static const struct decl lists_vars[] = {
+	LIST("lists", list_fields),
+	END
+};
+
+static const struct decl which_vars[] = {
+	LIST("subscriptions", sub_fields),
+	END
+};
+
+static const struct decl no_vars[] = { END };
+
+const struct tpl_decl render_tpls[RENDER_NTPL] = {
+	{ "reply.txt", true, reply_vars },
+	{ "confirm.txt", true, confirm_vars },
+	{ "welcome.txt", true, welcome_vars },
+	{ "goodbye.txt", true, goodbye_vars },
+	{ "help.txt", false, no_vars },
+	{ "lists.txt", false, lists_vars },
+	{ "which.txt", false, which_vars },
+};
+
+const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };
+
+const char *
+render_template_name(size_t i)
+{
+	return i < RENDER_NTPL ? render_tpls[i].name : NULL;
+}
+
+bool
+render_name_eq(const char *s, size_t n, const char *name)
+{
+	return strncmp(name, s, n) == 0 && name[n] == '\0';
+}
+
+int
+render_tpl_index(const char *name, size_t n)
+{
+	for (size_t k = 0; k < RENDER_NTPL; k++)
+		if (render_name_eq(name, n, render_tpls[k].name))
+			return (int)k;
+	return -1;
+}
+
+int
+render_lang_index(enum lang lang)
+{
+	for (size_t i = 0; i < RENDER_NLANG; i++)
+		if (render_langs[i] == lang)
+			return (int)i;
+	return -1;
+}
+
+const char *
+render_kind_name(enum kind k)
+{
+	return k == K_LIST ? "a list" : k == K_FLAG ? "a flag" : "text";
+}
+
+static const struct decl *
+decl_in(const struct decl *d, const char *name, size_t n)
+{
+	for (; d != NULL && d->name != NULL; d++)
+		if (render_name_eq(name, n, d->name))
+			return d;
+	return NULL;
+}
+
+const struct decl *
+render_resolve(const struct scope *sc, size_t nsc, const char *name,
+    size_t n, size_t *level)
+{
+	const struct decl *d;
+
+	for (size_t i = nsc; i-- > 0;) {
+		if ((d = decl_in(sc[i].a, name, n)) != NULL ||
+		    (d = decl_in(sc[i].b, name, n)) != NULL) {
+			*level = i;
+			return d;
+		}
+	}
+	return NULL;
+}
