@@ -20,7 +20,9 @@ libgnutls28-dev libidn2-dev sqlite3"
 # (a real SMTP server, with faults injected), make a TLS certificate with
 # openssl, and bench/send measures against Postfix's smtp-sink and
 # smtp-source (the postfix package; its own daemon is never started).
-TEST_DEPS="python3 python3-aiosmtpd openssl postfix time"
+# The source tests run a private Dovecot (IMAP, POP3) from tests/dovecot.py;
+# the system's Dovecot service is never used.
+TEST_DEPS="python3 python3-aiosmtpd openssl postfix time dovecot-imapd dovecot-pop3d"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -38,8 +40,18 @@ install_deps() {
 	echo "postfix postfix/main_mailer_type select No configuration" |
 	    as_root debconf-set-selections
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# Dovecot's package would start the system service; the tests only
+	# run their own instance.  policy-rc.d (exit 101) forbids the start.
+	policy=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' | as_root tee $policy >/dev/null
+		as_root chmod 755 $policy
+	fi
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends $missing
+	    --no-install-recommends $missing || { [ -z "$policy" ] ||
+	    as_root rm -f $policy; return 1; }
+	[ -z "$policy" ] || as_root rm -f $policy
 }
 
 # build [CONFIGURE-OPTIONS]: options force a fresh configure.

@@ -78,14 +78,16 @@ static const struct key keys[] = {
 	{ "retention", K_DURATION, "365d", DAY, 3650 * DAY, O(retention), NULL, true },
 
 	{ "inbound", K_GROUP, NULL, 0, 0, 0, NULL, true },
-	{ "inbound.type", K_ENUM, "maildir", 0, 0, O(inbound.type), w_inbound, false },
-	{ "inbound.path", K_PATH, LOCALSTATEDIR "/lib/kring/inbox", 0, 0, O(inbound.path), NULL, false },
-	{ "inbound.host", K_STRING, "", 0, 0, O(inbound.host), NULL, false },
-	{ "inbound.port", K_INT, NULL, 1, 65535, O(inbound.port), NULL, false },
-	{ "inbound.tls", K_ENUM, "tls", 0, 0, O(inbound.tls), w_tls, false },
-	{ "inbound.user", K_STRING, "", 0, 0, O(inbound.user), NULL, false },
+	/* kringd reopens its inbound source when any of these change. */
+	{ "inbound.type", K_ENUM, "maildir", 0, 0, O(inbound.type), w_inbound, true },
+	{ "inbound.path", K_PATH, LOCALSTATEDIR "/lib/kring/inbox", 0, 0, O(inbound.path), NULL, true },
+	{ "inbound.host", K_STRING, "", 0, 0, O(inbound.host), NULL, true },
+	{ "inbound.port", K_INT, NULL, 1, 65535, O(inbound.port), NULL, true },
+	{ "inbound.tls", K_ENUM, "tls", 0, 0, O(inbound.tls), w_tls, true },
+	{ "inbound.ca_file", K_PATH, "", 0, 0, O(inbound.ca_file), NULL, true },
+	{ "inbound.user", K_STRING, "", 0, 0, O(inbound.user), NULL, true },
 	{ "inbound.password_file", K_PATH, "", 0, 0, O(inbound.password_file), NULL, true },
-	{ "inbound.folder", K_STRING, "INBOX", 0, 0, O(inbound.folder), NULL, false },
+	{ "inbound.folder", K_STRING, "INBOX", 0, 0, O(inbound.folder), NULL, true },
 	{ "inbound.idle", K_BOOL, "true", 0, 0, O(inbound.idle), NULL, true },
 	{ "inbound.poll_interval", K_DURATION, "60s", 5, DAY, O(inbound.poll_interval), NULL, true },
 	{ "inbound.processed", K_ENUM, "keep", 0, 0, O(inbound.processed), w_processed, true },
@@ -525,6 +527,9 @@ check_whole(struct loader *l)
 				    "required when inbound.type is %s",
 				    w_inbound[c->inbound.type]);
 	}
+	if (*c->inbound.ca_file != '\0' && access(c->inbound.ca_file, R_OK) != 0)
+		return fail_at(l, setting(l, "inbound.ca_file"), "inbound.ca_file",
+		    "%s: %s", c->inbound.ca_file, strerror(errno));
 	if (*c->unsubscribe_url != '\0' && !url_ok(c->unsubscribe_url))
 		return fail_at(l, setting(l, "unsubscribe_url"), "unsubscribe_url",
 		    "must be an https:// URL with a host (http:// only for "

@@ -39,6 +39,7 @@ struct config_inbound {
 	char *host;
 	int port;
 	enum tls_mode tls;       /* TLS_IMPLICIT, TLS_STARTTLS or TLS_NONE */
+	char *ca_file;           /* trusted CAs (PEM); "" = the system's */
 	char *user;
 	char *password_file;
 	char *password;          /* read from password_file; NULL when none */

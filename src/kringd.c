@@ -8,7 +8,8 @@
  * cross fork().
  *
  * Each step does what is due and returns when it next wants to run; the
- * loop sleeps in poll() until the earliest deadline or a signal.  Signal
+ * loop sleeps in poll() until the earliest deadline, a signal, or (while
+ * the inbound source IDLEs on an IMAP server) word from that server.  Signal
  * handlers only set a flag and write a byte to the self-pipe: the flags
  * and the pipe below are the only file-scope mutable state in kring.
  * SIGHUP builds a new configuration and swaps it in only when valid.
@@ -39,6 +40,7 @@
 #include "log.h"
 #include "pidlock.h"
 #include "send.h"
+#include "source.h"
 #include "store.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -89,6 +91,58 @@ step_maintenance(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 		log_info("event=prune events=%lld tokens=%lld queue=%lld",
 		    (long long)nev, (long long)ntok, (long long)nq);
 	return ctx->now + MAINTENANCE_EVERY;
+}
+
+/* What the fetch step keeps: the inbound source, opened on first use. */
+struct fetcher {
+	struct source *src;
+	bool once;       /* kringd --once: no IDLE */
+	int idle_fd;     /* the IMAP IDLE socket to poll, or -1 */
+};
+
+/*
+ * Take new inbound mail into the store.  The source logs its own
+ * failures and says when to try again; while it IDLEs, main_loop polls
+ * its socket and makes this step due the moment the server speaks.
+ */
+static time_t
+step_fetch(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
+    time_t last, void *state)
+{
+	struct fetcher *f = state;
+	time_t next, renew;
+	int fd;
+
+	(void)stop;
+	(void)last;
+	f->idle_fd = -1;
+	if (f->src == NULL &&
+	    (f->src = source_open(&ctx->cfg->inbound, !f->once)) == NULL)
+		return FAR_FUTURE;    /* inbound.type none: kring deliver only */
+	next = source_fetch(f->src, ctx->st, ctx->cfg->max_message_size,
+	    ctx->now, NULL);
+	if (f->once || next <= ctx->now)
+		return next;
+	if ((fd = source_idle(f->src, time(NULL), &renew)) >= 0) {
+		f->idle_fd = fd;
+		next = renew;
+	}
+	return next;
+}
+
+/* After a reload: a changed inbound configuration needs a new source. */
+static void
+fetch_reconfigure(struct fetcher *f, const struct config *cfg,
+    struct step *step)
+{
+	if (f->src != NULL && source_same_config(f->src, &cfg->inbound))
+		return;
+	if (f->src != NULL)
+		log_info("event=reload inbound=reopen source=%s",
+		    source_name(f->src));
+	source_close(&f->src);
+	f->idle_fd = -1;
+	step->next = 0;
 }
 
 /* What the send step keeps between passes. */
@@ -246,20 +300,25 @@ run_due(struct kr_ctx *ctx, struct step *steps, size_t n, bool once)
 static int
 main_loop(struct config **cfg, struct store *st, struct sender *snd, bool once)
 {
+	struct fetcher fet = { NULL, once, -1 };
 	struct step steps[] = {
+		{ "fetch", step_fetch, &fet, 0, 0 },
 		{ "send", step_send, snd, 0, 0 },
 		{ "maintenance", step_maintenance, NULL, 0, 0 },
 	};
+	struct step *fetch = &steps[0];
 	size_t nsteps = sizeof(steps) / sizeof(steps[0]);
 	struct kr_ctx ctx = { *cfg, st, time(NULL) };
-	/* Extra descriptors to wake on (an IMAP IDLE socket) go after [0]. */
-	struct pollfd fds[1];
+	/* [0] the self-pipe, [1] the IMAP IDLE socket while there is one. */
+	struct pollfd fds[2];
+	nfds_t nfds;
 	time_t next;
 
 	while (!stop_flag) {
 		if (reload_flag) {
 			reload(cfg);
 			ctx.cfg = *cfg;
+			fetch_reconfigure(&fet, *cfg, fetch);
 		}
 		next = run_due(&ctx, steps, nsteps, once);
 		if (once || stop_flag)
@@ -267,15 +326,28 @@ main_loop(struct config **cfg, struct store *st, struct sender *snd, bool once)
 		ctx.now = time(NULL);
 		fds[0].fd = wake_pipe[0];
 		fds[0].events = POLLIN;
+		fds[0].revents = 0;
+		nfds = 1;
+		if (fet.idle_fd >= 0) {
+			fds[1].fd = fet.idle_fd;
+			fds[1].events = POLLIN;
+			fds[1].revents = 0;
+			nfds = 2;
+		}
 		{
 			time_t wait = next > ctx.now ? next - ctx.now : 0;
 
 			if (wait > LOOP_MAX_SLEEP)
 				wait = LOOP_MAX_SLEEP;
-			if (poll(fds, 1, (int)wait * 1000) > 0)
-				drain_pipe();
+			if (poll(fds, nfds, (int)wait * 1000) > 0) {
+				if (fds[0].revents)
+					drain_pipe();
+				if (nfds > 1 && fds[1].revents)
+					fetch->next = 0;
+			}
 		}
 	}
+	source_close(&fet.src);
 	return EX_OK;
 }
 

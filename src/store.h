@@ -289,6 +289,13 @@ struct store_inbound {
  */
 int store_inbound_add(struct store *st, const struct store_inbound *in,
     int64_t *id, struct err *e);
+/*
+ * Whether a message of source with that source_uid is in the store: 1
+ * yes, 0 no, -1 error.  Lets a mailbox source skip the download of a
+ * message it committed but could not flag.
+ */
+int store_inbound_known(struct store *st, const char *source,
+    const char *source_uid, struct err *e);
 
 /*
  * The sender's acceptance log: the copies a server has taken that are

@@ -71,3 +71,24 @@ store_inbound_add(struct store *st, const struct store_inbound *in,
 		return -1;
 	return added;
 }
+
+int
+store_inbound_known(struct store *st, const char *source,
+    const char *source_uid, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM inbound WHERE "
+	    "source = ?1 AND source_uid = ?2", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, source_uid);
+	rc = sqlite3_step(s);
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(st, e, "look up inbound message");
+}
