@@ -39,6 +39,8 @@
 #include "hmac.h"
 #include "log.h"
 #include "pidlock.h"
+#include "process.h"
+#include "render.h"
 #include "send.h"
 #include "source.h"
 #include "store.h"
@@ -51,46 +53,86 @@ static int wake_pipe[2] = { -1, -1 };
 #define MAINTENANCE_EVERY 3600
 #define FAR_FUTURE ((time_t)INT32_MAX)
 #define SEND_PASS_MAX 30
+/* Messages per pass of the process step, so a flood does not starve sending. */
+#define PROCESS_PASS_MAX 500
+/* How often stored mail is looked for: `kring deliver` cannot wake kringd. */
+#define PROCESS_EVERY 5
+/* How often the queue is looked at when empty: `kring` commands fill it. */
+#define QUEUE_EVERY 5
 
 /*
  * A step of the loop: does what is due at ctx->now, returns its next
- * time.  state is the step's own, owned by main().
+ * time.  state is the step's own, owned by main().  A step that made
+ * work for the steps after it (mail fetched to process, replies queued
+ * to send) sets *handed_on, and those run at once instead of at their
+ * next look.
  */
 typedef time_t step_fn(const struct kr_ctx *ctx,
-    const volatile sig_atomic_t *stop, time_t last, void *state);
+    const volatile sig_atomic_t *stop, bool *handed_on, void *state);
 
 struct step {
 	const char *name;
 	step_fn *run;
 	void *state;
 	time_t next;     /* when it wants to run again; 0 = now */
-	time_t last;     /* when it last ran */
 };
 
 /* Checkpoint the WAL and apply the retention rules. */
 static time_t
 step_maintenance(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
-    time_t last, void *state)
+    bool *handed_on, void *state)
 {
 	struct err e = { 0, "" };
-	int64_t nev = 0, ntok = 0, nq = 0;
+	int64_t nev = 0, ntok = 0, nq = 0, nin = 0;
 
 	(void)stop;
-	(void)last;
+	(void)handed_on;
 	(void)state;
 	if (store_begin(ctx->st, &e) != 0 ||
 	    store_prune(ctx->st, ctx->now, ctx->cfg->retention, &nev, &ntok,
 	    &e) != 0 || store_queue_prune(ctx->st, ctx->now -
-	    ctx->cfg->retention, &nq, &e) != 0 || store_commit(ctx->st, &e) != 0) {
+	    ctx->cfg->retention, &nq, &e) != 0 || store_inbound_prune(ctx->st,
+	    ctx->now - ctx->cfg->retention, &nin, &e) != 0 ||
+	    store_commit(ctx->st, &e) != 0) {
 		store_rollback(ctx->st);
 		log_warn("event=maintenance result=failed error=\"%s\"", e.msg);
 		return ctx->now + 300;
 	}
 	store_checkpoint(ctx->st);
-	if (nev || ntok || nq)
-		log_info("event=prune events=%lld tokens=%lld queue=%lld",
-		    (long long)nev, (long long)ntok, (long long)nq);
+	if (nev || ntok || nq || nin)
+		log_info("event=prune events=%lld tokens=%lld queue=%lld "
+		    "inbound=%lld", (long long)nev, (long long)ntok,
+		    (long long)nq, (long long)nin);
 	return ctx->now + MAINTENANCE_EVERY;
+}
+
+/* What the process step needs: the site key and the templates. */
+struct inbox {
+	const struct hmac_key *key;
+	struct render_set *tpl;      /* swapped whole on reload */
+};
+
+/* Carry out the stored inbound mail: commands, replies, confirmations. */
+static time_t
+step_process(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
+    bool *handed_on, void *state)
+{
+	struct inbox *in = state;
+	struct process_stats s;
+	struct err e = { 0, "" };
+
+	(void)stop;
+	if (process_pending(ctx, in->key, in->tpl, PROCESS_PASS_MAX, &s,
+	    &e) != 0) {
+		log_warn("event=process result=failed error=\"%s\"", e.msg);
+		return ctx->now + 30;
+	}
+	*handed_on = s.done > 0;
+	if (s.done || s.dropped || s.failed)
+		log_info("event=process done=%lld dropped=%lld failed=%lld",
+		    (long long)s.done, (long long)s.dropped,
+		    (long long)s.failed);
+	return s.left ? ctx->now : ctx->now + PROCESS_EVERY;
 }
 
 /* What the fetch step keeps: the inbound source, opened on first use. */
@@ -107,20 +149,21 @@ struct fetcher {
  */
 static time_t
 step_fetch(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
-    time_t last, void *state)
+    bool *handed_on, void *state)
 {
 	struct fetcher *f = state;
+	struct source_stats stats;
 	time_t next, renew;
 	int fd;
 
 	(void)stop;
-	(void)last;
 	f->idle_fd = -1;
 	if (f->src == NULL &&
 	    (f->src = source_open(&ctx->cfg->inbound, !f->once)) == NULL)
 		return FAR_FUTURE;    /* inbound.type none: kring deliver only */
 	next = source_fetch(f->src, ctx->st, ctx->cfg->max_message_size,
-	    ctx->now, NULL);
+	    ctx->now, &stats);
+	*handed_on = stats.stored > 0;
 	if (f->once || next <= ctx->now)
 		return next;
 	if ((fd = source_idle(f->src, time(NULL), &renew)) >= 0) {
@@ -157,7 +200,7 @@ struct sender {
  */
 static time_t
 step_send(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
-    time_t last, void *state)
+    bool *handed_on, void *state)
 {
 	struct sender *snd = state;
 	struct send_opts o;
@@ -166,7 +209,7 @@ step_send(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	int64_t n, next;
 	int r;
 
-	(void)last;
+	(void)handed_on;
 	if (send_recover(ctx->st, ctx->now, &n, &e) != 0) {
 		log_warn("event=send result=failed error=\"%s\"", e.msg);
 		return ctx->now + 60;
@@ -179,7 +222,9 @@ step_send(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 		return ctx->now + 60;
 	}
 	if (r == 0)
-		return FAR_FUTURE;
+		return ctx->now + QUEUE_EVERY;
+	if (next > ctx->now + QUEUE_EVERY)
+		return ctx->now + QUEUE_EVERY;
 	if (next > ctx->now)
 		return (time_t)next;
 	if (snd->state.paused_until > ctx->now)
@@ -201,8 +246,9 @@ step_send(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	if (snd->state.paused_until > time(NULL))
 		return (time_t)snd->state.paused_until;
 	if ((r = store_queue_next_due(ctx->st, &next, &e)) <= 0)
-		return r == 0 ? FAR_FUTURE : time(NULL) + 60;
-	return (time_t)next;
+		return r == 0 ? time(NULL) + QUEUE_EVERY : time(NULL) + 60;
+	return next > time(NULL) + QUEUE_EVERY ? time(NULL) + QUEUE_EVERY :
+	    (time_t)next;
 }
 
 static void
@@ -249,23 +295,36 @@ drain_pipe(void)
 		continue;
 }
 
+/* The site's templates over the shipped ones (templates/README.md). */
+static int
+load_templates(const struct config *cfg, struct render_set **out,
+    struct err *e)
+{
+	return render_set_load(cfg->templates, PKGDATADIR "/templates", out, e);
+}
+
 static void
-reload(struct config **cfg)
+reload(struct config **cfg, struct render_set **tpl)
 {
 	struct config *fresh = NULL;
+	struct render_set *fresh_tpl = NULL;
 	struct err e = { 0, "" };
 	char restart[512];
 
 	reload_flag = 0;
-	if (config_load((*cfg)->file, &fresh, &e) != 0) {
+	if (config_load((*cfg)->file, &fresh, &e) != 0 ||
+	    load_templates(fresh, &fresh_tpl, &e) != 0) {
 		log_error("event=reload result=failed error=\"%s\"; keeping the "
-		    "old configuration", e.msg);
+		    "old configuration and templates", e.msg);
+		config_free(&fresh);
 		return;
 	}
 	config_restart_needed(*cfg, fresh, restart, sizeof(restart));
 	config_free(cfg);
 	*cfg = fresh;
-	log_info("event=reload result=ok: configuration reloaded");
+	render_set_free(tpl);
+	*tpl = fresh_tpl;
+	log_info("event=reload result=ok: configuration and templates reloaded");
 	if (*restart)
 		log_warn("restart needed for: %s", restart);
 }
@@ -282,12 +341,15 @@ run_due(struct kr_ctx *ctx, struct step *steps, size_t n, bool once)
 
 	for (size_t i = 0; i < n && !stop_flag; i++) {
 		for (int round = 0; round < (once ? 100 : 1); round++) {
+			bool handed_on = false;
+
 			ctx->now = time(NULL);
 			if (steps[i].next > ctx->now)
 				break;
-			steps[i].next = steps[i].run(ctx, &stop_flag, steps[i].last,
+			steps[i].next = steps[i].run(ctx, &stop_flag, &handed_on,
 			    steps[i].state);
-			steps[i].last = ctx->now;
+			for (size_t k = i + 1; handed_on && k < n; k++)
+				steps[k].next = 0;
 			if (stop_flag)
 				break;
 		}
@@ -298,13 +360,15 @@ run_due(struct kr_ctx *ctx, struct step *steps, size_t n, bool once)
 }
 
 static int
-main_loop(struct config **cfg, struct store *st, struct sender *snd, bool once)
+main_loop(struct config **cfg, struct store *st, struct inbox *in,
+    struct sender *snd, bool once)
 {
 	struct fetcher fet = { NULL, once, -1 };
 	struct step steps[] = {
-		{ "fetch", step_fetch, &fet, 0, 0 },
-		{ "send", step_send, snd, 0, 0 },
-		{ "maintenance", step_maintenance, NULL, 0, 0 },
+		{ "fetch", step_fetch, &fet, 0 },
+		{ "process", step_process, in, 0 },
+		{ "send", step_send, snd, 0 },
+		{ "maintenance", step_maintenance, NULL, 0 },
 	};
 	struct step *fetch = &steps[0];
 	size_t nsteps = sizeof(steps) / sizeof(steps[0]);
@@ -316,7 +380,7 @@ main_loop(struct config **cfg, struct store *st, struct sender *snd, bool once)
 
 	while (!stop_flag) {
 		if (reload_flag) {
-			reload(cfg);
+			reload(cfg, &in->tpl);
 			ctx.cfg = *cfg;
 			fetch_reconfigure(&fet, *cfg, fetch);
 		}
@@ -439,6 +503,7 @@ main(int argc, char **argv)
 	struct err e = { 0, "" };
 	struct buf line = BUF_INIT;
 	struct sender snd;
+	struct inbox in = { NULL, NULL };
 	struct stat sb;
 	char *keypath;
 	int ch, lockfd, report = -1, ex;
@@ -480,6 +545,8 @@ main(int argc, char **argv)
 	log_open("kringd", LOG_TO_STDERR, debug);
 	if (config_load(config_path(conf), &cfg, &e) != 0)
 		log_fatal(e.ex, "%s", e.msg);
+	if (load_templates(cfg, &in.tpl, &e) != 0)
+		log_fatal(e.ex, "%s", e.msg);
 	if (stat(cfg->store, &sb) != 0)
 		log_fatal(EX_NOINPUT, "store %s does not exist (run kring init)",
 		    cfg->store);
@@ -515,7 +582,8 @@ main(int argc, char **argv)
 	log_info("%s", buf_str(&line));
 	report_start(&report, EX_OK);
 
-	ex = main_loop(&cfg, st, &snd, once);
+	in.key = &snd.key;
+	ex = main_loop(&cfg, st, &in, &snd, once);
 
 	log_info("event=stop reason=%s", stop_flag ? "signal" : "once");
 	if (pidfile != NULL)
@@ -523,6 +591,7 @@ main(int argc, char **argv)
 	store_close(&st);
 	explicit_bzero(&snd.key, sizeof(snd.key));
 	config_free(&cfg);
+	render_set_free(&in.tpl);
 	buf_free(&line);
 	close(lockfd);
 	log_close();

@@ -40,7 +40,9 @@ queue_add(struct store *st, const struct hmac_key *key,
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
 
 	*queued = 0;
-	if (store_campaign_add(st, c, &cid, e) != 0)
+	if (c->id > 0)
+		cid = c->id;
+	else if (store_campaign_add(st, c, &cid, e) != 0)
 		return -1;
 	msg.campaign_id = cid;
 	if (store_message_add(st, &msg, &mid, e) != 0)

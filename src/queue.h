@@ -30,7 +30,8 @@ struct queue_rcpt {
 
 /*
  * Queue message m of campaign c (both filled by the caller except ids)
- * for rcpts, inside the caller's transaction.  c->list_id set: each
+ * for rcpts, inside the caller's transaction.  c->id > 0 adds m to that
+ * campaign instead of making a new one (the replies of one run).  c->list_id set: each
  * known recipient's one-click unsubscribe token is kept (hashed) so it
  * can be traced back later.  *queued counts the rows added (a recipient
  * given twice is queued once).  *campaign_id may be NULL.

@@ -98,6 +98,9 @@ int store_list_each(struct store *st, store_list_cb *cb, void *arg,
 /* 1 and *out filled (person_clear it), 0 unknown, -1 error. */
 int store_person_find(struct store *st, const char *email, struct person *out,
     struct err *e);
+/* The same by the person's id. */
+int store_person_get(struct store *st, int64_t id, struct person *out,
+    struct err *e);
 /*
  * The id of the person with this address, creating them when new.  A
  * non-empty name replaces the stored one; NULL or "" keeps it.
@@ -297,6 +300,75 @@ int store_inbound_add(struct store *st, const struct store_inbound *in,
 int store_inbound_known(struct store *st, const char *source,
     const char *source_uid, struct err *e);
 
+/* A message waiting to be processed (store_inbound_next). */
+struct store_inbound_row {
+	int64_t id;
+	int64_t received;
+	char *source;
+	char *envelope_rcpt;         /* NULL when unknown */
+	char *raw;                   /* NUL-terminated; may hold NULs before size */
+	size_t size;
+};
+void store_inbound_row_clear(struct store_inbound_row *r);
+/* The oldest message in state `new` with id > after: 1, 0 none, -1. */
+int store_inbound_next(struct store *st, int64_t after,
+    struct store_inbound_row *out, struct err *e);
+/*
+ * Record what came of message id (inside the caller's transaction, so
+ * it commits with what the message changed): state done, dropped or
+ * failed, route and result are short texts for `kring log` and export.
+ */
+int store_inbound_done(struct store *st, int64_t id, const char *state,
+    const char *route, const char *result, int64_t now, struct err *e);
+
+/*
+ * Retention: delete inbound mail processed before `before` (inside a
+ * transaction); mail still `new` is never pruned.
+ */
+int store_inbound_prune(struct store *st, int64_t before, int64_t *n,
+    struct err *e);
+
+/* ---- confirmation tokens and consent (store_token.c) ---- */
+
+enum token_action { TOKEN_SUBSCRIBE, TOKEN_UNSUBSCRIBE, TOKEN_DIGEST_ON,
+	TOKEN_DIGEST_OFF };
+
+struct store_token {
+	enum token_action action;
+	int64_t person_id;
+	char *list_id;               /* NULL with TOKEN_UNSUBSCRIBE: every list */
+	enum sub_mode mode;          /* TOKEN_SUBSCRIBE */
+	enum lang lang;              /* of the request's answer */
+	char *request_msgid;         /* the Message-ID of the request, or NULL */
+	int64_t created, expires;
+	int64_t used_at;             /* 0 while unused */
+};
+void store_token_clear(struct store_token *t);
+/* Keep a confirmation token by its hash (token_hash), inside a transaction. */
+int store_token_add(struct store *st, const char *hash,
+    const struct store_token *t, struct err *e);
+/*
+ * 1 and *out (store_token_clear it) for the token with this hash: a
+ * confirmation token when confirm, else a one-click unsubscribe token;
+ * 0 when there is none, -1 error.
+ */
+int store_token_get(struct store *st, const char *hash, bool confirm,
+    struct store_token *out, struct err *e);
+/* Mark a confirmation token used: 1 done now, 0 it was used already. */
+int store_token_use(struct store *st, const char *hash, int64_t now,
+    struct err *e);
+/* Confirmation mails sent to a person since a time, for confirm_limit. */
+int store_confirm_count(struct store *st, int64_t person_id, int64_t since,
+    int64_t *n, struct err *e);
+int store_confirm_note(struct store *st, int64_t person_id, int64_t now,
+    struct err *e);
+/* The Message-IDs of a subscription's request and confirmation. */
+int store_sub_consent(struct store *st, const char *list_id, int64_t person_id,
+    const char *request_msgid, const char *confirm_msgid, struct err *e);
+/* The ids of the lists a person has a subscription to, any state (free each). */
+int store_person_subs(struct store *st, int64_t person_id, char ***list_ids,
+    size_t *n, struct err *e);
+
 /*
  * The sender's acceptance log: the copies a server has taken that are
  * not yet filed in the store, one small database per sending process
@@ -358,6 +430,9 @@ int store_event(struct store *st, int64_t at, const char *event,
     const char *list_id, const char *addr, const char *result,
     const char *detail, struct err *e);
 
+/* How many events of this kind for addr since a time. */
+int store_event_count(struct store *st, const char *event, const char *addr,
+    int64_t since, int64_t *n, struct err *e);
 struct store_event_rec {
 	int64_t at;
 	const char *event, *list_id, *addr, *result, *detail; /* may be NULL */
@@ -368,7 +443,8 @@ int store_log_each(struct store *st, int64_t since, store_event_cb *cb,
     void *arg, struct err *e);
 /*
  * Retention: delete events older than now - retention, confirmation
- * tokens that expired, and used ones older than the retention.
+ * tokens that expired, used ones older than the retention, and the
+ * confirmations sent that no longer count for confirm_limit.
  */
 int store_prune(struct store *st, int64_t now, int64_t retention,
     int64_t *n_events, int64_t *n_tokens, struct err *e);

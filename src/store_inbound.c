@@ -3,8 +3,12 @@
  */
 #include "autoconf.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "err.h"
 #include "store_int.h"
+#include "xmem.h"
 
 /* The row of a message already there: by digest, or by source uid. */
 static int
@@ -72,6 +76,69 @@ store_inbound_add(struct store *st, const struct store_inbound *in,
 	return added;
 }
 
+void
+store_inbound_row_clear(struct store_inbound_row *r)
+{
+	free(r->source);
+	free(r->envelope_rcpt);
+	free(r->raw);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+store_inbound_next(struct store *st, int64_t after,
+    struct store_inbound_row *out, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, received, source, "
+	    "envelope_rcpt, raw FROM inbound WHERE state = 'new' AND id > ?1 "
+	    "ORDER BY id LIMIT 1", e);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, after);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *raw = sqlite3_column_blob(s, 4);
+		size_t n = (size_t)sqlite3_column_bytes(s, 4);
+
+		out->id = sqlite3_column_int64(s, 0);
+		out->received = sqlite3_column_int64(s, 1);
+		out->source = store_col_text(s, 2);
+		out->envelope_rcpt = store_col_text(s, 3);
+		out->raw = xmalloc(n + 1);
+		if (n > 0)
+			memcpy(out->raw, raw, n);
+		out->raw[n] = '\0';
+		out->size = n;
+	}
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read inbound message");
+}
+
+int
+store_inbound_done(struct store *st, int64_t id, const char *state,
+    const char *route, const char *result, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE inbound SET state = ?2, "
+	    "route = ?3, result = ?4, processed_at = ?5 WHERE id = ?1", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, id);
+	store_bind_text(s, 2, state);
+	store_bind_text(s, 3, route);
+	store_bind_text(s, 4, result);
+	store_bind_int(s, 5, now);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "record inbound result");
+}
+
 int
 store_inbound_known(struct store *st, const char *source,
     const char *source_uid, struct err *e)
@@ -91,4 +158,24 @@ store_inbound_known(struct store *st, const char *source,
 	if (rc == SQLITE_DONE)
 		return 0;
 	return store_fail(st, e, "look up inbound message");
+}
+
+int
+store_inbound_prune(struct store *st, int64_t before, int64_t *n,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "DELETE FROM inbound WHERE state <> "
+	    "'new' AND coalesce(processed_at, received) < ?1", e);
+	int rc;
+
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, before);
+	rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, "prune inbound mail");
+	*n = sqlite3_changes(st->db);
+	return 0;
 }

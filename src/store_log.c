@@ -86,5 +86,33 @@ store_prune(struct store *st, int64_t now, int64_t retention,
 	if (rc != SQLITE_DONE)
 		return store_fail(st, e, "prune tokens");
 	*n_tokens = sqlite3_changes(st->db);
-	return 0;
+	/* Only the last 24 hours count for confirm_limit. */
+	if ((s = store_stmt(st, "DELETE FROM confirm_sent WHERE at < ?1",
+	    e)) == NULL)
+		return -1;
+	store_bind_int(s, 1, now - 2 * 24 * 3600);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "prune confirmations");
+}
+
+int
+store_event_count(struct store *st, const char *event, const char *addr,
+    int64_t since, int64_t *n, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM events WHERE "
+	    "at >= ?1 AND event = ?2 AND addr = ?3", e);
+	int rc;
+
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, since);
+	store_bind_text(s, 2, event);
+	store_bind_text(s, 3, addr);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	store_done(s);
+	return rc == SQLITE_ROW ? 0 : store_fail(st, e, "count events");
 }

@@ -270,6 +270,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX queue_due ON queue(state, next_attempt);"
 	"CREATE INDEX queue_campaign ON queue(campaign_id, state);"
 	"CREATE INDEX queue_person ON queue(person_id);",
+
+	/*
+	 * 2 -> 3: a confirmation token remembers the language its request
+	 * was answered in, so the welcome or goodbye that confirming it
+	 * causes speaks the same language, whatever the confirming mail says.
+	 */
+	"ALTER TABLE tokens ADD COLUMN lang TEXT CHECK (lang IN ('nl','en'));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

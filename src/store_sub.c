@@ -14,18 +14,20 @@
 #include "store_int.h"
 #include "xmem.h"
 
-int
-store_person_find(struct store *st, const char *email, struct person *out,
-    struct err *e)
+/* One person by address (email) or by id (email NULL). */
+static int
+person_get(struct store *st, const char *email, int64_t id,
+    struct person *out, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, email, name, created FROM "
-	    "people WHERE email = ?1", e);
+	    "people WHERE email = ?1 OR (?1 IS NULL AND id = ?2)", e);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, email);
+	store_bind_int(s, 2, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(s, 0);
@@ -37,6 +39,20 @@ store_person_find(struct store *st, const char *email, struct person *out,
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "find person");
+}
+
+int
+store_person_find(struct store *st, const char *email, struct person *out,
+    struct err *e)
+{
+	return person_get(st, email, 0, out, e);
+}
+
+int
+store_person_get(struct store *st, int64_t id, struct person *out,
+    struct err *e)
+{
+	return person_get(st, NULL, id, out, e);
 }
 
 int

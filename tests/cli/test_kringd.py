@@ -1,5 +1,6 @@
 """kringd: startup checks, one instance per store, signals, reload, daemon mode."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -95,8 +96,44 @@ class Kringd(kt.TestCase):
         self.assertEqual(rc, 0)
         self.assertIn("bogus: unknown key", err)
         self.assertIn("keeping the old configuration", err)
-        self.assertIn("configuration reloaded", err)
-        self.assertLess(err.index("keeping the old"), err.index("configuration reloaded"))
+        self.assertIn("configuration and templates reloaded", err)
+        self.assertLess(err.index("keeping the old"), err.index("templates reloaded"))
+
+    def site_templates(self):
+        """A site copy of the shipped templates, named in the config."""
+        tdir = self.site.path("templates")
+        shutil.copytree(os.path.join(kt.SRCDIR, "templates"), tdir)
+        self.site.write_config(kt.read(self.site.conf).replace(
+            'templates = "%s/templates"' % kt.SRCDIR, 'templates = "%s"' % tdir))
+        return tdir
+
+    def test_broken_template_refuses_to_start(self):
+        tdir = self.site_templates()
+        with open(os.path.join(tdir, "nl", "reply.txt"), "a") as f:
+            f.write("{{nosuchthing}}\n")
+        r = self.site.kringd("-f", "--once")
+        self.assertRc(r, kt.EX_CONFIG)
+        self.assertIn("template nl/reply.txt line", r.err)
+        self.assertIn("{{nosuchthing}}", r.err)
+
+    def test_sighup_keeps_the_templates_it_has(self):
+        tdir = self.site_templates()
+        p = self.start()
+        with open(os.path.join(tdir, "nl", "reply.txt"), "a") as f:
+            f.write("{{nosuchthing}}\n")
+        p.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        self.assertIsNone(p.poll(), "kringd died on an invalid template")
+        mail = (b"From: anna@example.net\r\nTo: metandereogen@example.org\r\n"
+                b"Subject: status\r\nMessage-ID: <t1@example.net>\r\n\r\n")
+        self.assertOk(self.site.kring("deliver", stdin=mail))
+        # kringd looks for stored mail every few seconds, and answers it.
+        self.assertTrue(wait_for(lambda: len(self.site.outbox()) == 1, 15))
+        rc, err = self.stop(p)
+        self.assertEqual(rc, 0)
+        self.assertIn("template nl/reply.txt line", err)
+        self.assertIn("keeping the old configuration and templates", err)
+        self.assertIn(b"Je aanmeldingen voor anna@example.net", open(self.site.outbox()[0], "rb").read())
 
     def test_daemon_with_pidfile(self):
         pidfile = self.site.path("kringd.pid")

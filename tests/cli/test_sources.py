@@ -315,6 +315,12 @@ class TestImap(DovecotCase):
         self.assertTrue(wait_for(lambda: len(self.rows()) == 2, timeout=5), self.log())
         self.assertLess(time.time() - t0, 5)
         self.assertEqual(self.rows()[1][2], raw)
+        # And answered: the new mail's reply is written within seconds too.
+        self.assertTrue(wait_for(lambda: len(self.site.outbox()) == 2, timeout=5), self.log())
+        self.assertLess(time.time() - t0, 5)
+        answer = kt.read(self.site.outbox()[1], "rb")
+        self.assertIn(b"In-Reply-To: <2.kring-test@example.net>", answer)
+        self.assertIn(b"To: anna@example.net", answer)
         self.stop(p)
 
     def test_server_down_is_logged_and_retried(self):

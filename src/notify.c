@@ -1,0 +1,126 @@
+/*
+ * notify - one templated mail into the queue (see notify.h).
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "ctx.h"
+#include "err.h"
+#include "notify.h"
+#include "queue.h"
+#include "render.h"
+#include "store.h"
+#include "xmem.h"
+
+#define REFERENCES_MAX 4000   /* keep the header within reason */
+
+static void
+common_vars(const struct config *cfg, const struct notify_to *to,
+    struct render_vars *v)
+{
+	char *help = xasprintf("%s%shelp@%s", cfg->local,
+	    cfg->recipient_delimiter, cfg->domain);
+
+	render_vars_set(v, "address", cfg->address);
+	render_vars_set(v, "local", cfg->local);
+	render_vars_set(v, "domain", cfg->domain);
+	render_vars_set(v, "delimiter", cfg->recipient_delimiter);
+	render_vars_set(v, "help_address", help);
+	render_vars_set(v, "person_address", to->addr);
+	render_vars_set(v, "person_name", to->name);
+	free(help);
+}
+
+/* References: the answered mail's own, then its Message-ID. */
+static char *
+references(const struct notify_thread *t)
+{
+	struct buf b = BUF_INIT;
+
+	if (t == NULL || t->message_id == NULL)
+		return NULL;
+	if (t->references != NULL && strlen(t->references) < REFERENCES_MAX) {
+		buf_puts(&b, t->references);
+		buf_putc(&b, ' ');
+	}
+	buf_printf(&b, "<%s>", t->message_id);
+	return buf_steal(&b);
+}
+
+int
+notify_mail(struct notifier *n, enum lang lang, const char *name,
+    struct render_vars *v, const struct notify_to *to, const char *reply_to,
+    const struct notify_thread *thread, struct err *e)
+{
+	const struct config *cfg = n->ctx->cfg;
+	struct buf subject = BUF_INIT, body = BUF_INIT;
+	struct q_campaign c;
+	struct q_message m;
+	struct queue_rcpt r = { to->addr, to->name, to->person_id };
+	int64_t cid = 0, queued;
+	int rc = -1;
+
+	common_vars(cfg, to, v);
+	if (render_subject(n->tpl, lang, name, v, &subject, e) != 0 ||
+	    render(n->tpl, lang, name, v, &body, e) != 0)
+		goto out;
+	memset(&c, 0, sizeof(c));
+	c.id = n->campaign_id;
+	c.kind = CAMPAIGN_REPLY;
+	c.subject = "replies";
+	c.created = n->ctx->now;
+	c.not_before = n->ctx->now;
+	memset(&m, 0, sizeof(m));
+	m.from_addr = cfg->address;
+	m.from_name = "";
+	m.reply_to = (char *)reply_to;
+	m.subject = (char *)buf_str(&subject);
+	m.text = (char *)buf_str(&body);
+	m.created = n->ctx->now;
+	if (thread != NULL && thread->message_id != NULL)
+		m.in_reply_to = xasprintf("<%s>", thread->message_id);
+	m.refs = references(thread);
+	rc = queue_add(n->ctx->st, n->key, &c, &m, &r, 1, n->ctx->now, &cid,
+	    &queued, e);
+	if (rc == 0)
+		n->campaign_id = cid;
+	free(m.in_reply_to);
+	free(m.refs);
+out:
+	buf_free(&subject);
+	buf_free(&body);
+	return rc;
+}
+
+char *
+notify_sub_address(const struct config *cfg, const char *list,
+    const char *what)
+{
+	return xasprintf("%s%s%s%s@%s", cfg->local, cfg->recipient_delimiter,
+	    list, what, cfg->domain);
+}
+
+void
+notify_list_item(const struct config *cfg, struct render_vars *v,
+    const char *var, const struct list *l)
+{
+	struct render_vars *it = render_vars_item(v, var);
+	char *sub = notify_sub_address(cfg, l->id, "-subscribe");
+
+	render_vars_set(it, "id", l->id);
+	render_vars_set(it, "name", l->name);
+	render_vars_set(it, "description", l->description);
+	render_vars_set(it, "subscribe_address", sub);
+	render_vars_flag(it, "newsletter", l->kind == LIST_NEWSLETTER);
+	free(sub);
+}
+
+void
+notify_forget(struct notifier *n)
+{
+	n->campaign_id = 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * notify - the mails kring writes to one person (replies, confirmation
+ * requests, welcome and goodbye), from a template into the outgoing
+ * queue.
+ *
+ * The variables every template has (address, local, domain, delimiter,
+ * help_address, person_address, person_name) are set here; the caller
+ * sets the template's own.  Everything is queued inside the caller's
+ * transaction, so a reply commits together with what its commands
+ * changed, or not at all.
+ */
+#ifndef KRING_NOTIFY_H
+#define KRING_NOTIFY_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+struct err;
+struct hmac_key;
+struct kr_ctx;
+struct render_set;
+struct render_vars;
+
+struct notifier {
+	const struct kr_ctx *ctx;
+	const struct hmac_key *key;
+	const struct render_set *tpl;
+	/* The campaign the replies of this run go in; 0 until the first. */
+	int64_t campaign_id;
+};
+
+struct notify_to {
+	const char *addr;            /* normal form */
+	const char *name;            /* may be NULL */
+	int64_t person_id;           /* 0 when not a known person */
+};
+
+/* The mail being answered, for In-Reply-To and References. */
+struct notify_thread {
+	const char *message_id;      /* without <>; may be NULL */
+	const char *references;      /* raw References of that mail; may be NULL */
+};
+
+/*
+ * Render template name in lang for to, with v (the common variables are
+ * added to it), and queue it.  reply_to may be NULL.  -1 and e when the
+ * template cannot be filled (EX_SOFTWARE) or the mail cannot be made
+ * (EX_DATAERR) or queued.
+ */
+int notify_mail(struct notifier *n, enum lang lang, const char *name,
+    struct render_vars *v, const struct notify_to *to, const char *reply_to,
+    const struct notify_thread *thread, struct err *e);
+
+/* L DELIM LIST WHAT @ D, e.g. what "-subscribe"; free it. */
+struct config;
+struct list;
+char *notify_sub_address(const struct config *cfg, const char *list,
+    const char *what);
+
+/* Append list l as an item of list variable var (id, name, ...). */
+void notify_list_item(const struct config *cfg, struct render_vars *v,
+    const char *var, const struct list *l);
+
+/* Forget the run's campaign (after a rolled-back transaction made it void). */
+void notify_forget(struct notifier *n);
+
+#endif

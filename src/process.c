@@ -1,0 +1,360 @@
+/*
+ * process - inbound mail from the store to its effects (see process.h).
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "command.h"
+#include "config.h"
+#include "ctx.h"
+#include "err.h"
+#include "log.h"
+#include "mime.h"
+#include "notify.h"
+#include "process.h"
+#include "reply.h"
+#include "route.h"
+#include "store.h"
+#include "subscription.h"
+#include "xmem.h"
+
+#define RESULT_TEXT_MAX 500
+/*
+ * Replies to one address per 24 hours.  An autoresponder that marks
+ * its mail as nothing automatic would otherwise answer each reply with
+ * one more mail, for ever; confirmations have confirm_limit of their own.
+ */
+#define REPLY_LIMIT 10
+#define DAY (24 * 3600)
+
+/* One message being processed. */
+struct job {
+	const struct kr_ctx *ctx;
+	struct notifier *n;
+	const struct store_inbound_row *row;
+	struct mime_msg m;
+	struct route rt;
+	struct command_set cs;
+	struct result res[COMMAND_MAX];
+	struct buf summary;
+	const char *state;           /* what finish() recorded */
+};
+
+static int
+finish(struct job *j, const char *state, const char *result, struct err *e)
+{
+	j->state = state;
+	if (result != j->summary.data) {
+		buf_reset(&j->summary);
+		buf_puts(&j->summary, result);
+	}
+	return store_inbound_done(j->ctx->st, j->row->id, state,
+	    route_kind_name(j->rt.kind), result, j->ctx->now, e);
+}
+
+/* The command an address stands for, as if it had been written. */
+static void
+command_of_route(const struct route *rt, enum lang lang, struct command *c)
+{
+	bool nl = lang == LANG_NL;
+
+	memset(c, 0, sizeof(*c));
+	switch (rt->kind) {
+	case ROUTE_SUBSCRIBE:
+		c->verb = CMD_SUBSCRIBE;
+		snprintf(c->list, sizeof(c->list), "%s", rt->list);
+		snprintf(c->text, sizeof(c->text), "%s %s",
+		    nl ? "aanmelden" : "subscribe", rt->list);
+		break;
+	case ROUTE_UNSUBSCRIBE:
+	case ROUTE_UNSUBSCRIBE_TOKEN:
+		c->verb = CMD_UNSUBSCRIBE;
+		snprintf(c->list, sizeof(c->list), "%s", rt->list);
+		snprintf(c->text, sizeof(c->text), "%s %s",
+		    nl ? "afmelden" : "unsubscribe", rt->list);
+		break;
+	case ROUTE_CONFIRM:
+		c->verb = CMD_CONFIRM;
+		snprintf(c->token, sizeof(c->token), "%s", rt->token);
+		snprintf(c->text, sizeof(c->text), "%s %s",
+		    nl ? "bevestig" : "confirm", rt->token);
+		break;
+	default:
+		c->verb = CMD_HELP;
+		snprintf(c->text, sizeof(c->text), "%s", nl ? "hulp" : "help");
+		break;
+	}
+}
+
+/*
+ * The language to answer in: the words used, else the language of the
+ * one list the mail is about, else the site's.
+ */
+static enum lang
+answer_lang(struct job *j)
+{
+	const char *list = NULL;
+	enum lang lang;
+	struct list l;
+	struct err e;
+
+	if (command_lang(&j->cs, &lang))
+		return lang;
+	if (j->rt.list[0] != '\0')
+		list = j->rt.list;
+	for (size_t i = 0; list == NULL && i < j->cs.n; i++)
+		if (j->cs.cmd[i].list[0] != '\0')
+			list = j->cs.cmd[i].list;
+	lang = j->ctx->cfg->language;
+	if (list != NULL && store_list_get(j->ctx->st, list, &l, &e) == 1) {
+		lang = l.lang;
+		list_clear(&l);
+	}
+	return lang;
+}
+
+static void
+summarise(struct job *j, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct result *r = &j->res[i];
+
+		if (i > 0)
+			buf_puts(&j->summary, "; ");
+		buf_puts(&j->summary, r->flag ? r->flag : "dropped (confirm_limit)");
+		if (r->list_id[0] != '\0')
+			buf_printf(&j->summary, " %s", r->list_id);
+	}
+	if (j->cs.too_many)
+		buf_puts(&j->summary, "; more commands ignored");
+}
+
+/* The one reply, unless the address had its REPLY_LIMIT today. */
+static int
+answer(struct job *j, const struct request *rq, struct err *e)
+{
+	const struct kr_ctx *ctx = j->ctx;
+	int64_t sent;
+
+	if (store_event_count(ctx->st, "reply", rq->addr, ctx->now - DAY,
+	    &sent, e) != 0)
+		return -1;
+	if (sent >= REPLY_LIMIT) {
+		log_warn("event=reply-limit addr=%s: %lld replies in 24 hours; "
+		    "no reply", rq->addr, (long long)sent);
+		buf_puts(&j->summary, "no reply (reply limit); ");
+		return 0;
+	}
+	if (reply_send(rq, j->cs.cmd, j->res, j->cs.n, j->cs.too_many, e) != 0)
+		return -1;
+	return store_event(ctx->st, ctx->now, "reply", NULL, rq->addr, NULL,
+	    NULL, e);
+}
+
+/*
+ * The sender as a person: the one the store knows, else a new one only
+ * when the mail asks to subscribe (a token needs a person); someone who
+ * only asks for help or the lists leaves nothing behind.  A name from a
+ * mail never overwrites one the office set.
+ */
+static int
+sender(struct job *j, const char *addr, int64_t *pid, struct err *e)
+{
+	const struct kr_ctx *ctx = j->ctx;
+	const struct command *c = j->cs.cmd;
+	size_t n = j->rt.kind == ROUTE_COMMANDS ? j->cs.n : 1;
+	struct person p;
+	int r;
+
+	*pid = 0;
+	if ((r = store_person_find(ctx->st, addr, &p, e)) != 0) {
+		if (r > 0) {
+			*pid = p.id;
+			person_clear(&p);
+		}
+		return r < 0 ? -1 : 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (c[i].verb == CMD_SUBSCRIBE)
+			return store_person_ensure(ctx->st, addr, j->m.from.name,
+			    ctx->now, pid, e);
+	return 0;
+}
+
+static int
+commands(struct job *j, struct err *e)
+{
+	const struct kr_ctx *ctx = j->ctx;
+	struct notify_thread thread = { j->m.message_id, j->m.references };
+	struct request rq;
+	char *addr;
+	int64_t pid;
+	size_t n;
+	int rc = 0;
+
+	if ((addr = addr_normalize(j->m.from.addr, NULL)) == NULL)
+		return finish(j, "dropped", "sender address is not valid", e);
+	if (j->rt.kind == ROUTE_COMMANDS) {
+		command_parse(j->m.subject, j->m.text, &j->cs);
+		if (j->cs.n == 0) {
+			/* An empty mail: help is the best answer. */
+			j->cs.n = 1;
+			command_of_route(&j->rt, ctx->cfg->language,
+			    &j->cs.cmd[0]);
+		}
+	}
+	if (j->rt.kind != ROUTE_COMMANDS)
+		command_of_route(&j->rt, LANG_NL, &j->cs.cmd[0]);
+	if (sender(j, addr, &pid, e) != 0) {
+		free(addr);
+		return -1;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.n = j->n;
+	rq.addr = addr;
+	rq.name = j->m.from.name ? j->m.from.name : "";
+	rq.person_id = pid;
+	rq.msgid = j->m.message_id;
+	rq.thread = &thread;
+	rq.lang = answer_lang(j);
+	if (j->rt.kind != ROUTE_COMMANDS) {
+		j->cs.n = 1;
+		command_of_route(&j->rt, rq.lang, &j->cs.cmd[0]);
+	}
+	n = j->cs.n;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = j->rt.kind == ROUTE_UNSUBSCRIBE_TOKEN ?
+		    subscription_one_click(&rq, j->rt.list, j->rt.token,
+		    &j->res[i], e) :
+		    subscription_run(&rq, &j->cs.cmd[i], &j->res[i], e);
+	if (rc == 0 && reply_needed(j->res, n))
+		rc = answer(j, &rq, e);
+	if (rc == 0) {
+		summarise(j, n);
+		rc = finish(j, "done", buf_str(&j->summary), e);
+	}
+	free(addr);
+	return rc;
+}
+
+static int
+process_one(struct job *j, struct err *e)
+{
+	if (mime_parse(j->row->raw, j->row->size, &j->m, e) != 0)
+		return -1;
+	route_mail(j->ctx->cfg, &j->m, j->row->envelope_rcpt, &j->rt);
+	switch (j->rt.kind) {
+	case ROUTE_DROP:
+		return finish(j, "dropped", j->rt.reason, e);
+	case ROUTE_BOUNCE:
+		return finish(j, "done", "waiting for bounce processing", e);
+	case ROUTE_POST:
+		return finish(j, "done", "waiting for the post step", e);
+	default:
+		return commands(j, e);
+	}
+}
+
+static void
+job_clear(struct job *j)
+{
+	mime_msg_free(&j->m);
+	for (size_t i = 0; i < COMMAND_MAX; i++)
+		result_clear(&j->res[i]);
+	buf_free(&j->summary);
+}
+
+static void
+log_outcome(const struct job *j)
+{
+	struct buf line = BUF_INIT;
+
+	buf_printf(&line, "event=inbound id=%lld", (long long)j->row->id);
+	log_kv(&line, "state", j->state);
+	log_kv(&line, "route", route_kind_name(j->rt.kind));
+	log_kv(&line, "from", j->m.from.addr ? j->m.from.addr : "");
+	log_kv(&line, "result", buf_str(&j->summary));
+	log_info("%s", buf_str(&line));
+	buf_free(&line);
+}
+
+/* Mark a message failed in a transaction of its own. */
+static int
+mark_failed(const struct kr_ctx *ctx, int64_t id, const char *why,
+    struct err *e)
+{
+	if (store_begin(ctx->st, e) != 0)
+		return -1;
+	if (store_inbound_done(ctx->st, id, "failed", NULL, why, ctx->now,
+	    e) != 0 || store_commit(ctx->st, e) != 0) {
+		store_rollback(ctx->st);
+		return -1;
+	}
+	return 0;
+}
+
+int
+process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
+    const struct render_set *tpl, size_t max, struct process_stats *stats,
+    struct err *e)
+{
+	struct notifier n = { ctx, key, tpl, 0 };
+	struct store_inbound_row row;
+	int64_t after = 0;
+	int r;
+
+	memset(stats, 0, sizeof(*stats));
+	while ((r = store_inbound_next(ctx->st, after, &row, e)) == 1) {
+		struct job j;
+		struct err pe = { 0, "" };
+		int rc;
+
+		after = row.id;
+		if ((size_t)(stats->done + stats->dropped + stats->failed) >= max) {
+			stats->left = 1;
+			store_inbound_row_clear(&row);
+			break;
+		}
+		memset(&j, 0, sizeof(j));
+		j.ctx = ctx;
+		j.n = &n;
+		j.row = &row;
+		buf_init(&j.summary, RESULT_TEXT_MAX);
+		rc = store_begin(ctx->st, &pe) == 0 && process_one(&j, &pe) == 0 &&
+		    store_commit(ctx->st, &pe) == 0 ? 0 : -1;
+		if (rc == 0) {
+			log_outcome(&j);
+			if (strcmp(j.state, "dropped") == 0)
+				stats->dropped++;
+			else
+				stats->done++;
+		} else {
+			store_rollback(ctx->st);
+			notify_forget(&n);
+			if (pe.ex == EX_TEMPFAIL) {
+				/* The store is busy: this message waits. */
+				job_clear(&j);
+				store_inbound_row_clear(&row);
+				*e = pe;
+				return -1;
+			}
+			log_error("event=inbound id=%lld state=failed error=\"%s\"",
+			    (long long)row.id, pe.msg);
+			stats->failed++;
+			if (mark_failed(ctx, row.id, pe.msg, e) != 0) {
+				job_clear(&j);
+				store_inbound_row_clear(&row);
+				return -1;
+			}
+		}
+		job_clear(&j);
+		store_inbound_row_clear(&row);
+	}
+	return r < 0 ? -1 : 0;
+}
