@@ -90,6 +90,9 @@ demo() {
 	echo
 	echo "kringd runs on demo/kring.conf in the foreground; Ctrl-C stops it."
 	echo "Try: src/kring -c demo/kring.conf sub ls kinderopvang"
+	echo "Mail it a command, and its answer appears in demo/outbox/new/:"
+	printf '%s\n' "  printf 'From: you@example.org\\nSubject: aanmelden kinderopvang\\n\\n' \\" \
+	    "      > demo/inbox/new/1.eml"
 	exec src/kringd -c demo/kring.conf -f
 }
 

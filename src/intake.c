@@ -28,7 +28,11 @@ body_start(const char *raw, size_t len)
 	return len;
 }
 
-/* The Message-ID as libetpan reads it from the header, or NULL. */
+/*
+ * The Message-ID as libetpan reads it from the header, or NULL.  The
+ * envelope parser, not mailimf_fields_parse(): libetpan 1.9.4's full
+ * parser leaks on some malformed trace fields.
+ */
 static char *
 message_id(const char *raw, size_t len)
 {
@@ -36,7 +40,8 @@ message_id(const char *raw, size_t len)
 	size_t at = 0;
 	char *id = NULL;
 
-	if (mailimf_fields_parse(raw, len, &at, &fields) != MAILIMF_NO_ERROR)
+	if (mailimf_envelope_and_optional_fields_parse(raw, len, &at, &fields) !=
+	    MAILIMF_NO_ERROR)
 		return NULL;
 	for (clistiter *it = clist_begin(fields->fld_list); it != NULL;
 	    it = clist_next(it)) {

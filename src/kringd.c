@@ -37,6 +37,7 @@
 #include "ctx.h"
 #include "err.h"
 #include "hmac.h"
+#include "invite.h"
 #include "log.h"
 #include "pidlock.h"
 #include "process.h"
@@ -133,6 +134,32 @@ step_process(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 		    (long long)s.done, (long long)s.dropped,
 		    (long long)s.failed);
 	return s.left ? ctx->now : ctx->now + PROCESS_EVERY;
+}
+
+/*
+ * Mail the people the office imported as pending their invitation.
+ * Imports come from `kring`, which cannot wake kringd: looked for with
+ * the stored mail.
+ */
+static time_t
+step_invite(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
+    bool *handed_on, void *state)
+{
+	struct inbox *in = state;
+	struct err e = { 0, "" };
+	int64_t sent;
+	bool more;
+
+	(void)stop;
+	if (invite_pending(ctx, in->key, in->tpl, PROCESS_PASS_MAX, &sent,
+	    &more, &e) != 0) {
+		log_warn("event=invite result=failed error=\"%s\"", e.msg);
+		return ctx->now + 60;
+	}
+	*handed_on = sent > 0;
+	if (sent > 0)
+		log_info("event=invite sent=%lld", (long long)sent);
+	return more ? ctx->now : ctx->now + PROCESS_EVERY;
 }
 
 /* What the fetch step keeps: the inbound source, opened on first use. */
@@ -367,6 +394,7 @@ main_loop(struct config **cfg, struct store *st, struct inbox *in,
 	struct step steps[] = {
 		{ "fetch", step_fetch, &fet, 0 },
 		{ "process", step_process, in, 0 },
+		{ "invite", step_invite, in, 0 },
 		{ "send", step_send, snd, 0 },
 		{ "maintenance", step_maintenance, NULL, 0 },
 	};

@@ -35,7 +35,10 @@ common_vars(const struct config *cfg, const struct notify_to *to,
 	free(help);
 }
 
-/* References: the answered mail's own, then its Message-ID. */
+/*
+ * References (RFC 5322 3.6.4): the answered mail's References, or
+ * failing those its In-Reply-To, then its Message-ID.
+ */
 static char *
 references(const struct notify_thread *t)
 {
@@ -43,10 +46,11 @@ references(const struct notify_thread *t)
 
 	if (t == NULL || t->message_id == NULL)
 		return NULL;
-	if (t->references != NULL && strlen(t->references) < REFERENCES_MAX) {
-		buf_puts(&b, t->references);
-		buf_putc(&b, ' ');
-	}
+	if (t->references != NULL && strlen(t->references) < REFERENCES_MAX)
+		buf_printf(&b, "%s ", t->references);
+	else if (t->in_reply_to != NULL &&
+	    strlen(t->in_reply_to) < REFERENCES_MAX)
+		buf_printf(&b, "<%s> ", t->in_reply_to);
 	buf_printf(&b, "<%s>", t->message_id);
 	return buf_steal(&b);
 }

@@ -40,6 +40,7 @@ struct notify_to {
 struct notify_thread {
 	const char *message_id;      /* without <>; may be NULL */
 	const char *references;      /* raw References of that mail; may be NULL */
+	const char *in_reply_to;     /* its In-Reply-To, without <>; may be NULL */
 };
 
 /*

@@ -191,7 +191,8 @@ static int
 commands(struct job *j, struct err *e)
 {
 	const struct kr_ctx *ctx = j->ctx;
-	struct notify_thread thread = { j->m.message_id, j->m.references };
+	struct notify_thread thread = { j->m.message_id, j->m.references,
+	    j->m.in_reply_to };
 	struct request rq;
 	char *addr;
 	int64_t pid;

@@ -86,6 +86,7 @@ static const struct decl confirm_vars[] = {
 	TEXT("confirm_url"),              /* "" without unsubscribe_url */
 	TEXT("expires"),                  /* date and time, caller's format */
 	FLAG("subscribe"), FLAG("unsubscribe"), FLAG("unsubscribe_all"),
+	FLAG("invited"),                  /* subscribe: the office asks, not the person */
 	TEXT("list_id"), TEXT("list_name"), TEXT("list_description"),
 	FLAG("digest"),
 	LIST("lists", list_fields),       /* unsubscribe_all: what is left */

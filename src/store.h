@@ -365,6 +365,21 @@ int store_confirm_note(struct store *st, int64_t person_id, int64_t now,
 /* The Message-IDs of a subscription's request and confirmation. */
 int store_sub_consent(struct store *st, const char *list_id, int64_t person_id,
     const char *request_msgid, const char *confirm_msgid, struct err *e);
+/*
+ * Imported people waiting for their invitation: pending subscriptions
+ * with consent `import`.  Once invited (store_invite_sent) they are
+ * `import-invited` and wait for their own confirmation.
+ */
+struct store_invite {
+	int64_t person_id;
+	char *list_id, *email, *name;
+	enum sub_mode mode;
+};
+void store_invites_free(struct store_invite *v, size_t n);
+int store_invites_due(struct store *st, size_t max, struct store_invite **out,
+    size_t *n, struct err *e);
+int store_invite_sent(struct store *st, const char *list_id, int64_t person_id,
+    int64_t now, struct err *e);
 /* The ids of the lists a person has a subscription to, any state (free each). */
 int store_person_subs(struct store *st, int64_t person_id, char ***list_ids,
     size_t *n, struct err *e);

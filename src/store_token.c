@@ -215,3 +215,74 @@ store_person_subs(struct store *st, int64_t person_id, char ***list_ids,
 	*n = cnt;
 	return 0;
 }
+
+void
+store_invites_free(struct store_invite *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].list_id);
+		free(v[i].email);
+		free(v[i].name);
+	}
+	free(v);
+}
+
+int
+store_invites_due(struct store *st, size_t max, struct store_invite **out,
+    size_t *n, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT s.person_id, s.list_id, "
+	    "p.email, p.name, s.mode FROM subscriptions s JOIN people p ON "
+	    "p.id = s.person_id WHERE s.state = 'pending' AND s.consent = "
+	    "'import' ORDER BY s.list_id, s.person_id LIMIT ?1", e);
+	struct store_invite *v = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, (int64_t)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char *mode = store_col_text(s, 4);
+
+		v = xreallocarray(v, cnt + 1, sizeof(*v));
+		v[cnt].person_id = sqlite3_column_int64(s, 0);
+		v[cnt].list_id = store_col_text(s, 1);
+		v[cnt].email = store_col_text(s, 2);
+		v[cnt].name = store_col_text(s, 3);
+		v[cnt].mode = MODE_EACH;
+		if (mode != NULL)
+			sub_mode_parse(mode, &v[cnt].mode);
+		free(mode);
+		cnt++;
+	}
+	store_done(s);
+	if (rc != SQLITE_DONE) {
+		store_invites_free(v, cnt);
+		return store_fail(st, e, "read invitations");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_invite_sent(struct store *st, const char *list_id, int64_t person_id,
+    int64_t now, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE subscriptions SET consent = "
+	    "'import-invited', updated = ?3 WHERE person_id = ?1 AND "
+	    "list_id = ?2 AND consent = 'import'", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, person_id);
+	store_bind_text(s, 2, list_id);
+	store_bind_int(s, 3, now);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "note invitation");
+}

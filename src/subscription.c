@@ -125,7 +125,7 @@ member_lists(const struct request *rq, int64_t person_id, struct list **out,
 static int
 confirm_request(const struct request *rq, enum token_action action,
     const struct list *l, enum sub_mode mode, const struct list *all,
-    size_t nall, struct err *e)
+    size_t nall, bool invited, struct err *e)
 {
 	const struct kr_ctx *ctx = ctx_of(rq);
 	const struct config *cfg = ctx->cfg;
@@ -146,9 +146,8 @@ confirm_request(const struct request *rq, enum token_action action,
 		log_warn("event=confirm-limit addr=%s list=%s: %lld confirmation "
 		    "mails in 24 hours; request dropped", rq->addr,
 		    l ? l->id : "*", (long long)sent);
-		store_event(ctx->st, ctx->now, "confirm-limit", l ? l->id : NULL,
-		    rq->addr, "dropped", NULL, NULL);
-		return 0;
+		return store_event(ctx->st, ctx->now, "confirm-limit",
+		    l ? l->id : NULL, rq->addr, "dropped", NULL, e);
 	}
 	if (token_new(token) != 0)
 		return err_set(e, EX_OSERR, "no randomness for a token");
@@ -169,8 +168,14 @@ confirm_request(const struct request *rq, enum token_action action,
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	confirm_addr = xasprintf("%s%sconfirm-%s@%s", cfg->local,
 	    cfg->recipient_delimiter, token, cfg->domain);
-	if (cfg->unsubscribe_url != NULL && *cfg->unsubscribe_url != '\0')
-		url = xasprintf("%s/c/%s", cfg->unsubscribe_url, token);
+	if (cfg->unsubscribe_url != NULL && *cfg->unsubscribe_url != '\0') {
+		size_t n = strlen(cfg->unsubscribe_url);
+
+		while (n > 0 && cfg->unsubscribe_url[n - 1] == '/')
+			n--;
+		url = xasprintf("%.*s/c/%s", (int)n, cfg->unsubscribe_url,
+		    token);
+	}
 	v = render_vars_new();
 	render_vars_set(v, "token", token);
 	render_vars_set(v, "confirm_address", confirm_addr);
@@ -181,6 +186,7 @@ confirm_request(const struct request *rq, enum token_action action,
 	render_vars_flag(v, "unsubscribe_all", action == TOKEN_UNSUBSCRIBE &&
 	    !l);
 	render_vars_flag(v, "digest", mode == MODE_DIGEST);
+	render_vars_flag(v, "invited", invited);
 	if (l != NULL)
 		list_vars(v, l);
 	else
@@ -194,11 +200,10 @@ confirm_request(const struct request *rq, enum token_action action,
 	render_vars_free(&v);
 	free(confirm_addr);
 	free(url);
-	if (rc != 0)
+	if (rc != 0 || store_event(ctx->st, ctx->now, "confirm-sent",
+	    l ? l->id : NULL, rq->addr, NULL, action == TOKEN_SUBSCRIBE ?
+	    "subscribe" : "unsubscribe", e) != 0)
 		return -1;
-	store_event(ctx->st, ctx->now, "confirm-sent", l ? l->id : NULL,
-	    rq->addr, NULL, action == TOKEN_SUBSCRIBE ? "subscribe" :
-	    "unsubscribe", NULL);
 	return 1;
 }
 
@@ -284,7 +289,8 @@ do_subscribe(const struct request *rq, const struct command *c,
 	if (r == 0 && store_sub_put(ctx->st, l->id, rq->person_id, SUB_PENDING,
 	    want, NULL, ctx->now, e) != 0)
 		return -1;
-	if ((r = confirm_request(rq, TOKEN_SUBSCRIBE, l, want, NULL, 0, e)) < 0)
+	if ((r = confirm_request(rq, TOKEN_SUBSCRIBE, l, want, NULL, 0, false,
+	    e)) < 0)
 		return -1;
 	out->flag = r ? "subscribe_confirm_sent" : NULL;
 	out->mailed = true;
@@ -306,7 +312,7 @@ do_unsubscribe(const struct request *rq, const struct list *l,
 		return 0;
 	}
 	if ((r = confirm_request(rq, TOKEN_UNSUBSCRIBE, l, mode, NULL, 0,
-	    e)) < 0)
+	    false, e)) < 0)
 		return -1;
 	out->flag = r ? "unsubscribe_confirm_sent" : NULL;
 	out->mailed = true;
@@ -328,7 +334,8 @@ do_unsubscribe_all(const struct request *rq, struct result *out,
 		free(all);
 		return 0;
 	}
-	r = confirm_request(rq, TOKEN_UNSUBSCRIBE, NULL, MODE_EACH, all, n, e);
+	r = confirm_request(rq, TOKEN_UNSUBSCRIBE, NULL, MODE_EACH, all, n,
+	    false, e);
 	lists_free(all, n);
 	if (r < 0)
 		return -1;
@@ -358,10 +365,10 @@ do_digest(const struct request *rq, const struct command *c,
 	}
 	mode = c->on ? MODE_DIGEST : MODE_EACH;
 	if (store_sub_put(ctx->st, l->id, rq->person_id, state, mode, NULL,
-	    ctx->now, e) != 0)
+	    ctx->now, e) != 0 || store_event(ctx->st, ctx->now, c->on ?
+	    "digest-on" : "digest-off", l->id, rq->addr, NULL, "by mail",
+	    e) != 0)
 		return -1;
-	store_event(ctx->st, ctx->now, c->on ? "digest-on" : "digest-off",
-	    l->id, rq->addr, NULL, "by mail", NULL);
 	out->flag = c->on ? "digest_on" : "digest_off";
 	out->digest = c->on;
 	return 0;
@@ -382,10 +389,9 @@ leave(const struct request *rq, const struct person *p, const struct list *l,
 	if (state == SUB_UNSUBSCRIBED)
 		return 0;
 	if (store_sub_put(ctx->st, l->id, p->id, SUB_UNSUBSCRIBED, mode, NULL,
-	    ctx->now, e) != 0)
+	    ctx->now, e) != 0 || store_event(ctx->st, ctx->now, "unsubscribe",
+	    l->id, p->email, NULL, how, e) != 0)
 		return -1;
-	store_event(ctx->st, ctx->now, "unsubscribe", l->id, p->email, NULL,
-	    how, NULL);
 	return 1;
 }
 
@@ -598,4 +604,11 @@ subscription_one_click(const struct request *rq, const char *list,
 	list_clear(&l);
 	person_clear(&p);
 	return r < 0 ? -1 : 0;
+}
+
+int
+subscription_invite(const struct request *rq, const struct list *l,
+    enum sub_mode mode, struct err *e)
+{
+	return confirm_request(rq, TOKEN_SUBSCRIBE, l, mode, NULL, 0, true, e);
 }

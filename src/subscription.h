@@ -64,4 +64,13 @@ int subscription_run(const struct request *rq, const struct command *c,
 int subscription_one_click(const struct request *rq, const char *list,
     const char *token, struct result *out, struct err *e);
 
+/*
+ * Invite a person the office imported as pending to list l (mode as
+ * imported): a confirmation request in the list's language saying the
+ * office asks.  1 sent, 0 held back by confirm_limit.  rq->msgid and
+ * rq->thread are NULL: no mail of theirs is answered.
+ */
+int subscription_invite(const struct request *rq, const struct list *l,
+    enum sub_mode mode, struct err *e);
+
 #endif

@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 BUILDDIR = os.environ.get("KRING_BUILDDIR") or os.path.abspath(
@@ -150,6 +151,16 @@ def run(argv, stdin=None, env=None, timeout=120):
     proc.stdout = proc.stdout.decode("utf-8", "replace")
     proc.stderr = proc.stderr.decode("utf-8", "replace")
     return Result(proc)
+
+
+def wait_for(pred, timeout=10.0):
+    """Poll pred until it is true or timeout seconds pass; its last value."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return bool(pred())
 
 
 def free_port():

@@ -129,6 +129,7 @@ class TestFlow(CommandCase):
         self.assertEqual(str(c["Subject"]), "%s %s" % (confirm, token))
         self.assertEqual(c["Reply-To"].addresses[0].addr_spec, sub("confirm-" + token))
         self.assertEqual(c["In-Reply-To"], request_id)
+        self.assertEqual(c["References"], request_id)
         self.assertIn(token, self.text(c))
         self.assertIn("CoP Kinderopvang", self.text(c))
         self.assertEqual(self.state("anna@example.net", "kinderopvang")[0], "pending")
@@ -141,6 +142,9 @@ class TestFlow(CommandCase):
         self.assertEqual(len(got), 1, [str(m["Subject"]) for m in got])
         w = got[0]
         self.assertAutoReply(w)
+        # The thread: the confirming mail answered c, the welcome answers it.
+        self.assertEqual(w["In-Reply-To"], confirm_id)
+        self.assertEqual(str(w["References"]).split(), [c["Message-ID"], confirm_id])
         self.assertEqual(str(w["Subject"]), {"nl": "Welkom bij CoP Kinderopvang",
                                              "en": "Welcome to CoP Kinderopvang"}[lang])
         self.assertIn(sub("kinderopvang-unsubscribe"), self.text(w))
@@ -302,6 +306,12 @@ class TestTokens(CommandCase):
         self.assertEqual(len(got), 1)
         self.assertIn("kennen we niet", self.text(got[0]))
 
+    def test_confirmation_page_link(self):
+        self.site.write_config(kt.read(self.site.conf) +
+                               'unsubscribe_url = "https://lijsten.example.org/";\n')
+        c = self.ask("aanmelden kinderopvang")[0]
+        self.assertIn("https://lijsten.example.org/c/" + self.token_of(c), self.text(c))
+
     def test_unknown_token(self):
         got = self.ask("bevestig " + "a" * 26)
         self.assertIn("kennen we niet", self.text(got[0]))
@@ -343,6 +353,31 @@ class TestTokens(CommandCase):
         self.assertEqual(str(got[0]["Subject"]), "Je bent afgemeld")
         self.assertEqual(self.state("anna@example.net", "kinderopvang")[0], "unsubscribed")
         self.assertEqual(self.state("anna@example.net", "nieuwsbrief")[0], "unsubscribed")
+
+
+class TestInvite(CommandCase):
+    def test_imported_people_are_invited_once(self):
+        csv = self.site.write("leden.csv", "email,name\nanna@example.net,Anna de Vries\n"
+                              "bram@example.net,Bram\n")
+        self.assertOk(self.site.kring("sub", "import", "kinderopvang", csv))
+        self.assertOk(self.site.kring("sub", "import", "youthcare", csv, "--confirmed"))
+        self.assertOk(self.site.kringd("--once", "-f"))
+        got = sorted(self.new_mail(), key=lambda m: m.rcpt_tos)
+        self.assertEqual([m.rcpt_tos for m in got], [["anna@example.net"], ["bram@example.net"]])
+        c = got[0]
+        self.assertAutoReply(c)
+        self.assertIn("Het programmabureau wil anna@example.net graag aanmelden", self.text(c))
+        self.assertIsNone(c["In-Reply-To"])
+        self.assertEqual(self.state("anna@example.net", "kinderopvang")[0], "pending")
+        # Nobody is invited twice.
+        self.assertOk(self.site.kringd("--once", "-f"))
+        self.assertEqual(self.new_mail(), [])
+        # Confirming is as for a request by mail.
+        got = self.ask("Re: " + str(c["Subject"]))
+        self.assertEqual(str(got[0]["Subject"]), "Welkom bij CoP Kinderopvang")
+        self.assertEqual(self.state("anna@example.net", "kinderopvang")[:3],
+                         ("active", "each", "mail"))
+        self.assertEqual(self.state("bram@example.net", "kinderopvang")[0], "pending")
 
 
 class TestNeverAnswered(CommandCase):

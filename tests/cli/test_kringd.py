@@ -8,15 +8,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import kringtest as kt  # noqa: E402
-
-
-def wait_for(pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
+from kringtest import wait_for  # noqa: E402
 
 
 class Kringd(kt.TestCase):

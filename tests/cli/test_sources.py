@@ -15,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import kringtest as kt  # noqa: E402
+from kringtest import wait_for  # noqa: E402
 import dovecot  # noqa: E402
 
 
@@ -26,15 +27,6 @@ def message(n, body=b"aanmelden cop-a\r\n", eol=b"\r\n", extra=b""):
              b"Message-ID: <%d.kring-test@example.net>" % n,
              b"Date: Tue, 24 Nov 2026 10:00:00 +0100"]
     return eol.join(lines) + eol + extra + eol + body.replace(b"\r\n", eol)
-
-
-def wait_for(pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return pred()
 
 
 class SourceCase(kt.TestCase):
