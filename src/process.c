@@ -271,17 +271,37 @@ job_clear(struct job *j)
 	buf_free(&j->summary);
 }
 
+/* What was wrong with a message as mail, for the log: "" when nothing. */
+static void
+mime_problems(int flags, struct buf *out)
+{
+	static const struct { int flag; const char *name; } names[] = {
+		{ MIME_MALFORMED, "malformed" },
+		{ MIME_TRUNCATED, "over-limits" },
+		{ MIME_BAD_CHARSET, "bad-charset" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & names[i].flag)
+			buf_printf(out, "%s%s", out->len ? "," : "",
+			    names[i].name);
+}
+
 static void
 log_outcome(const struct job *j)
 {
-	struct buf line = BUF_INIT;
+	struct buf line = BUF_INIT, mime = BUF_INIT;
 
 	buf_printf(&line, "event=inbound id=%lld", (long long)j->row->id);
 	log_kv(&line, "state", j->state);
 	log_kv(&line, "route", route_kind_name(j->rt.kind));
 	log_kv(&line, "from", j->m.from.addr ? j->m.from.addr : "");
+	mime_problems(j->m.flags, &mime);
+	if (mime.len > 0)
+		log_kv(&line, "mime", buf_str(&mime));
 	log_kv(&line, "result", buf_str(&j->summary));
 	log_info("%s", buf_str(&line));
+	buf_free(&mime);
 	buf_free(&line);
 }
 

@@ -460,6 +460,9 @@ class TestCorpus(CommandCase):
         self.assertEqual(sum(n for _, n in states), stored)
         self.assertNotIn("new", dict(states))
         self.assertNotIn("failed", dict(states), r.err)
+        # What was wrong with a message is in the log line of its processing.
+        self.assertIn("mime=malformed", r.err)
+        self.assertIn("bad-charset", r.err)
         # What was answered went to real senders of the corpus, never to us.
         for m in self.new_mail():
             self.assertFalse(m.rcpt_tos[0].lower().startswith("metandereogen"), m.rcpt_tos)
