@@ -44,7 +44,7 @@ invite_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct render_set *tpl, size_t max, int64_t *sent, bool *more,
     struct err *e)
 {
-	struct notifier n = { ctx, key, tpl, 0 };
+	struct notifier n = { ctx, key, tpl, CAMPAIGN_NOTICE, 0 };
 	struct store_invite *v;
 	struct list l;
 	size_t cnt;

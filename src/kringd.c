@@ -65,8 +65,8 @@ static int wake_pipe[2] = { -1, -1 };
  * A step of the loop: does what is due at ctx->now, returns its next
  * time.  state is the step's own, owned by main().  A step that made
  * work for the steps after it (mail fetched to process, replies queued
- * to send) sets *handed_on, and those run at once instead of at their
- * next look.
+ * to send) sets *handed_on, and the later steps that are fed by others
+ * run at once instead of at their next look.
  */
 typedef time_t step_fn(const struct kr_ctx *ctx,
     const volatile sig_atomic_t *stop, bool *handed_on, void *state);
@@ -76,6 +76,7 @@ struct step {
 	step_fn *run;
 	void *state;
 	time_t next;     /* when it wants to run again; 0 = now */
+	bool fed;        /* takes work from the steps before it (handed_on) */
 };
 
 /* Checkpoint the WAL and apply the retention rules. */
@@ -376,7 +377,8 @@ run_due(struct kr_ctx *ctx, struct step *steps, size_t n, bool once)
 			steps[i].next = steps[i].run(ctx, &stop_flag, &handed_on,
 			    steps[i].state);
 			for (size_t k = i + 1; handed_on && k < n; k++)
-				steps[k].next = 0;
+				if (steps[k].fed)
+					steps[k].next = 0;
 			if (stop_flag)
 				break;
 		}
@@ -392,11 +394,11 @@ main_loop(struct config **cfg, struct store *st, struct inbox *in,
 {
 	struct fetcher fet = { NULL, once, -1 };
 	struct step steps[] = {
-		{ "fetch", step_fetch, &fet, 0 },
-		{ "process", step_process, in, 0 },
-		{ "invite", step_invite, in, 0 },
-		{ "send", step_send, snd, 0 },
-		{ "maintenance", step_maintenance, NULL, 0 },
+		{ "fetch", step_fetch, &fet, 0, false },
+		{ "process", step_process, in, 0, true },
+		{ "invite", step_invite, in, 0, false },
+		{ "send", step_send, snd, 0, true },
+		{ "maintenance", step_maintenance, NULL, 0, false },
 	};
 	struct step *fetch = &steps[0];
 	size_t nsteps = sizeof(steps) / sizeof(steps[0]);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "config.h"
 #include "ctx.h"
@@ -22,8 +23,7 @@ static void
 common_vars(const struct config *cfg, const struct notify_to *to,
     struct render_vars *v)
 {
-	char *help = xasprintf("%s%shelp@%s", cfg->local,
-	    cfg->recipient_delimiter, cfg->domain);
+	char *help = notify_sub_address(cfg, "help", "");
 
 	render_vars_set(v, "address", cfg->address);
 	render_vars_set(v, "local", cfg->local);
@@ -74,8 +74,8 @@ notify_mail(struct notifier *n, enum lang lang, const char *name,
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.id = n->campaign_id;
-	c.kind = CAMPAIGN_REPLY;
-	c.subject = "replies";
+	c.kind = n->kind;
+	c.subject = n->kind == CAMPAIGN_REPLY ? "replies" : "notices";
 	c.created = n->ctx->now;
 	c.not_before = n->ctx->now;
 	memset(&m, 0, sizeof(m));
@@ -104,8 +104,12 @@ char *
 notify_sub_address(const struct config *cfg, const char *list,
     const char *what)
 {
-	return xasprintf("%s%s%s%s@%s", cfg->local, cfg->recipient_delimiter,
-	    list, what, cfg->domain);
+	char *ext = xasprintf("%s%s", list, what);
+	char *addr = addr_with_extension(cfg->local, cfg->domain,
+	    cfg->recipient_delimiter, ext);
+
+	free(ext);
+	return addr;
 }
 
 void

@@ -26,7 +26,13 @@ struct notifier {
 	const struct kr_ctx *ctx;
 	const struct hmac_key *key;
 	const struct render_set *tpl;
-	/* The campaign the replies of this run go in; 0 until the first. */
+	/*
+	 * CAMPAIGN_REPLY for what answers a person's mail (Auto-Submitted:
+	 * auto-replied), CAMPAIGN_NOTICE for what kring starts itself
+	 * (auto-generated), as SPEC's Loops section says.
+	 */
+	enum campaign_kind kind;
+	/* The campaign the mails of this run go in; 0 until the first. */
 	int64_t campaign_id;
 };
 
@@ -53,7 +59,10 @@ int notify_mail(struct notifier *n, enum lang lang, const char *name,
     struct render_vars *v, const struct notify_to *to, const char *reply_to,
     const struct notify_thread *thread, struct err *e);
 
-/* L DELIM LIST WHAT @ D, e.g. what "-subscribe"; free it. */
+/*
+ * The sub-address L DELIM LIST WHAT @ D, e.g. list "kinderopvang" and
+ * what "-subscribe", or "confirm-" and a token; free it.
+ */
 struct config;
 struct list;
 char *notify_sub_address(const struct config *cfg, const char *list,

@@ -168,7 +168,7 @@ sender(struct job *j, const char *addr, int64_t *pid, struct err *e)
 {
 	const struct kr_ctx *ctx = j->ctx;
 	const struct command *c = j->cs.cmd;
-	size_t n = j->rt.kind == ROUTE_COMMANDS ? j->cs.n : 1;
+	size_t n = j->cs.n;
 	struct person p;
 	int r;
 
@@ -210,24 +210,22 @@ commands(struct job *j, struct err *e)
 			    &j->cs.cmd[0]);
 		}
 	}
-	if (j->rt.kind != ROUTE_COMMANDS)
-		command_of_route(&j->rt, LANG_NL, &j->cs.cmd[0]);
+	memset(&rq, 0, sizeof(rq));
+	rq.lang = answer_lang(j);
+	if (j->rt.kind != ROUTE_COMMANDS) {
+		j->cs.n = 1;
+		command_of_route(&j->rt, rq.lang, &j->cs.cmd[0]);
+	}
 	if (sender(j, addr, &pid, e) != 0) {
 		free(addr);
 		return -1;
 	}
-	memset(&rq, 0, sizeof(rq));
 	rq.n = j->n;
 	rq.addr = addr;
 	rq.name = j->m.from.name ? j->m.from.name : "";
 	rq.person_id = pid;
 	rq.msgid = j->m.message_id;
 	rq.thread = &thread;
-	rq.lang = answer_lang(j);
-	if (j->rt.kind != ROUTE_COMMANDS) {
-		j->cs.n = 1;
-		command_of_route(&j->rt, rq.lang, &j->cs.cmd[0]);
-	}
 	n = j->cs.n;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = j->rt.kind == ROUTE_UNSUBSCRIBE_TOKEN ?
@@ -325,7 +323,7 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct render_set *tpl, size_t max, struct process_stats *stats,
     struct err *e)
 {
-	struct notifier n = { ctx, key, tpl, 0 };
+	struct notifier n = { ctx, key, tpl, CAMPAIGN_REPLY, 0 };
 	struct store_inbound_row row;
 	int64_t after = 0;
 	int r;

@@ -34,47 +34,37 @@ static int
 subscriptions(const struct request *rq, struct render_vars *v, struct err *e)
 {
 	const struct kr_ctx *ctx = rq->n->ctx;
-	char **ids;
+	struct store_membership *m;
 	size_t n;
-	int rc = 0;
 
-	render_vars_list(v, "subscriptions");
-	if (store_person_subs(ctx->st, rq->person_id, &ids, &n, e) != 0)
+	if (store_person_memberships(ctx->st, rq->person_id, &m, &n, e) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct sub s;
-		struct list l;
-		int r = 0;
+		struct render_vars *it = render_vars_item(v, "subscriptions");
+		char *un = notify_sub_address(ctx->cfg, m[i].list.id,
+		    "-unsubscribe");
 
-		if (rc == 0 && (r = store_sub_get(ctx->st, ids[i],
-		    rq->person_id, &s, e)) > 0) {
-			if (s.state != SUB_UNSUBSCRIBED &&
-			    (r = store_list_get(ctx->st, ids[i], &l, e)) > 0) {
-				struct render_vars *it = render_vars_item(v,
-				    "subscriptions");
-				char *un = notify_sub_address(ctx->cfg, l.id,
-				    "-unsubscribe");
-
-				render_vars_set(it, "id", l.id);
-				render_vars_set(it, "name", l.name);
-				render_vars_set(it, "unsubscribe_address", un);
-				render_vars_flag(it, "digest",
-				    s.mode == MODE_DIGEST);
-				render_vars_flag(it, "pending",
-				    s.state == SUB_PENDING);
-				render_vars_flag(it, "disabled",
-				    s.state == SUB_DISABLED);
-				free(un);
-				list_clear(&l);
-			}
-			sub_clear(&s);
-		}
-		if (r < 0)
-			rc = -1;
-		free(ids[i]);
+		render_vars_set(it, "id", m[i].list.id);
+		render_vars_set(it, "name", m[i].list.name);
+		render_vars_set(it, "unsubscribe_address", un);
+		render_vars_flag(it, "digest", m[i].mode == MODE_DIGEST);
+		render_vars_flag(it, "pending", m[i].state == SUB_PENDING);
+		render_vars_flag(it, "disabled", m[i].state == SUB_DISABLED);
+		free(un);
 	}
-	free(ids);
-	return rc;
+	store_memberships_free(m, n);
+	return 0;
+}
+
+/* Some result wants one of these flags' extras (the lists, the sender's). */
+static bool
+wanted(const struct result *res, size_t n, const char *a, const char *b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (res[i].flag != NULL && (strcmp(res[i].flag, a) == 0 ||
+		    (b != NULL && strcmp(res[i].flag, b) == 0)))
+			return true;
+	return false;
 }
 
 bool
@@ -110,10 +100,14 @@ reply_send(const struct request *rq, const struct command *cmds,
 		render_vars_flag(it, res[i].flag, true);
 	}
 	render_vars_list(v, "lists");
+	render_vars_list(v, "subscriptions");
 	render_vars_flag(v, "too_many_commands", too_many);
 	render_vars_setf(v, "max_commands", "%d", COMMAND_MAX);
-	if (store_list_each(ctx->st, one_list, &f, e) == 0 &&
-	    subscriptions(rq, v, e) == 0)
+	/* Only the results that show them need the store read for them. */
+	if ((!wanted(res, n, "show_lists", "unknown_list") ||
+	    store_list_each(ctx->st, one_list, &f, e) == 0) &&
+	    (!wanted(res, n, "show_which", NULL) ||
+	    subscriptions(rq, v, e) == 0))
 		rc = notify_mail(rq->n, rq->lang, "reply.txt", v, &to, NULL,
 		    rq->thread, e);
 	render_vars_free(&v);

@@ -88,6 +88,19 @@ int store_list_remove(struct store *st, const char *id, int64_t *nsubs,
 /* Subscriptions of a list per state, indexed by enum sub_state. */
 int store_list_counts(struct store *st, const char *id, int64_t counts[4],
     struct err *e);
+/*
+ * The lists a person is in (pending, active or disabled, not the ones
+ * they left), in id order, with their subscription's state and mode:
+ * one query.  Free with store_memberships_free.
+ */
+struct store_membership {
+	struct list list;
+	enum sub_state state;
+	enum sub_mode mode;
+};
+int store_person_memberships(struct store *st, int64_t person_id,
+    struct store_membership **out, size_t *n, struct err *e);
+void store_memberships_free(struct store_membership *v, size_t n);
 /* Every list in id order; stop early when cb returns non-zero. */
 typedef int store_list_cb(const struct list *l, void *arg);
 int store_list_each(struct store *st, store_list_cb *cb, void *arg,
@@ -380,9 +393,6 @@ int store_invites_due(struct store *st, size_t max, struct store_invite **out,
     size_t *n, struct err *e);
 int store_invite_sent(struct store *st, const char *list_id, int64_t person_id,
     int64_t now, struct err *e);
-/* The ids of the lists a person has a subscription to, any state (free each). */
-int store_person_subs(struct store *st, int64_t person_id, char ***list_ids,
-    size_t *n, struct err *e);
 
 /*
  * The sender's acceptance log: the copies a server has taken that are

@@ -168,3 +168,49 @@ store_list_each(struct store *st, store_list_cb *cb, void *arg, struct err *e)
 	free(all);
 	return 0;
 }
+
+void
+store_memberships_free(struct store_membership *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		list_clear(&v[i].list);
+	free(v);
+}
+
+int
+store_person_memberships(struct store *st, int64_t person_id,
+    struct store_membership **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT l.id, l.name, l.description, "
+	    "l.kind, l.lang, l.policy, l.digest, l.created, s.state, s.mode "
+	    "FROM subscriptions s JOIN lists l ON l.id = s.list_id "
+	    "WHERE s.person_id = ?1 AND s.state <> 'unsubscribed' "
+	    "ORDER BY l.id", e);
+	struct store_membership *v = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, person_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, cnt + 1, sizeof(*v));
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		row_to_list(s, &v[cnt].list);
+		sub_state_parse((const char *)sqlite3_column_text(s, 8),
+		    &v[cnt].state);
+		sub_mode_parse((const char *)sqlite3_column_text(s, 9),
+		    &v[cnt].mode);
+		cnt++;
+	}
+	store_done(s);
+	if (rc != SQLITE_DONE) {
+		store_memberships_free(v, cnt);
+		return store_fail(st, e, "read memberships");
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}

@@ -185,37 +185,6 @@ store_sub_consent(struct store *st, const char *list_id, int64_t person_id,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "record consent");
 }
 
-int
-store_person_subs(struct store *st, int64_t person_id, char ***list_ids,
-    size_t *n, struct err *e)
-{
-	sqlite3_stmt *s = store_stmt(st, "SELECT list_id FROM subscriptions "
-	    "WHERE person_id = ?1 ORDER BY list_id", e);
-	char **v = NULL;
-	size_t cnt = 0;
-	int rc;
-
-	*list_ids = NULL;
-	*n = 0;
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, person_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		v = xreallocarray(v, cnt + 1, sizeof(*v));
-		v[cnt++] = store_col_text(s, 0);
-	}
-	store_done(s);
-	if (rc != SQLITE_DONE) {
-		while (cnt > 0)
-			free(v[--cnt]);
-		free(v);
-		return store_fail(st, e, "read subscriptions");
-	}
-	*list_ids = v;
-	*n = cnt;
-	return 0;
-}
-
 void
 store_invites_free(struct store_invite *v, size_t n)
 {

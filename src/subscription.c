@@ -67,53 +67,21 @@ lists_free(struct list *v, size_t n)
 	free(v);
 }
 
-/* Is person in list (pending, active or disabled)?  1, 0, -1. */
-static int
-member_of(struct store *st, const char *list, int64_t person_id,
-    struct err *e)
-{
-	struct sub s;
-	int r = store_sub_get(st, list, person_id, &s, e);
-
-	if (r <= 0)
-		return r;
-	r = s.state != SUB_UNSUBSCRIBED;
-	sub_clear(&s);
-	return r;
-}
-
-/* The lists a person is in, loaded (lists_free them). */
+/* The lists a person is in, not the ones they left (lists_free them). */
 static int
 member_lists(const struct request *rq, int64_t person_id, struct list **out,
     size_t *n, struct err *e)
 {
-	struct store *st = ctx_of(rq)->st;
-	char **ids;
-	size_t nids;
-	int r = 0;
+	struct store_membership *m;
 
 	*out = NULL;
-	*n = 0;
-	if (store_person_subs(st, person_id, &ids, &nids, e) != 0)
+	if (store_person_memberships(ctx_of(rq)->st, person_id, &m, n, e) != 0)
 		return -1;
-	for (size_t i = 0; i < nids && r >= 0; i++) {
-		struct list l;
-
-		if ((r = member_of(st, ids[i], person_id, e)) > 0 &&
-		    (r = get_list(rq, ids[i], &l, e)) > 0) {
-			*out = xreallocarray(*out, *n + 1, sizeof(**out));
-			(*out)[(*n)++] = l;
-		}
-	}
-	for (size_t i = 0; i < nids; i++)
-		free(ids[i]);
-	free(ids);
-	if (r < 0) {
-		lists_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
+	if (*n > 0)
+		*out = xcalloc(*n, sizeof(**out));
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i] = m[i].list;       /* moved: m's lists are not freed */
+	free(m);
 	return 0;
 }
 
@@ -166,8 +134,7 @@ confirm_request(const struct request *rq, enum token_action action,
 		return -1;
 	localtime_r(&expires, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	confirm_addr = xasprintf("%s%sconfirm-%s@%s", cfg->local,
-	    cfg->recipient_delimiter, token, cfg->domain);
+	confirm_addr = notify_sub_address(cfg, "confirm-", token);
 	if (cfg->unsubscribe_url != NULL && *cfg->unsubscribe_url != '\0') {
 		size_t n = strlen(cfg->unsubscribe_url);
 
@@ -267,6 +234,16 @@ sub_state(const struct request *rq, const char *list, int64_t person_id,
 	return 1;
 }
 
+/* The same, but someone who left the list is no member: 1, 0, -1. */
+static int
+member(const struct request *rq, const char *list, int64_t person_id,
+    enum sub_state *state, enum sub_mode *mode, struct err *e)
+{
+	int r = sub_state(rq, list, person_id, state, mode, e);
+
+	return r == 1 && *state == SUB_UNSUBSCRIBED ? 0 : r;
+}
+
 static int
 do_subscribe(const struct request *rq, const struct command *c,
     const struct list *l, struct result *out, struct err *e)
@@ -305,11 +282,9 @@ do_unsubscribe(const struct request *rq, const struct list *l,
 	enum sub_mode mode;
 	int r;
 
-	if ((r = sub_state(rq, l->id, rq->person_id, &state, &mode, e)) < 0)
-		return -1;
-	if (r == 0 || state == SUB_UNSUBSCRIBED) {
+	if ((r = member(rq, l->id, rq->person_id, &state, &mode, e)) <= 0) {
 		out->flag = "not_subscribed";
-		return 0;
+		return r;
 	}
 	if ((r = confirm_request(rq, TOKEN_UNSUBSCRIBE, l, mode, NULL, 0,
 	    false, e)) < 0)
@@ -353,11 +328,9 @@ do_digest(const struct request *rq, const struct command *c,
 	enum sub_mode mode;
 	int r;
 
-	if ((r = sub_state(rq, l->id, rq->person_id, &state, &mode, e)) < 0)
-		return -1;
-	if (r == 0 || state == SUB_UNSUBSCRIBED) {
+	if ((r = member(rq, l->id, rq->person_id, &state, &mode, e)) <= 0) {
 		out->flag = "not_subscribed";
-		return 0;
+		return r;
 	}
 	if (l->digest == DIGEST_NONE) {
 		out->flag = "no_digest";
@@ -384,10 +357,8 @@ leave(const struct request *rq, const struct person *p, const struct list *l,
 	enum sub_mode mode;
 	int r;
 
-	if ((r = sub_state(rq, l->id, p->id, &state, &mode, e)) <= 0)
+	if ((r = member(rq, l->id, p->id, &state, &mode, e)) <= 0)
 		return r;
-	if (state == SUB_UNSUBSCRIBED)
-		return 0;
 	if (store_sub_put(ctx->st, l->id, p->id, SUB_UNSUBSCRIBED, mode, NULL,
 	    ctx->now, e) != 0 || store_event(ctx->st, ctx->now, "unsubscribe",
 	    l->id, p->email, NULL, how, e) != 0)

@@ -108,9 +108,9 @@ class CommandCase(kt.TestCase):
         self.assertTrue(m, msg["Subject"])
         return m.group(1)
 
-    def assertAutoReply(self, msg, to="anna@example.net"):
+    def assertAutoReply(self, msg, to="anna@example.net", auto_submitted="auto-replied"):
         self.assertEqual(msg.rcpt_tos, [to])
-        self.assertEqual(msg["Auto-Submitted"], "auto-replied")
+        self.assertEqual(msg["Auto-Submitted"], auto_submitted)
         self.assertEqual(msg["X-Loop"], L)
         self.assertEqual(msg["X-Auto-Response-Suppress"], "All")
         self.assertEqual(msg["From"].addresses[0].addr_spec, L)
@@ -365,7 +365,8 @@ class TestInvite(CommandCase):
         got = sorted(self.new_mail(), key=lambda m: m.rcpt_tos)
         self.assertEqual([m.rcpt_tos for m in got], [["anna@example.net"], ["bram@example.net"]])
         c = got[0]
-        self.assertAutoReply(c)
+        # Not an answer to any mail of theirs: auto-generated, not auto-replied.
+        self.assertAutoReply(c, auto_submitted="auto-generated")
         self.assertIn("Het programmabureau wil anna@example.net graag aanmelden", self.text(c))
         self.assertIsNone(c["In-Reply-To"])
         self.assertEqual(self.state("anna@example.net", "kinderopvang")[0], "pending")
