@@ -302,16 +302,27 @@ qp_char(const unsigned char *p, size_t len, size_t rest, bool line_start,
  * dot-stuff and mailboxes that mangle "From ".
  */
 static void
-qp_encode(const char *s, size_t n, struct buf *out)
+qp_encode(const char *s, size_t n, const char *atom, struct buf *out)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t col = 0, i = 0;
+	size_t col = 0, i = 0, alen = atom ? strlen(atom) : 0;
 
 	while (i < n) {
 		char tok[16];
 		size_t len, t;
 		bool eol;
 
+		/* The placeholder stays whole, so it can be found after encoding. */
+		if (alen > 0 && n - i >= alen && memcmp(p + i, atom, alen) == 0) {
+			if (col + alen > QP_LINE_MAX - 1) {
+				buf_puts(out, "=\r\n");
+				col = 0;
+			}
+			buf_add(out, atom, alen);
+			col += alen;
+			i += alen;
+			continue;
+		}
 		if (p[i] == '\r' || p[i] == '\n') {
 			bool crlf = p[i] == '\r' && i + 1 < n && p[i + 1] == '\n';
 
@@ -404,6 +415,26 @@ int
 compose_body(const char *text, const char *html, uint64_t boundary_seed,
     struct buf *out, struct err *e)
 {
+	return compose_body_personal(text, html, boundary_seed, NULL, out, e);
+}
+
+static bool
+atom_ok(const char *atom)
+{
+	size_t n = atom ? strlen(atom) : 0;
+
+	if (n < 8 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_ascii_alnum((unsigned char)atom[i]))
+			return false;
+	return true;
+}
+
+int
+compose_body_personal(const char *text, const char *html,
+    uint64_t boundary_seed, const char *atom, struct buf *out, struct err *e)
+{
 	static const char mime_version[] = "MIME-Version: 1.0\r\n";
 	struct buf tq = BUF_INIT, hq = BUF_INIT;
 	struct mailmime *msg, *top;
@@ -415,11 +446,13 @@ compose_body(const char *text, const char *html, uint64_t boundary_seed,
 	if (check_part("text", text, e) != 0 ||
 	    (html != NULL && check_part("html", html, e) != 0))
 		return -1;
-	qp_encode(text, strlen(text), &tq);
+	if (atom != NULL && !atom_ok(atom))
+		return err_set(e, EX_SOFTWARE, "bad placeholder");
+	qp_encode(text, strlen(text), atom, &tq);
 	if (html == NULL) {
 		top = text_part("text/plain; charset=utf-8", &tq);
 	} else {
-		qp_encode(html, strlen(html), &hq);
+		qp_encode(html, strlen(html), atom, &hq);
 		top = alternative_part(boundary_seed);
 		need_ok(mailmime_smart_add_part(top,
 		    text_part("text/plain; charset=utf-8", &tq)));
@@ -444,6 +477,26 @@ compose_body(const char *text, const char *html, uint64_t boundary_seed,
 	buf_free(&tq);
 	buf_free(&hq);
 	return rc;
+}
+
+void
+compose_personalise(const char *body, size_t len, const char *atom,
+    const char *value, struct buf *out)
+{
+	size_t alen = strlen(atom), vlen = strlen(value), i = 0;
+
+	while (i < len) {
+		const char *hit = len - i >= alen ?
+		    memmem(body + i, len - i, atom, alen) : NULL;
+
+		if (hit == NULL) {
+			buf_add(out, body + i, len - i);
+			break;
+		}
+		buf_add(out, body + i, (size_t)(hit - (body + i)));
+		buf_add(out, value, vlen);
+		i = (size_t)(hit - body) + alen;
+	}
 }
 
 /* ---- header ---- */

@@ -45,6 +45,20 @@ struct err;
 int compose_body(const char *text, const char *html, uint64_t boundary_seed,
     struct buf *out, struct err *e);
 
+/*
+ * The same, for a text and html that hold a placeholder (atom: 8 to 64
+ * ASCII letters and digits, e.g. a fresh token_new()) standing for what
+ * differs per recipient.  The encoder never breaks a line inside the
+ * placeholder, so compose_personalise() finds every one in the encoded
+ * body and puts each recipient's value (letters and digits only, so
+ * quoted-printable leaves it as it is) in its place.
+ */
+int compose_body_personal(const char *text, const char *html,
+    uint64_t boundary_seed, const char *atom, struct buf *out, struct err *e);
+/* Append body with every atom replaced by value. */
+void compose_personalise(const char *body, size_t len, const char *atom,
+    const char *value, struct buf *out);
+
 struct compose_head {
 	enum campaign_kind kind;  /* decides Precedence and Auto-Submitted */
 	/* The list this mail belongs to; NULL for mail that is not list mail. */

@@ -19,6 +19,8 @@ static const char *const states[] = { "pending", "active", "disabled",
 static const char *const modes[] = { "each", "digest", NULL };
 static const char *const campaign_kinds[] = { "reply", "notice", "post",
 	"newsletter", "digest", NULL };
+static const char *const post_states[] = { "accepted", "held", "rejected",
+	"refused", NULL };
 static const char *const queue_states[] = { "queued", "sending", "sent",
 	"deferred", "failed", "cancelled", NULL };
 
@@ -55,6 +57,8 @@ WORDS(sub_state, sub_state, states, "pending|active|disabled|unsubscribed")
 WORDS(sub_mode, sub_mode, modes, "each|digest")
 WORDS(campaign_kind, campaign_kind, campaign_kinds,
     "reply|notice|post|newsletter|digest")
+WORDS(post_state, post_state, post_states,
+    "accepted|held|rejected|refused")
 WORDS(queue_state, queue_state, queue_states,
     "queued|sending|sent|deferred|failed|cancelled")
 
@@ -83,6 +87,19 @@ sub_clear(struct sub *s)
 	free(s->name);
 	free(s->consent);
 	memset(s, 0, sizeof(*s));
+}
+
+void
+post_clear(struct post *p)
+{
+	free(p->list_id);
+	free(p->from_addr);
+	free(p->from_name);
+	free(p->subject);
+	free(p->message_id);
+	free(p->raw);
+	free(p->reason);
+	memset(p, 0, sizeof(*p));
 }
 
 const char *

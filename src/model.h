@@ -21,6 +21,12 @@ enum sub_mode { MODE_EACH, MODE_DIGEST };
 /* What a group of outgoing mail is (a campaign, see store.h). */
 enum campaign_kind { CAMPAIGN_REPLY, CAMPAIGN_NOTICE, CAMPAIGN_POST,
 	CAMPAIGN_NEWSLETTER, CAMPAIGN_DIGEST };
+/*
+ * A post to a list: accepted (sent, and kept for the digest), held for
+ * a moderator, rejected by one, refused outright (closed or announce
+ * list).
+ */
+enum post_state { POST_ACCEPTED, POST_HELD, POST_REJECTED, POST_REFUSED };
 /* Where one delivery of a message to one recipient stands. */
 enum queue_state { QUEUE_QUEUED, QUEUE_SENDING, QUEUE_SENT, QUEUE_DEFERRED,
 	QUEUE_FAILED, QUEUE_CANCELLED };
@@ -42,6 +48,8 @@ int sub_state_parse(const char *s, enum sub_state *v);
 int sub_mode_parse(const char *s, enum sub_mode *v);
 const char *campaign_kind_name(enum campaign_kind v);
 int campaign_kind_parse(const char *s, enum campaign_kind *v);
+const char *post_state_name(enum post_state v);
+int post_state_parse(const char *s, enum post_state *v);
 const char *queue_state_name(enum queue_state v);
 int queue_state_parse(const char *s, enum queue_state *v);
 
@@ -53,6 +61,7 @@ const char *lang_words(void);
 const char *sub_state_words(void);
 const char *sub_mode_words(void);
 const char *campaign_kind_words(void);
+const char *post_state_words(void);
 const char *queue_state_words(void);
 
 #define LIST_NAME_MAX 200
@@ -90,7 +99,28 @@ struct sub {
 	int64_t consent_at;     /* 0: none recorded */
 };
 
+/* A stored post; raw is its bytes as they arrived (CRLF or LF). */
+struct post {
+	int64_t id;
+	char *list_id;
+	int64_t inbound_id;     /* 0: none */
+	int64_t person_id;      /* 0: not a known person */
+	char *from_addr;
+	char *from_name;
+	char *subject;          /* decoded, UTF-8 */
+	char *message_id;       /* without brackets; may be NULL */
+	char *raw;              /* NULL when not loaded */
+	size_t raw_len;
+	enum post_state state;
+	char *reason;           /* a moderator's reason; may be NULL */
+	int64_t created;
+	int64_t decided_at;     /* 0: not decided */
+	int64_t digest_id;      /* 0: in no digest yet */
+	int64_t campaign_id;    /* 0: not sent */
+};
+
 void list_clear(struct list *l);
+void post_clear(struct post *p);
 void person_clear(struct person *p);
 void sub_clear(struct sub *s);
 

@@ -186,7 +186,10 @@ prep_load(struct worker *w, int64_t mid, struct prepared *p, struct err *e)
 		p->problem = xstrdup("the message is gone from the store");
 		return 0;
 	}
-	if (compose_body(p->m.text, p->m.html, (uint64_t)mid, &p->body, &ce) != 0)
+	if (p->m.body != NULL)
+		buf_add(&p->body, p->m.body, p->m.body_len);
+	else if (compose_body_personal(p->m.text, p->m.html, (uint64_t)mid,
+	    p->m.personal, &p->body, &ce) != 0)
 		p->problem = xstrdup(ce.msg);
 	return 0;
 }
@@ -231,7 +234,7 @@ grow(struct worker *w, size_t n)
 	/* One more: the message kept from the batch before. */
 	w->preps = xreallocarray(w->preps, n + 1, sizeof(*w->preps));
 	for (size_t i = w->cap; i < n; i++) {
-		buf_init(&w->heads[i], 64 * 1024);
+		buf_init(&w->heads[i], COMPOSE_BODY_MAX + 64 * 1024);
 		w->verps[i] = NULL;
 		memset(&w->preps[i + 1], 0, sizeof(w->preps[0]));
 	}
@@ -418,7 +421,8 @@ compose_row(struct worker *w, size_t i, struct err *e)
 	ext = verp_extension(w->sh->o->key, row->id);
 	w->verps[i] = addr_with_extension(cfg->local, cfg->domain,
 	    cfg->recipient_delimiter, ext);
-	msgid = xasprintf("kring.%s@%s", ext + strlen(VERP_EXT_PREFIX),
+	msgid = p->m.msgid != NULL ? xstrdup(p->m.msgid) :
+	    xasprintf("kring.%s@%s", ext + strlen(VERP_EXT_PREFIX),
 	    cfg->domain);
 	free(ext);
 	why = p->problem;
@@ -448,6 +452,8 @@ compose_row(struct worker *w, size_t i, struct err *e)
 		h.date = p->m.created;
 		if (compose_head(cfg, &h, &w->heads[i], &ce) != 0)
 			why = ce.msg;
+		else if (p->m.personal != NULL && h.unsub_token == NULL)
+			why = "a personal message without a subscriber";
 	}
 	free(msgid);
 	if (why != NULL) {
@@ -461,6 +467,14 @@ compose_row(struct worker *w, size_t i, struct err *e)
 	m->rcpt = row->rcpt;
 	m->head = w->heads[i].data;
 	m->head_len = w->heads[i].len;
+	if (p->m.personal != NULL) {
+		/* The copy's own body follows its head in the same buffer. */
+		compose_personalise(p->body.data, p->body.len, p->m.personal,
+		    token, &w->heads[i]);
+		m->head = w->heads[i].data;
+		m->head_len = w->heads[i].len;
+		return 0;
+	}
 	m->body = p->body.data;
 	m->body_len = p->body.len;
 	return 0;

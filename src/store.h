@@ -208,6 +208,13 @@ struct q_message {
 	char *refs;              /* may be NULL */
 	char *text;
 	char *html;              /* may be NULL */
+	/* A MIME body built by the caller, sent instead of text and html. */
+	char *body;              /* may be NULL */
+	size_t body_len;
+	/* The placeholder for each recipient's one-click token, or NULL. */
+	char *personal;
+	/* One Message-ID (no brackets) for every copy, or NULL: one each. */
+	char *msgid;
 	int64_t created;
 };
 
@@ -441,6 +448,31 @@ int store_campaign_each(struct store *st, store_campaign_cb *cb, void *arg,
  * messages and campaigns with no rows left.  Inside a transaction.
  */
 int store_queue_prune(struct store *st, int64_t before, int64_t *n,
+    struct err *e);
+
+/* ---- posts (store_post.c) ---- */
+
+/* Add a post (inside a transaction); *id is its id. */
+int store_post_add(struct store *st, const struct post *p, int64_t *id,
+    struct err *e);
+/* 1 and *out (post_clear it; raw only when with_raw), 0 none, -1. */
+int store_post_get(struct store *st, int64_t id, bool with_raw,
+    struct post *out, struct err *e);
+/* Set a post's state, reason (may be NULL) and decided_at. */
+int store_post_decide(struct store *st, int64_t id, enum post_state state,
+    const char *reason, int64_t now, struct err *e);
+/* Remember the campaign that sent a post. */
+int store_post_sent(struct store *st, int64_t id, int64_t campaign_id,
+    struct err *e);
+/*
+ * Posts oldest first: of list_id (NULL: every list), in state (< 0:
+ * any), only those in no digest yet when undigested, raw bytes loaded
+ * when with_raw.  Stop early when cb returns non-zero; cb must not use
+ * the store.
+ */
+typedef int store_post_cb(const struct post *p, void *arg);
+int store_post_each(struct store *st, const char *list_id, int state,
+    bool undigested, bool with_raw, store_post_cb *cb, void *arg,
     struct err *e);
 
 /* ---- event log (store_log.c) ---- */

@@ -36,6 +36,9 @@ q_message_clear(struct q_message *m)
 	free(m->refs);
 	free(m->text);
 	free(m->html);
+	free(m->body);
+	free(m->personal);
+	free(m->msgid);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -122,7 +125,8 @@ store_message_add(struct store *st, const struct q_message *m, int64_t *id,
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO messages(campaign_id, "
 	    "from_name, from_addr, reply_to, subject, in_reply_to, refs, text, "
-	    "html, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", e);
+	    "html, created, body, personal, msgid) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", e);
 
 	if (s == NULL)
 		return -1;
@@ -136,6 +140,10 @@ store_message_add(struct store *st, const struct q_message *m, int64_t *id,
 	store_bind_text(s, 8, m->text ? m->text : "");
 	store_bind_text(s, 9, m->html);
 	store_bind_int(s, 10, m->created);
+	if (m->body != NULL)
+		sqlite3_bind_blob64(s, 11, m->body, m->body_len, SQLITE_STATIC);
+	store_bind_text(s, 12, m->personal);
+	store_bind_text(s, 13, m->msgid);
 	return insert(st, s, id, "add message", e);
 }
 
@@ -145,7 +153,7 @@ store_message_get(struct store *st, int64_t id, struct q_message *out,
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, campaign_id, from_name, "
 	    "from_addr, reply_to, subject, in_reply_to, refs, text, html, "
-	    "created FROM messages WHERE id = ?1", e);
+	    "created, body, personal, msgid FROM messages WHERE id = ?1", e);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -165,6 +173,17 @@ store_message_get(struct store *st, int64_t id, struct q_message *out,
 		out->text = store_col_text(s, 8);
 		out->html = store_col_text(s, 9);
 		out->created = sqlite3_column_int64(s, 10);
+		if (sqlite3_column_type(s, 11) == SQLITE_BLOB) {
+			size_t n = (size_t)sqlite3_column_bytes(s, 11);
+
+			out->body = xmalloc(n + 1);
+			if (n > 0)
+				memcpy(out->body, sqlite3_column_blob(s, 11), n);
+			out->body[n] = '\0';
+			out->body_len = n;
+		}
+		out->personal = store_col_text(s, 12);
+		out->msgid = store_col_text(s, 13);
 	}
 	store_done(s);
 	if (rc == SQLITE_ROW)

@@ -277,6 +277,22 @@ static const char *const migrations[] = {
 	 * causes speaks the same language, whatever the confirming mail says.
 	 */
 	"ALTER TABLE tokens ADD COLUMN lang TEXT CHECK (lang IN ('nl','en'));",
+
+	/*
+	 * 3 -> 4: list mail that is not text kring wrote.  body: a MIME
+	 * body built once (a post with its footer, a digest), sent instead
+	 * of text and html.  personal: the placeholder in text and html
+	 * that each recipient's copy carries their one-click token in.
+	 * msgid: one Message-ID for every copy (a post keeps its author's,
+	 * so replies thread for everyone).  A post remembers the campaign
+	 * that sent it and a digest the one that sent it.
+	 */
+	"ALTER TABLE messages ADD COLUMN body BLOB;"
+	"ALTER TABLE messages ADD COLUMN personal TEXT;"
+	"ALTER TABLE messages ADD COLUMN msgid TEXT;"
+	"ALTER TABLE posts ADD COLUMN campaign_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL;"
+	"ALTER TABLE digests ADD COLUMN campaign_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL;"
+	"ALTER TABLE digests ADD COLUMN posts INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -850,6 +850,49 @@ test_body_starts_with_mime_version(void)
 	buf_free(&b);
 }
 
+/*
+ * A placeholder at any column, in text and html, survives encoding
+ * whole, and personalising gives exactly what encoding the recipient's
+ * own text would have given.
+ */
+static void
+test_personal_placeholder(void)
+{
+	static const char atom[] = "q7zk3m9x2hv4wp5rt8nb6yc2da";
+	static const char tok[] = "abcdefghijklmnopqrstuvwxyz";
+	struct buf text = BUF_INIT, html = BUF_INIT, own_t = BUF_INIT,
+	    own_h = BUF_INIT, b = BUF_INIT, mine = BUF_INIT, want = BUF_INIT;
+	struct err e = { 0, "" };
+
+	for (int col = 0; col < 80; col++) {
+		for (int k = 0; k < col; k++)
+			buf_putc(&text, k % 7 == 6 ? ' ' : 'x');
+		buf_printf(&text, "%s@example.org\n", atom);
+		buf_printf(&html, "<a href=\"mailto:l+x-unsubscribe-%s@d\">"
+		    "%*s</a>\n", atom, col, "u");
+	}
+	compose_personalise(text.data, text.len, atom, tok, &own_t);
+	compose_personalise(html.data, html.len, atom, tok, &own_h);
+	CHECK_INT(compose_body_personal(text.data, html.data, 5, atom, &b, &e),
+	    0);
+	compose_personalise(b.data, b.len, atom, tok, &mine);
+	CHECK(strstr(mine.data, atom) == NULL);
+	CHECK_INT(compose_body_personal(own_t.data, own_h.data, 5, tok, &want,
+	    &e), 0);
+	CHECK(mine.len == want.len && memcmp(mine.data, want.data,
+	    want.len) == 0);
+	CHECK_INT(compose_body_personal("x", NULL, 5, "short", &b, &e), -1);
+	CHECK_INT(compose_body_personal("x", NULL, 5, "has space in it", &b,
+	    &e), -1);
+	buf_free(&text);
+	buf_free(&html);
+	buf_free(&own_t);
+	buf_free(&own_h);
+	buf_free(&b);
+	buf_free(&mine);
+	buf_free(&want);
+}
+
 static void
 test_alternative_body(void)
 {
@@ -1118,6 +1161,7 @@ main(void)
 	test_text_body();
 	test_body_starts_with_mime_version();
 	test_alternative_body();
+	test_personal_placeholder();
 	test_dots_and_long_lines();
 	test_bad_text();
 	test_determinism();
