@@ -26,6 +26,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "compose.h"
+#include "compose_int.h"
 #include "config.h"
 #include "err.h"
 #include "log.h"
@@ -55,16 +56,16 @@
 #define QP_LINE_MAX 76        /* RFC 2045 6.7 (5), the soft break included */
 
 /* libetpan allocates with malloc and reports failure as NULL or nonzero. */
-static void *
-need(void *p)
+void *
+compose_need(void *p)
 {
 	if (p == NULL)
 		log_fatal(EX_OSERR, "out of memory in libetpan");
 	return p;
 }
 
-static void
-need_ok(int r)
+void
+compose_need_ok(int r)
 {
 	if (r != 0)
 		log_fatal(EX_OSERR, "out of memory in libetpan");
@@ -250,8 +251,8 @@ display_name(const char *name)
 /* ---- output checks ---- */
 
 /* CRLF line ends only, no line over 998 octets, no NUL. */
-static bool
-wire_ok(const char *s, size_t n)
+bool
+compose_wire_ok(const char *s, size_t n)
 {
 	size_t col = 0;
 
@@ -301,8 +302,8 @@ qp_char(const unsigned char *p, size_t len, size_t rest, bool line_start,
  * the start of a line is encoded too, for transports that do not
  * dot-stuff and mailboxes that mangle "From ".
  */
-static void
-qp_encode(const char *s, size_t n, const char *atom, struct buf *out)
+void
+compose_qp_encode(const char *s, size_t n, const char *atom, struct buf *out)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t col = 0, i = 0, alen = atom ? strlen(atom) : 0;
@@ -349,8 +350,8 @@ qp_encode(const char *s, size_t n, const char *atom, struct buf *out)
 		buf_puts(out, "\r\n");
 }
 
-static int
-check_part(const char *what, const char *s, struct err *e)
+int
+compose_check_part(const char *what, const char *s, struct err *e)
 {
 	size_t n = strlen(s);
 
@@ -368,23 +369,23 @@ check_part(const char *what, const char *s, struct err *e)
  * this file for why libetpan's encoder is not used).  The bytes are not
  * copied: qp must outlive the part.
  */
-static struct mailmime *
-text_part(const char *content_type, const struct buf *qp)
+struct mailmime *
+compose_text_part(const char *content_type, const struct buf *qp)
 {
 	struct mailmime *part = NULL;
-	struct mailmime_fields *fields = need(mailmime_fields_new_encoding(
+	struct mailmime_fields *fields = compose_need(mailmime_fields_new_encoding(
 	    MAILMIME_MECHANISM_QUOTED_PRINTABLE));
 
-	need_ok(mailmime_new_with_content(content_type, fields, &part));
+	compose_need_ok(mailmime_new_with_content(content_type, fields, &part));
 	/* libetpan's API is not const-correct; it only reads the bytes. */
-	need_ok(mailmime_set_body_text(part, (char *)buf_str(qp), qp->len));
+	compose_need_ok(mailmime_set_body_text(part, (char *)buf_str(qp), qp->len));
 	part->mm_data.mm_single->dt_encoded = 1;
 	return part;
 }
 
 /* A 64-bit mix (splitmix64's finaliser): near seeds, unrelated boundaries. */
-static uint64_t
-mix64(uint64_t z)
+uint64_t
+compose_mix64(uint64_t z)
 {
 	z += UINT64_C(0x9e3779b97f4a7c15);
 	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
@@ -393,22 +394,49 @@ mix64(uint64_t z)
 }
 
 /*
- * multipart/alternative with our boundary.  mailmime_multiple_new would
- * add a second, random boundary parameter, so the node is built with
+ * multipart/SUBTYPE with our boundary.  mailmime_multiple_new would add
+ * a second, random boundary parameter, so the node is built with
  * mailmime_new.  "=_" cannot occur in quoted-printable text, so the
- * boundary never collides with a part's content.
+ * boundary never collides with a part's content; the seed's level
+ * keeps nested multiparts apart.
  */
-static struct mailmime *
-alternative_part(uint64_t seed)
+struct mailmime *
+compose_multipart(const char *subtype, uint64_t seed)
 {
-	char ct[128];
+	char ct[160];
 
-	snprintf(ct, sizeof(ct), "multipart/alternative; "
-	    "boundary=\"=_kring_%016" PRIx64 "\"", mix64(seed));
-	return need(mailmime_new(MAILMIME_MULTIPLE, NULL, 0,
-	    need(mailmime_fields_new_empty()),
-	    need(mailmime_content_new_with_str(ct)), NULL, NULL, NULL,
-	    need(clist_new()), NULL, NULL));
+	snprintf(ct, sizeof(ct), "multipart/%s; "
+	    "boundary=\"=_kring_%016" PRIx64 "\"", subtype, compose_mix64(seed));
+	return compose_need(mailmime_new(MAILMIME_MULTIPLE, NULL, 0,
+	    compose_need(mailmime_fields_new_empty()),
+	    compose_need(mailmime_content_new_with_str(ct)), NULL, NULL, NULL,
+	    compose_need(clist_new()), NULL, NULL));
+}
+
+int
+compose_write(struct mailmime *top, struct buf *out, struct err *e)
+{
+	static const char mime_version[] = "MIME-Version: 1.0\r\n";
+	struct mailmime *msg;
+	MMAPString *s;
+	int col = 0, r, rc = 0;
+
+	/* A message node without IMF fields writes MIME-Version only. */
+	msg = compose_need(mailmime_new_message_data(NULL));
+	compose_need_ok(mailmime_smart_add_part(msg, top));
+	s = compose_need(mmap_string_new(""));
+	if ((r = mailmime_write_mem(s, &col, msg)) != MAILIMF_NO_ERROR)
+		rc = err_set(e, EX_SOFTWARE, "libetpan could not write the "
+		    "body (error %d)", r);
+	else if (s->len < strlen(mime_version) ||
+	    memcmp(s->str, mime_version, strlen(mime_version)) != 0 ||
+	    !compose_wire_ok(s->str, s->len))
+		rc = err_set(e, EX_SOFTWARE, "libetpan wrote a malformed body");
+	else
+		buf_add(out, s->str, s->len);
+	mmap_string_free(s);
+	mailmime_free(msg);
+	return rc;
 }
 
 int
@@ -435,45 +463,29 @@ int
 compose_body_personal(const char *text, const char *html,
     uint64_t boundary_seed, const char *atom, struct buf *out, struct err *e)
 {
-	static const char mime_version[] = "MIME-Version: 1.0\r\n";
 	struct buf tq = BUF_INIT, hq = BUF_INIT;
-	struct mailmime *msg, *top;
-	MMAPString *s;
-	int col = 0, r, rc = 0;
+	struct mailmime *top;
+	int rc;
 
 	if (text == NULL)
 		return err_set(e, EX_DATAERR, "text is missing");
-	if (check_part("text", text, e) != 0 ||
-	    (html != NULL && check_part("html", html, e) != 0))
+	if (compose_check_part("text", text, e) != 0 ||
+	    (html != NULL && compose_check_part("html", html, e) != 0))
 		return -1;
 	if (atom != NULL && !atom_ok(atom))
 		return err_set(e, EX_SOFTWARE, "bad placeholder");
-	qp_encode(text, strlen(text), atom, &tq);
+	compose_qp_encode(text, strlen(text), atom, &tq);
 	if (html == NULL) {
-		top = text_part("text/plain; charset=utf-8", &tq);
+		top = compose_text_part("text/plain; charset=utf-8", &tq);
 	} else {
-		qp_encode(html, strlen(html), atom, &hq);
-		top = alternative_part(boundary_seed);
-		need_ok(mailmime_smart_add_part(top,
-		    text_part("text/plain; charset=utf-8", &tq)));
-		need_ok(mailmime_smart_add_part(top,
-		    text_part("text/html; charset=utf-8", &hq)));
+		compose_qp_encode(html, strlen(html), atom, &hq);
+		top = compose_multipart("alternative", boundary_seed);
+		compose_need_ok(mailmime_smart_add_part(top,
+		    compose_text_part("text/plain; charset=utf-8", &tq)));
+		compose_need_ok(mailmime_smart_add_part(top,
+		    compose_text_part("text/html; charset=utf-8", &hq)));
 	}
-	/* A message node without IMF fields writes MIME-Version only. */
-	msg = need(mailmime_new_message_data(NULL));
-	need_ok(mailmime_smart_add_part(msg, top));
-	s = need(mmap_string_new(""));
-	if ((r = mailmime_write_mem(s, &col, msg)) != MAILIMF_NO_ERROR)
-		rc = err_set(e, EX_SOFTWARE, "libetpan could not write the "
-		    "body (error %d)", r);
-	else if (s->len < strlen(mime_version) ||
-	    memcmp(s->str, mime_version, strlen(mime_version)) != 0 ||
-	    !wire_ok(s->str, s->len))
-		rc = err_set(e, EX_SOFTWARE, "libetpan wrote a malformed body");
-	else
-		buf_add(out, s->str, s->len);
-	mmap_string_free(s);
-	mailmime_free(msg);
+	rc = compose_write(top, out, e);
 	buf_free(&tq);
 	buf_free(&hq);
 	return rc;
@@ -505,7 +517,7 @@ compose_personalise(const char *body, size_t len, const char *atom,
 static struct mailimf_field *
 field_new(int type)
 {
-	return need(mailimf_field_new(type, NULL, NULL, NULL, NULL, NULL, NULL,
+	return compose_need(mailimf_field_new(type, NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL, NULL, NULL));
 }
@@ -513,13 +525,13 @@ field_new(int type)
 static void
 add_field(struct mailimf_fields *f, struct mailimf_field *fld)
 {
-	need_ok(mailimf_fields_add(f, fld));
+	compose_need_ok(mailimf_fields_add(f, fld));
 }
 
 static void
 add_custom(struct mailimf_fields *f, const char *name, const char *value)
 {
-	add_field(f, need(mailimf_field_new_custom(xstrdup(name),
+	add_field(f, compose_need(mailimf_field_new_custom(xstrdup(name),
 	    xstrdup(value))));
 }
 
@@ -581,10 +593,10 @@ msgid_list(const char *raw)
 		free(ids);
 		return NULL;
 	}
-	l = need(clist_new());
+	l = compose_need(clist_new());
 	for (size_t i = 0; i < nids; i++)
 		if (nids <= MSGIDS_MAX || i == 0 || i >= nids - (MSGIDS_MAX - 1))
-			need_ok(clist_append(l, xstrndup(ids[i].p, ids[i].n)));
+			compose_need_ok(clist_append(l, xstrndup(ids[i].p, ids[i].n)));
 	free(ids);
 	return l;
 }
@@ -686,10 +698,10 @@ head_vals_init(const struct config *cfg, const struct compose_head *h,
 static struct mailimf_address_list *
 address_list(char *name, char *addr)
 {
-	struct mailimf_address_list *al = need(mailimf_address_list_new_empty());
+	struct mailimf_address_list *al = compose_need(mailimf_address_list_new_empty());
 
-	need_ok(mailimf_address_list_add(al, need(mailimf_address_new(
-	    MAILIMF_ADDRESS_MAILBOX, need(mailimf_mailbox_new(name, addr)),
+	compose_need_ok(mailimf_address_list_add(al, compose_need(mailimf_address_new(
+	    MAILIMF_ADDRESS_MAILBOX, compose_need(mailimf_mailbox_new(name, addr)),
 	    NULL))));
 	return al;
 }
@@ -702,36 +714,36 @@ add_originator(struct mailimf_fields *f, struct head_vals *v)
 	struct mailimf_field *fld;
 
 	fld = field_new(MAILIMF_FIELD_ORIG_DATE);
-	fld->fld_data.fld_orig_date = need(mailimf_orig_date_new(need(
+	fld->fld_data.fld_orig_date = compose_need(mailimf_orig_date_new(compose_need(
 	    mailimf_date_time_new(v->date.tm_mday, v->date.tm_mon + 1,
 	    v->date.tm_year + 1900, v->date.tm_hour, v->date.tm_min,
 	    v->date.tm_sec, 0))));
 	add_field(f, fld);
 
-	mbl = need(mailimf_mailbox_list_new_empty());
-	need_ok(mailimf_mailbox_list_add(mbl, need(mailimf_mailbox_new(
+	mbl = compose_need(mailimf_mailbox_list_new_empty());
+	compose_need_ok(mailimf_mailbox_list_add(mbl, compose_need(mailimf_mailbox_new(
 	    v->from_name, v->from_addr))));
 	v->from_name = v->from_addr = NULL;
 	fld = field_new(MAILIMF_FIELD_FROM);
-	fld->fld_data.fld_from = need(mailimf_from_new(mbl));
+	fld->fld_data.fld_from = compose_need(mailimf_from_new(mbl));
 	add_field(f, fld);
 
 	if (v->reply_to != NULL) {
 		fld = field_new(MAILIMF_FIELD_REPLY_TO);
-		fld->fld_data.fld_reply_to = need(mailimf_reply_to_new(
+		fld->fld_data.fld_reply_to = compose_need(mailimf_reply_to_new(
 		    address_list(NULL, v->reply_to)));
 		v->reply_to = NULL;
 		add_field(f, fld);
 	}
 
 	fld = field_new(MAILIMF_FIELD_TO);
-	fld->fld_data.fld_to = need(mailimf_to_new(address_list(v->to_name,
+	fld->fld_data.fld_to = compose_need(mailimf_to_new(address_list(v->to_name,
 	    v->to_addr)));
 	v->to_name = v->to_addr = NULL;
 	add_field(f, fld);
 
 	fld = field_new(MAILIMF_FIELD_SUBJECT);
-	fld->fld_data.fld_subject = need(mailimf_subject_new(v->subject));
+	fld->fld_data.fld_subject = compose_need(mailimf_subject_new(v->subject));
 	v->subject = NULL;
 	add_field(f, fld);
 }
@@ -743,17 +755,17 @@ add_ids(struct mailimf_fields *f, const struct compose_head *h)
 	clist *l;
 
 	fld = field_new(MAILIMF_FIELD_MESSAGE_ID);
-	fld->fld_data.fld_message_id = need(mailimf_message_id_new(
+	fld->fld_data.fld_message_id = compose_need(mailimf_message_id_new(
 	    xstrdup(h->message_id)));
 	add_field(f, fld);
 	if ((l = msgid_list(h->in_reply_to)) != NULL) {
 		fld = field_new(MAILIMF_FIELD_IN_REPLY_TO);
-		fld->fld_data.fld_in_reply_to = need(mailimf_in_reply_to_new(l));
+		fld->fld_data.fld_in_reply_to = compose_need(mailimf_in_reply_to_new(l));
 		add_field(f, fld);
 	}
 	if ((l = msgid_list(h->references)) != NULL) {
 		fld = field_new(MAILIMF_FIELD_REFERENCES);
-		fld->fld_data.fld_references = need(mailimf_references_new(l));
+		fld->fld_data.fld_references = compose_need(mailimf_references_new(l));
 		add_field(f, fld);
 	}
 }
@@ -862,17 +874,17 @@ compose_head(const struct config *cfg, const struct compose_head *h,
 		head_vals_free(&v);
 		return -1;
 	}
-	f = need(mailimf_fields_new_empty());
+	f = compose_need(mailimf_fields_new_empty());
 	add_originator(f, &v);
 	add_ids(f, h);
 	if (h->list_id != NULL)
 		add_list(f, cfg, h, v.unsub_url);
 	add_auto(f, cfg, h->kind);
-	s = need(mmap_string_new(""));
+	s = compose_need(mmap_string_new(""));
 	if ((r = mailimf_fields_write_mem(s, &col, f)) != MAILIMF_NO_ERROR)
 		rc = err_set(e, EX_SOFTWARE, "libetpan could not write the "
 		    "header (error %d)", r);
-	else if (!wire_ok(s->str, s->len))
+	else if (!compose_wire_ok(s->str, s->len))
 		rc = err_set(e, EX_SOFTWARE, "libetpan wrote a malformed header");
 	else
 		buf_add(out, s->str, s->len);
