@@ -19,6 +19,8 @@
 
 struct config;
 struct err;
+struct hmac_key;
+struct render_set;
 struct store;
 
 struct cli {
@@ -26,6 +28,8 @@ struct cli {
 	const char *usage;           /* the command's usage line, for cli_usage() */
 	struct config *cfg;          /* loaded by cli_config() */
 	struct store *st;            /* opened by cli_store() */
+	struct hmac_key *key;        /* loaded by cli_key() */
+	struct render_set *tpl;      /* loaded by cli_templates() */
 	time_t now;
 };
 
@@ -33,6 +37,11 @@ struct cli {
 const struct config *cli_config(struct cli *c, int *ex);
 /* Open the store once (creating it when create); NULL after printing. */
 struct store *cli_store(struct cli *c, bool create, int *ex);
+
+/* The site key beside the store (opens the store); NULL after printing. */
+const struct hmac_key *cli_key(struct cli *c, int *ex);
+/* The mail templates, site copies first; NULL after printing (exit 78). */
+const struct render_set *cli_templates(struct cli *c, int *ex);
 
 /* Print "kring: WHAT: WHY" (from e, or a format) and return e's code. */
 int cli_fail(const struct err *e);

@@ -20,8 +20,11 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "hmac.h"
 #include "log.h"
+#include "render.h"
 #include "store.h"
+#include "xmem.h"
 
 struct command {
 	const char *words[3];
@@ -160,6 +163,47 @@ cli_store(struct cli *c, bool create, int *ex)
 		return NULL;
 	}
 	return c->st;
+}
+
+const struct hmac_key *
+cli_key(struct cli *c, int *ex)
+{
+	struct err e = { 0, "" };
+	struct hmac_key key;
+	char *path;
+	int r;
+
+	if (c->key != NULL)
+		return c->key;
+	if (cli_store(c, false, ex) == NULL)
+		return NULL;
+	path = hmac_key_path(store_path(c->st));
+	r = hmac_key_load(path, &key, &e);
+	free(path);
+	if (r != 0) {
+		*ex = cli_fail(&e);
+		return NULL;
+	}
+	c->key = xmalloc(sizeof(*c->key));
+	*c->key = key;
+	return c->key;
+}
+
+const struct render_set *
+cli_templates(struct cli *c, int *ex)
+{
+	struct err e = { 0, "" };
+
+	if (c->tpl != NULL)
+		return c->tpl;
+	if (cli_config(c, ex) == NULL)
+		return NULL;
+	if (render_set_load(c->cfg->templates, PKGDATADIR "/templates",
+	    &c->tpl, &e) != 0) {
+		*ex = cli_fail(&e);
+		return NULL;
+	}
+	return c->tpl;
 }
 
 int
@@ -305,6 +349,10 @@ main(int argc, char **argv)
 	ex = cmd->handler(&c, argc - i - used, argv + i + used);
 	store_close(&c.st);
 	config_free(&c.cfg);
+	render_set_free(&c.tpl);
+	if (c.key != NULL)
+		explicit_bzero(c.key, sizeof(*c.key));
+	free(c.key);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return ex ? ex : cli_error(EX_IOERR, "stdout: write error");
 	return ex;
