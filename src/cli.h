@@ -86,6 +86,9 @@ cli_handler cmd_sub_add, cmd_sub_rm, cmd_sub_ls, cmd_sub_import,
 cli_handler cmd_person_show, cmd_person_export, cmd_person_erase, cmd_log;
 /* cli_send.c */
 cli_handler cmd_send, cmd_queue;
+/* cli_newsletter.c */
+cli_handler cmd_newsletter_queue, cmd_newsletter_preview,
+    cmd_newsletter_cancel;
 /* cli_deliver.c */
 cli_handler cmd_deliver;
 

@@ -60,6 +60,14 @@ static const struct command commands[] = {
 	    "the same as JSON" },
 	{ { "person", "erase" }, cmd_person_erase, "person erase EMAIL [--yes]",
 	    "erase a person for good" },
+	{ { "newsletter", "queue" }, cmd_newsletter_queue, "newsletter queue "
+	    "LIST FILE.md --subject S [--at \"YYYY-MM-DD HH:MM\"]", "render the "
+	    "Markdown and queue one personal copy per active subscriber" },
+	{ { "newsletter", "preview" }, cmd_newsletter_preview, "newsletter "
+	    "preview LIST FILE.md [--subject S] [--html]", "the message one "
+	    "made-up subscriber would get, on stdout (--html: the HTML page)" },
+	{ { "newsletter", "cancel" }, cmd_newsletter_cancel, "newsletter cancel "
+	    "ID", "cancel what of a newsletter is not yet sent" },
 	{ { "queue" }, cmd_queue, "queue [--tsv]", "per campaign: messages "
 	    "queued, sent, deferred and failed" },
 	{ { "send" }, cmd_send, "send [--once]", "send what is due now, in the "

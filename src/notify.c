@@ -19,8 +19,8 @@
 
 #define REFERENCES_MAX 4000   /* keep the header within reason */
 
-static void
-common_vars(const struct config *cfg, const struct notify_to *to,
+void
+notify_common_vars(const struct config *cfg, const struct notify_to *to,
     struct render_vars *v)
 {
 	char *help = notify_sub_address(cfg, "help", "");
@@ -68,7 +68,7 @@ notify_mail(struct notifier *n, enum lang lang, const char *name,
 	int64_t cid = 0, queued;
 	int rc = -1;
 
-	common_vars(cfg, to, v);
+	notify_common_vars(cfg, to, v);
 	if (render_subject(n->tpl, lang, name, v, &subject, e) != 0 ||
 	    render(n->tpl, lang, name, v, &body, e) != 0)
 		goto out;
@@ -110,6 +110,20 @@ notify_sub_address(const struct config *cfg, const char *list,
 
 	free(ext);
 	return addr;
+}
+
+char *
+notify_web_url(const struct config *cfg, const char *what, const char *token)
+{
+	size_t n;
+
+	if (cfg->unsubscribe_url == NULL || *cfg->unsubscribe_url == '\0')
+		return NULL;
+	n = strlen(cfg->unsubscribe_url);
+	while (n > 0 && cfg->unsubscribe_url[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s/%s/%s", (int)n, cfg->unsubscribe_url, what,
+	    token);
 }
 
 void

@@ -16,6 +16,7 @@
 
 #include "model.h"
 
+struct config;
 struct err;
 struct hmac_key;
 struct kr_ctx;
@@ -63,10 +64,24 @@ int notify_mail(struct notifier *n, enum lang lang, const char *name,
  * The sub-address L DELIM LIST WHAT @ D, e.g. list "kinderopvang" and
  * what "-subscribe", or "confirm-" and a token; free it.
  */
-struct config;
 struct list;
 char *notify_sub_address(const struct config *cfg, const char *list,
     const char *what);
+
+/*
+ * The variables every template has, for to (address and name may be
+ * NULL or "" when the text is the same for everyone).
+ */
+void notify_common_vars(const struct config *cfg, const struct notify_to *to,
+    struct render_vars *v);
+
+/*
+ * The web page for a token, unsubscribe_url "/" what "/" token ("u" to
+ * unsubscribe, "c" to confirm), or NULL when unsubscribe_url is not
+ * set; free it.
+ */
+char *notify_web_url(const struct config *cfg, const char *what,
+    const char *token);
 
 /* Append list l as an item of list variable var (id, name, ...). */
 void notify_list_item(const struct config *cfg, struct render_vars *v,

@@ -35,6 +35,17 @@ queue_add(struct store *st, const struct hmac_key *key,
     const struct queue_rcpt *rcpts, size_t n, int64_t now,
     int64_t *campaign_id, int64_t *queued, struct err *e)
 {
+	return queue_add_watched(st, key, c, m, rcpts, n, now, NULL, NULL,
+	    campaign_id, queued, e);
+}
+
+int
+queue_add_watched(struct store *st, const struct hmac_key *key,
+    const struct q_campaign *c, const struct q_message *m,
+    const struct queue_rcpt *rcpts, size_t n, int64_t now,
+    queue_progress_fn *progress, void *arg, int64_t *campaign_id,
+    int64_t *queued, struct err *e)
+{
 	struct q_message msg = *m;
 	int64_t cid, mid;
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
@@ -50,6 +61,8 @@ queue_add(struct store *st, const struct hmac_key *key,
 	for (size_t i = 0; i < n; i++) {
 		int added;
 
+		if (progress != NULL && i % 1024 == 0)
+			progress(arg, i, n);
 		if (store_queue_add(st, cid, mid, rcpts[i].addr, rcpts[i].name,
 		    rcpts[i].person_id, c->not_before, now, &added, e) != 0)
 			return err_prefix(e, "queue for %s", rcpts[i].addr);
@@ -62,6 +75,8 @@ queue_add(struct store *st, const struct hmac_key *key,
 		    c->list_id, now, e) != 0)
 			return -1;
 	}
+	if (progress != NULL)
+		progress(arg, n, n);
 	if (campaign_id != NULL)
 		*campaign_id = cid;
 	return 0;

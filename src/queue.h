@@ -41,6 +41,14 @@ int queue_add(struct store *st, const struct hmac_key *key,
     const struct queue_rcpt *rcpts, size_t n, int64_t now,
     int64_t *campaign_id, int64_t *queued, struct err *e);
 
+/* The same, telling progress (done of n) now and then and at the end. */
+typedef void queue_progress_fn(void *arg, size_t done, size_t n);
+int queue_add_watched(struct store *st, const struct hmac_key *key,
+    const struct q_campaign *c, const struct q_message *m,
+    const struct queue_rcpt *rcpts, size_t n, int64_t now,
+    queue_progress_fn *progress, void *arg, int64_t *campaign_id,
+    int64_t *queued, struct err *e);
+
 /*
  * A person's one-click unsubscribe token for a list: derived from the
  * site key, so every mail of the list carries the same token for the same

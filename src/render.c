@@ -124,6 +124,7 @@ truthy(const struct entry *en)
 		return false;
 	switch (en->kind) {
 	case K_TEXT:
+	case K_HTML:
 		return en->text[0] != '\0';
 	case K_FLAG:
 		return en->flag;
@@ -146,7 +147,10 @@ run_var(struct run *r, const struct tpl *t, const struct node *nd)
 	if (en == NULL)
 		return run_err(r, t, nd->line, "no value for {{%.*s}}",
 		    (int)nd->n, nd->s);
-	render_escape(r->cx, en->text, &r->out);
+	if (d->kind == K_HTML && r->cx == RENDER_HTML)
+		buf_puts(&r->out, en->text);
+	else
+		render_escape(r->cx, en->text, &r->out);
 	return 0;
 }
 

@@ -78,6 +78,13 @@ void render_vars_free(struct render_vars **v);
 /* value is copied; NULL is the same as "". */
 void render_vars_set(struct render_vars *v, const char *name,
     const char *value);
+/*
+ * HTML that kring made safe itself, for a variable declared as HTML: it
+ * goes into .html templates as it is.  Never give it anything from
+ * outside that has not been through markdown_render().
+ */
+void render_vars_html(struct render_vars *v, const char *name,
+    const char *html);
 void render_vars_setf(struct render_vars *v, const char *name,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void render_vars_flag(struct render_vars *v, const char *name, bool on);

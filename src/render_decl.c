@@ -13,6 +13,7 @@
 
 #define TEXT(n) { n, K_TEXT, NULL }
 #define FLAG(n) { n, K_FLAG, NULL }
+#define HTML(n) { n, K_HTML, NULL }
 #define LIST(n, f) { n, K_LIST, f }
 #define END { NULL, K_TEXT, NULL }
 
@@ -116,6 +117,22 @@ static const struct decl which_vars[] = {
 	END
 };
 
+/*
+ * A newsletter's body is the same for every subscriber but for their
+ * one-click token, which is put in at send time; person_address and
+ * person_name are therefore empty in these two.
+ */
+static const struct decl newsletter_vars[] = {
+	TEXT("subject"),
+	TEXT("list_id"), TEXT("list_name"), TEXT("list_description"),
+	TEXT("text"),                     /* the Markdown as plain text */
+	HTML("content"),                  /* the Markdown as styled HTML */
+	TEXT("unsubscribe_address"),      /* personal L+LIST-unsubscribe-TOKEN@D */
+	TEXT("unsubscribe_url"),          /* personal; "" without unsubscribe_url */
+	TEXT("subscribe_address"),        /* L+LIST-subscribe@D, to pass it on */
+	END
+};
+
 static const struct decl no_vars[] = { END };
 
 const struct tpl_decl render_tpls[RENDER_NTPL] = {
@@ -126,6 +143,8 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "help.txt", false, no_vars },
 	{ "lists.txt", false, lists_vars },
 	{ "which.txt", false, which_vars },
+	{ "newsletter.txt", true, newsletter_vars },
+	{ "newsletter.html", false, newsletter_vars },
 };
 
 const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };
@@ -163,7 +182,8 @@ render_lang_index(enum lang lang)
 const char *
 render_kind_name(enum kind k)
 {
-	return k == K_LIST ? "a list" : k == K_FLAG ? "a flag" : "text";
+	return k == K_LIST ? "a list" : k == K_FLAG ? "a flag" :
+	    k == K_HTML ? "HTML" : "text";
 }
 
 static const struct decl *

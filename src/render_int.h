@@ -18,12 +18,17 @@ struct err;
 
 /* Level 0, then one per list section: per file, and in one included part. */
 #define RENDER_SCOPE_MAX (2 * RENDER_DEPTH_MAX + 1)
-#define RENDER_NTPL 7      /* entries of render_tpls */
+#define RENDER_NTPL 9      /* entries of render_tpls */
 #define RENDER_NLANG 2     /* entries of render_langs */
 
 /* ---- the declared templates and their variables (render_decl.c) ---- */
 
-enum kind { K_TEXT, K_FLAG, K_LIST };
+/*
+ * K_HTML: markup kring made safe itself (a newsletter's Markdown through
+ * cmark's safe mode), written as it is into .html templates; .txt
+ * templates may not use it, and a Subject gets it escaped.
+ */
+enum kind { K_TEXT, K_FLAG, K_LIST, K_HTML };
 
 struct decl {
 	const char *name;

@@ -562,7 +562,10 @@ check_var(struct checker *ck, const struct tpl *t, const struct node *nd)
 	if (d == NULL)
 		return check_err(ck, t, nd->line, "unknown variable {{%.*s}}",
 		    n, nd->s);
-	if (d->kind != K_TEXT)
+	if (d->kind == K_HTML && t->cx != RENDER_HTML)
+		return check_err(ck, t, nd->line, "{{%.*s}} is HTML: only "
+		    ".html templates may use it", n, nd->s);
+	if (d->kind != K_TEXT && d->kind != K_HTML)
 		return check_err(ck, t, nd->line, "{{%.*s}} is %s: use "
 		    "{{#%.*s}}...{{/%.*s}}", n, nd->s, render_kind_name(d->kind), n,
 		    nd->s, n, nd->s);

@@ -85,6 +85,12 @@ render_vars_set(struct render_vars *v, const char *name, const char *value)
 }
 
 void
+render_vars_html(struct render_vars *v, const char *name, const char *html)
+{
+	entry_put(v, name, K_HTML)->text = xstrdup(html ? html : "");
+}
+
+void
 render_vars_setf(struct render_vars *v, const char *name, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;

@@ -444,6 +444,15 @@ typedef int store_campaign_cb(const struct q_campaign_stats *s, void *arg);
 int store_campaign_each(struct store *st, store_campaign_cb *cb, void *arg,
     struct err *e);
 /*
+ * Cancel what of campaign id has not gone yet (queued and deferred rows
+ * become cancelled, *cancelled of them; rows being sent this moment
+ * cannot be stopped) and stamp the campaign.  counts (indexed by enum
+ * queue_state) says where its rows stand afterwards.  Inside a
+ * transaction.
+ */
+int store_campaign_cancel(struct store *st, int64_t id, int64_t now,
+    int64_t *cancelled, int64_t counts[6], struct err *e);
+/*
  * Retention: delete rows sent, failed or cancelled before `before`, then
  * messages and campaigns with no rows left.  Inside a transaction.
  */

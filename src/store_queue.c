@@ -510,3 +510,46 @@ store_queue_prune(struct store *st, int64_t before, int64_t *n, struct err *e)
 	}
 	return 0;
 }
+
+int
+store_campaign_cancel(struct store *st, int64_t id, int64_t now,
+    int64_t *cancelled, int64_t counts[6], struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE queue SET state = "
+	    "'cancelled', done_at = ?2, lease_until = NULL, lease_pid = NULL "
+	    "WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, id);
+	store_bind_int(s, 2, now);
+	rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, "cancel campaign");
+	*cancelled = sqlite3_changes(st->db);
+	if ((s = store_stmt(st, "UPDATE campaigns SET cancelled_at = "
+	    "coalesce(cancelled_at, ?2) WHERE id = ?1", e)) == NULL)
+		return -1;
+	store_bind_int(s, 1, id);
+	store_bind_int(s, 2, now);
+	rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, "cancel campaign");
+	memset(counts, 0, 6 * sizeof(counts[0]));
+	if ((s = store_stmt(st, "SELECT state, count(*) FROM queue WHERE "
+	    "campaign_id = ?1 GROUP BY state", e)) == NULL)
+		return -1;
+	store_bind_int(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		enum queue_state qs;
+
+		if (queue_state_parse((const char *)sqlite3_column_text(s, 0),
+		    &qs) == 0)
+			counts[qs] = sqlite3_column_int64(s, 1);
+	}
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "count campaign");
+}

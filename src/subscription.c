@@ -135,14 +135,7 @@ confirm_request(const struct request *rq, enum token_action action,
 	localtime_r(&expires, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	confirm_addr = notify_sub_address(cfg, "confirm-", token);
-	if (cfg->unsubscribe_url != NULL && *cfg->unsubscribe_url != '\0') {
-		size_t n = strlen(cfg->unsubscribe_url);
-
-		while (n > 0 && cfg->unsubscribe_url[n - 1] == '/')
-			n--;
-		url = xasprintf("%.*s/c/%s", (int)n, cfg->unsubscribe_url,
-		    token);
-	}
+	url = notify_web_url(cfg, "c", token);
 	v = render_vars_new();
 	render_vars_set(v, "token", token);
 	render_vars_set(v, "confirm_address", confirm_addr);

@@ -210,6 +210,24 @@ welcome_vars(struct render_vars *v, bool newsletter)
 	    "metandereogen+cop-taal-unsubscribe@example.org");
 }
 
+static void
+newsletter_vars(struct render_vars *v)
+{
+	render_vars_set(v, "subject", "Nieuwsbrief december");
+	render_vars_set(v, "list_id", "nieuwsbrief");
+	render_vars_set(v, "list_name", "Nieuwsbrief Met Andere Ogen");
+	render_vars_set(v, "list_description", "");
+	render_vars_set(v, "text", "# December\n\nNieuws uit de regio’s.\n");
+	render_vars_html(v, "content", "<h1>December</h1>\n"
+	    "<p>Nieuws uit de regio’s &amp; <b>meer</b>.</p>\n");
+	render_vars_set(v, "unsubscribe_address",
+	    "metandereogen+nieuwsbrief-unsubscribe-" TOKEN "@example.org");
+	render_vars_set(v, "unsubscribe_url", "https://lists.example.org/u/"
+	    TOKEN);
+	render_vars_set(v, "subscribe_address",
+	    "metandereogen+nieuwsbrief-subscribe@example.org");
+}
+
 /* Realistic values for each shipped template. */
 static struct render_vars *
 vars_for(const char *name)
@@ -227,6 +245,8 @@ vars_for(const char *name)
 		add_lists(v);
 	else if (strcmp(name, "which.txt") == 0)
 		add_subs(v);
+	else if (strncmp(name, "newsletter.", 11) == 0)
+		newsletter_vars(v);
 	return v;
 }
 
@@ -353,6 +373,30 @@ test_shipped_all(bool show)
 	}
 	render_set_free(&set);
 	CHECK(set == NULL);
+}
+
+/* HTML kring made itself goes in as it is; text values are escaped. */
+static void
+test_newsletter_html(void)
+{
+	struct render_set *set = load(NULL, SHIPPED);
+	struct render_vars *v = vars_for("newsletter.html");
+	char *html, *text;
+
+	if (set == NULL)
+		return;
+	render_vars_set(v, "subject", "<b>Tom & Jerry</b>");
+	html = body(set, LANG_NL, "newsletter.html", v);
+	text = body(set, LANG_NL, "newsletter.txt", v);
+	CHECK(contains(html, "<p>Nieuws uit de regio’s &amp; <b>meer</b>.</p>"));
+	CHECK(contains(html, "<title>&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</title>"));
+	CHECK(contains(html, "href=\"https://lists.example.org/u/" TOKEN "\""));
+	CHECK(!contains(text, "<h1>"));
+	CHECK(contains(text, "# December"));
+	free(html);
+	free(text);
+	render_vars_free(&v);
+	render_set_free(&set);
 }
 
 static void
@@ -976,6 +1020,9 @@ test_load_errors(void)
 		{ "nl/reply.txt", "Subject:  \n\n", "nl/reply.txt line 1: empty Subject" },
 		{ "en/help.txt", "Subject: x\n\nbody\n", "en/help.txt line 1: a part "
 		    "has no Subject line: it is shown inside another mail" },
+		{ "nl/newsletter.txt", "Subject: x\n\n{{content}}\n",
+		    "nl/newsletter.txt line 3: {{content}} is HTML: only .html "
+		    "templates may use it" },
 		{ "nl/help.txt", "ok\n\xff\n", "nl/help.txt line 2: not UTF-8" },
 		{ "nl/help.txt", "ok\n\xe2\x82\n", "nl/help.txt line 2: not UTF-8" },
 	};
@@ -1087,7 +1134,7 @@ test_names(void)
 
 	while (render_template_name(n) != NULL)
 		n++;
-	CHECK_INT(n, 7);
+	CHECK_INT(n, 9);
 	CHECK_STR(render_template_name(0), "reply.txt");
 	CHECK(render_template_name(n) == NULL);
 	render_set_free(&(struct render_set *){NULL});
@@ -1115,6 +1162,7 @@ main(int argc, char **argv)
 	test_missing();
 	test_unknown_variable();
 	test_load_errors();
+	test_newsletter_html();
 	test_load_limits();
 	test_render_errors();
 	test_output_limit();

@@ -1,0 +1,306 @@
+/*
+ * cli_newsletter - kring newsletter queue | preview | cancel.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "compose.h"
+#include "ctx.h"
+#include "err.h"
+#include "markdown.h"
+#include "model.h"
+#include "newsletter.h"
+#include "output.h"
+#include "queue.h"
+#include "render.h"
+#include "store.h"
+#include "token.h"
+
+/* Read the Markdown file whole: 0, or the exit code after saying why. */
+static int
+read_markdown(const char *path, struct buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return cli_error(EX_NOINPUT, "%s: %s", path, strerror(errno));
+	buf_init(out, MARKDOWN_MAX + 1);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !out->overflow)
+		buf_add(out, chunk, n);
+	if (ferror(f)) {
+		int err = errno;
+
+		fclose(f);
+		return cli_error(EX_IOERR, "%s: %s", path, strerror(err));
+	}
+	fclose(f);
+	if (out->overflow || out->len > MARKDOWN_MAX)
+		return cli_error(EX_DATAERR, "%s: larger than %d bytes", path,
+		    MARKDOWN_MAX);
+	if (memchr(buf_str(out), '\0', out->len) != NULL)
+		return cli_error(EX_DATAERR, "%s: holds a NUL byte; is it "
+		    "a text file?", path);
+	return 0;
+}
+
+/*
+ * --at: ISO 8601 local time, "2026-12-01 08:00", with T or a space,
+ * seconds optional.  0 and *t, or EX_USAGE after saying what is wrong.
+ */
+static int
+parse_at(const char *s, time_t now, time_t *t)
+{
+	static const char *const forms[] = { "%Y-%m-%dT%H:%M:%S",
+		"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M" };
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct tm tm;
+		const char *end;
+
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(s, forms[i], &tm)) == NULL || *end != '\0')
+			continue;
+		tm.tm_isdst = -1;
+		if ((*t = mktime(&tm)) == (time_t)-1)
+			break;
+		if (*t < now - 366 * 24 * 3600 || *t > now + 5 * 366 * 24 * 3600)
+			return cli_error(EX_USAGE, "--at %s: not within a year "
+			    "ago and five years ahead", s);
+		return 0;
+	}
+	return cli_error(EX_USAGE, "--at %s: expected local date and time "
+	    "as YYYY-MM-DD HH:MM", s);
+}
+
+/* Checks shared by queue and preview; 0 or the exit code. */
+static int
+newsletter_args(struct cli *c, const char *list_id, const char *file,
+    const char *subject, struct list *l, struct buf *md)
+{
+	const char *why;
+	int ex;
+
+	if (subject != NULL && ((why = model_text_problem(subject,
+	    COMPOSE_SUBJECT_MAX / 2)) != NULL || *subject == '\0'))
+		return cli_error(EX_USAGE, "--subject %s", why ? why :
+		    "is empty");
+	if ((ex = cli_list_need(c, list_id, l)) != 0)
+		return ex;
+	return read_markdown(file, md);
+}
+
+/*
+ * A preview without --subject is titled by the Markdown's first line
+ * (its "#" marks dropped), else the list's name.
+ */
+static void
+first_line(const char *md, const char *fallback, struct buf *out)
+{
+	const char *p = md;
+
+	while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+		p++;
+	while (*p == '#')
+		p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (size_t n = 0; *p != '\0' && *p != '\n' && *p != '\r' && n < 200;
+	    n++)
+		buf_putc(out, *p++);
+	/* A cut may have split a character: drop what is left of it. */
+	for (int k = 0; k < 3 && out->len > 0 &&
+	    model_text_problem(buf_str(out), 200) != NULL; k++)
+		buf_truncate(out, out->len - 1);
+	if (out->len == 0 || model_text_problem(buf_str(out), 200) != NULL) {
+		buf_reset(out);
+		buf_puts(out, fallback);
+	}
+}
+
+static void
+on_progress(void *arg, size_t done, size_t n)
+{
+	struct progress *p = arg;
+
+	if (p->total == 0)
+		progress_start(p, "queueing", (int64_t)n);
+	progress_step(p, (int64_t)done);
+}
+
+int
+cmd_newsletter_queue(struct cli *c, int argc, char **argv)
+{
+	static const char *const specs[] = { "subject=", "at=", NULL };
+	const char *v[2];
+	char *pos[2];
+	int npos, ex;
+	struct list l = { 0 };
+	struct buf md = BUF_INIT;
+	struct err e = { 0, "" };
+	struct progress pg;
+	const struct render_set *tpl;
+	const struct hmac_key *key;
+	struct newsletter nl;
+	struct kr_ctx ctx;
+	time_t at = 0;
+	int64_t cid, queued;
+	char when[64];
+
+	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
+		return ex;
+	if (npos != 2 || v[0] == NULL)
+		return cli_usage(c);
+	if (v[1] != NULL && (ex = parse_at(v[1], c->now, &at)) != 0)
+		return ex;
+	if ((tpl = cli_templates(c, &ex)) == NULL ||
+	    (key = cli_key(c, &ex)) == NULL)
+		return ex;
+	if ((ex = newsletter_args(c, pos[0], pos[1], v[0], &l, &md)) != 0)
+		goto out;
+	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
+	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len };
+	memset(&pg, 0, sizeof(pg));
+	if (store_begin(c->st, &e) != 0 ||
+	    newsletter_queue(&ctx, key, tpl, &nl, (int64_t)at, on_progress,
+	    &pg, &cid, &queued, &e) != 0 ||
+	    (queued > 0 && store_event(c->st, c->now, "newsletter", l.id, NULL,
+	    NULL, v[0], &e) != 0) ||
+	    store_commit(c->st, &e) != 0) {
+		store_rollback(c->st);
+		if (pg.total > 0)
+			progress_clear(&pg);
+		ex = cli_fail(&e);
+		goto out;
+	}
+	if (pg.total > 0)
+		progress_end(&pg);
+	if (queued == 0) {
+		printf("%s has no active subscribers: nothing queued\n", l.id);
+		goto out;
+	}
+	cli_format_when(at > c->now ? at : c->now, false, when, sizeof(when));
+	printf("newsletter %lld for %s: %lld %s queued, to go %s%s "
+	    "(see kring queue)\n", (long long)cid, l.id, (long long)queued,
+	    queued == 1 ? "copy" : "copies", at > c->now ? "from " : "now,",
+	    at > c->now ? when : " once kringd or kring send runs");
+out:
+	list_clear(&l);
+	buf_free(&md);
+	return ex;
+}
+
+int
+cmd_newsletter_preview(struct cli *c, int argc, char **argv)
+{
+	static const char *const specs[] = { "subject=", "html", NULL };
+	const char *v[2];
+	char *pos[2];
+	int npos, ex;
+	struct list l = { 0 };
+	struct buf md = BUF_INIT, out = BUF_INIT, subject = BUF_INIT,
+	    text = BUF_INIT, html = BUF_INIT, title = BUF_INIT;
+	char token[TOKEN_LEN + 1];
+	struct err e = { 0, "" };
+	const struct render_set *tpl;
+	const struct hmac_key *key;
+	struct newsletter nl;
+	struct kr_ctx ctx;
+	int r;
+
+	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
+		return ex;
+	if (npos != 2)
+		return cli_usage(c);
+	if ((tpl = cli_templates(c, &ex)) == NULL ||
+	    (key = cli_key(c, &ex)) == NULL)
+		return ex;
+	if ((ex = newsletter_args(c, pos[0], pos[1], v[0], &l, &md)) != 0)
+		goto done;
+	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
+	first_line(buf_str(&md), l.name, &title);
+	nl = (struct newsletter){ &l, v[0] ? v[0] : buf_str(&title),
+	    buf_str(&md), md.len };
+	/* --html: the page alone, to open in a browser. */
+	queue_unsub_token(key, l.id, 0, token);
+	r = v[1] != NULL ?
+	    newsletter_render(&ctx, tpl, &nl, token, &subject, &text, &out,
+	    &e) : newsletter_preview(&ctx, key, tpl, &nl, &out, &e);
+	if (r != 0)
+		ex = cli_fail(&e);
+	else if (fwrite(out.data, 1, out.len, stdout) != out.len ||
+	    fflush(stdout) != 0)
+		ex = cli_error(EX_IOERR, "standard output: %s", strerror(errno));
+done:
+	list_clear(&l);
+	buf_free(&md);
+	buf_free(&out);
+	buf_free(&subject);
+	buf_free(&text);
+	buf_free(&html);
+	buf_free(&title);
+	return ex;
+}
+
+int
+cmd_newsletter_cancel(struct cli *c, int argc, char **argv)
+{
+	static const char *const specs[] = { NULL };
+	const char *v[1];
+	char *pos[1], *end;
+	int npos, ex, r;
+	struct err e = { 0, "" };
+	struct q_campaign camp;
+	int64_t counts[6], now_cancelled;
+	long long id;
+
+	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 1, &npos)) != 0)
+		return ex;
+	if (npos != 1)
+		return cli_usage(c);
+	errno = 0;
+	id = strtoll(pos[0], &end, 10);
+	if (errno != 0 || *end != '\0' || end == pos[0] || id <= 0)
+		return cli_error(EX_USAGE, "%s: not a newsletter number (see "
+		    "kring queue)", pos[0]);
+	if (cli_store(c, false, &ex) == NULL)
+		return ex;
+	if (store_begin(c->st, &e) != 0)
+		return cli_fail(&e);
+	if ((r = store_campaign_get(c->st, id, &camp, &e)) <= 0 ||
+	    camp.kind != CAMPAIGN_NEWSLETTER) {
+		store_rollback(c->st);
+		if (r < 0)
+			return cli_fail(&e);
+		ex = cli_error(EX_DATAERR, "%lld: no such newsletter (see kring "
+		    "queue)", id);
+		q_campaign_clear(&camp);
+		return ex;
+	}
+	if (store_campaign_cancel(c->st, id, c->now, &now_cancelled, counts,
+	    &e) != 0 ||
+	    store_event(c->st, c->now, "newsletter-cancel", camp.list_id, NULL,
+	    NULL, camp.subject, &e) != 0 || store_commit(c->st, &e) != 0) {
+		store_rollback(c->st);
+		q_campaign_clear(&camp);
+		return cli_fail(&e);
+	}
+	printf("newsletter %lld: %lld cancelled, %lld sent already, "
+	    "%lld failed", id, (long long)now_cancelled,
+	    (long long)counts[QUEUE_SENT], (long long)counts[QUEUE_FAILED]);
+	if (counts[QUEUE_SENDING] > 0)
+		printf(", %lld being sent this moment (they will go)",
+		    (long long)counts[QUEUE_SENDING]);
+	printf("\n");
+	q_campaign_clear(&camp);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * newsletter - a Markdown file becomes one personal message per
+ * subscriber of a list.
+ *
+ * The Markdown is rendered once (cmark, safe mode; inline CSS for the
+ * HTML) into the newsletter templates of the list's language, and
+ * stored once as one message.  What differs per subscriber is their
+ * one-click unsubscribe token: the stored text holds a placeholder that
+ * the sender replaces in each copy (compose_personalise), and the
+ * personal headers (To, List-Unsubscribe) are made at send time too, so
+ * queueing for 100,000 people writes 100,000 small queue rows and no
+ * copies.
+ */
+#ifndef KRING_NEWSLETTER_H
+#define KRING_NEWSLETTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "queue.h"
+
+struct buf;
+struct err;
+struct hmac_key;
+struct kr_ctx;
+struct render_set;
+
+struct newsletter {
+	const struct list *list;
+	const char *subject;         /* UTF-8, one line */
+	const char *md;              /* the Markdown source */
+	size_t md_len;
+};
+
+
+/*
+ * The newsletter's subject, text and HTML for a subscriber whose
+ * one-click token is token (the placeholder when queueing).  Appends to
+ * the three buffers.  -1 and e: EX_DATAERR for Markdown that cmark
+ * refuses (too large, NUL) or a subject the templates make too long,
+ * EX_SOFTWARE for a template that cannot be filled.
+ */
+int newsletter_render(const struct kr_ctx *ctx, const struct render_set *tpl,
+    const struct newsletter *nl, const char *token, struct buf *subject,
+    struct buf *text, struct buf *html, struct err *e);
+
+/*
+ * Queue nl for every active subscriber of its list, to leave no sooner
+ * than not_before, inside the caller's transaction.  *queued may be 0
+ * (nobody to send to); then no campaign is made and *campaign_id is 0.
+ */
+int newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
+    const struct render_set *tpl, const struct newsletter *nl,
+    int64_t not_before, queue_progress_fn *progress, void *arg,
+    int64_t *campaign_id, int64_t *queued, struct err *e);
+
+/*
+ * The whole message (headers and body, CRLF) one fictitious subscriber
+ * of the list would get, appended to out; nothing is stored.
+ */
+int newsletter_preview(const struct kr_ctx *ctx, const struct hmac_key *key,
+    const struct render_set *tpl, const struct newsletter *nl,
+    struct buf *out, struct err *e);
+
+#endif
