@@ -222,10 +222,10 @@ cmd_person_erase(struct cli *c, int argc, char **argv)
 {
 	static const char *const specs[] = { "yes", NULL };
 	const char *v[1];
-	char *pos[1], hash[HMAC_HEX_LEN + 1], *keypath, *addr;
+	char *pos[1], hash[HMAC_HEX_LEN + 1], *addr;
 	int npos, ex = 0, r;
 	struct person p = { 0 };
-	struct hmac_key key;
+	const struct hmac_key *key;
 	struct err e = { 0, "" };
 	struct store_erase_counts n;
 
@@ -237,15 +237,9 @@ cmd_person_erase(struct cli *c, int argc, char **argv)
 		return cli_error(EX_DATAERR, "%s", e.msg);
 	if (cli_store(c, false, &ex) == NULL)
 		goto out;
-	keypath = hmac_key_path(c->cfg->store);
-	r = hmac_key_load(keypath, &key, &e);
-	free(keypath);
-	if (r != 0) {
-		ex = cli_fail(&e);
+	if ((key = cli_key(c, &ex)) == NULL)
 		goto out;
-	}
-	hmac_hex(&key, addr, strlen(addr), hash);
-	explicit_bzero(&key, sizeof(key));
+	hmac_hex(key, addr, strlen(addr), hash);
 	if ((r = store_person_find(c->st, addr, &p, &e)) <= 0) {
 		if (r < 0)
 			ex = cli_fail(&e);

@@ -69,10 +69,10 @@ cmd_send(struct cli *c, int argc, char **argv)
 {
 	static const char *const specs[] = { "once", NULL };
 	const char *v[1];
-	char *pos[1], *keypath, when[32];
+	char *pos[1], when[32];
 	int npos, ex = 0, r;
 	struct err e = { 0, "" };
-	struct hmac_key key;
+	const struct hmac_key *key;
 	struct send_state state = { 0, 0 };
 	struct send_stats s, total;
 	struct send_opts o;
@@ -86,11 +86,8 @@ cmd_send(struct cli *c, int argc, char **argv)
 	once = v[0] != NULL;
 	if (cli_config(c, &ex) == NULL || cli_store(c, false, &ex) == NULL)
 		return ex;
-	keypath = hmac_key_path(store_path(c->st));
-	r = hmac_key_load(keypath, &key, &e);
-	free(keypath);
-	if (r != 0)
-		return cli_fail(&e);
+	if ((key = cli_key(c, &ex)) == NULL)
+		return ex;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -114,7 +111,7 @@ cmd_send(struct cli *c, int argc, char **argv)
 	progress_start(&sp.bar, "sending", due);
 	memset(&o, 0, sizeof(o));
 	o.cfg = c->cfg;
-	o.key = &key;
+	o.key = key;
 	o.stop = &send_stop;
 	o.progress = show_progress;
 	o.progress_arg = &sp;
@@ -165,7 +162,6 @@ cmd_send(struct cli *c, int argc, char **argv)
 	else if (total.deferred > 0)
 		ex = EX_TEMPFAIL;
 out:
-	explicit_bzero(&key, sizeof(key));
 	return ex;
 }
 

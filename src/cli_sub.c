@@ -247,7 +247,7 @@ struct import {
 	const char *file;
 	const char *list;
 	bool confirmed, force;
-	struct hmac_key key;
+	const struct hmac_key *key;
 	struct progress pg;
 	size_t ncols;
 	int email_col, name_col;
@@ -358,7 +358,7 @@ import_row(struct import *im, char **f, size_t n, long line, struct err *e)
 	if (import_check(im, f, n, line, &addr, &name) != 0)
 		return 0;
 	/* Decide before writing: an erased address must not even get a row. */
-	hmac_hex(&im->key, addr, strlen(addr), hash);
+	hmac_hex(im->key, addr, strlen(addr), hash);
 	if ((sup = store_suppressed(im->c->st, hash, e)) < 0 ||
 	    (had = store_person_find(im->c->st, addr, &p, e)) < 0)
 		goto out;
@@ -473,8 +473,8 @@ cmd_sub_import(struct cli *c, int argc, char **argv)
 {
 	static const char *const specs[] = { "confirmed", "force", NULL };
 	const char *v[2];
-	char *pos[2], *keypath, detail[256];
-	int npos, ex = 0, r;
+	char *pos[2], detail[256];
+	int npos, ex = 0;
 	struct list l = { 0 };
 	struct err e = { 0, "" };
 	struct import im;
@@ -494,13 +494,8 @@ cmd_sub_import(struct cli *c, int argc, char **argv)
 	    (ex = cli_list_need(c, pos[0], &l)) != 0)
 		return ex;
 	im.list = l.id;
-	keypath = hmac_key_path(store_path(c->st));
-	r = hmac_key_load(keypath, &im.key, &e);
-	free(keypath);
-	if (r != 0) {
-		ex = cli_fail(&e);
+	if ((im.key = cli_key(c, &ex)) == NULL)
 		goto out;
-	}
 	if ((ex = import_open(&im, &in, &rd)) != 0)
 		goto out;
 	if (store_begin(c->st, &e) != 0 || import_rows(&im, in, rd, &e) != 0)
@@ -522,6 +517,5 @@ out:
 	if (in != NULL)
 		fclose(in);
 	list_clear(&l);
-	explicit_bzero(&im.key, sizeof(im.key));
 	return ex;
 }
