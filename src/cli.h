@@ -91,5 +91,7 @@ cli_handler cmd_newsletter_queue, cmd_newsletter_preview,
     cmd_newsletter_cancel;
 /* cli_deliver.c */
 cli_handler cmd_deliver;
+/* cli_post.c */
+cli_handler cmd_held, cmd_approve, cmd_reject;
 
 #endif

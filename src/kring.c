@@ -68,6 +68,12 @@ static const struct command commands[] = {
 	    "made-up subscriber would get, on stdout (--html: the HTML page)" },
 	{ { "newsletter", "cancel" }, cmd_newsletter_cancel, "newsletter cancel "
 	    "ID", "cancel what of a newsletter is not yet sent" },
+	{ { "held" }, cmd_held, "held [LIST] [--tsv]", "posts waiting for a "
+	    "moderator, oldest first" },
+	{ { "approve" }, cmd_approve, "approve ID", "send a held post to the "
+	    "list and tell its author" },
+	{ { "reject" }, cmd_reject, "reject ID [--reason R]", "refuse a held "
+	    "post and tell its author, with the reason" },
 	{ { "queue" }, cmd_queue, "queue [--tsv]", "per campaign: messages "
 	    "queued, sent, deferred and failed" },
 	{ { "send" }, cmd_send, "send [--once]", "send what is due now, in the "

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "ctx.h"
 #include "err.h"
+#include "log.h"
 #include "notify.h"
 #include "queue.h"
 #include "render.h"
@@ -18,6 +19,7 @@
 #include "xmem.h"
 
 #define REFERENCES_MAX 4000   /* keep the header within reason */
+#define DAY (24 * 3600)
 
 void
 notify_common_vars(const struct config *cfg, const struct notify_to *to,
@@ -139,6 +141,22 @@ notify_list_item(const struct config *cfg, struct render_vars *v,
 	render_vars_set(it, "subscribe_address", sub);
 	render_vars_flag(it, "newsletter", l->kind == LIST_NEWSLETTER);
 	free(sub);
+}
+
+int
+notify_reply_allowed(const struct kr_ctx *ctx, const char *addr,
+    struct err *e)
+{
+	int64_t sent;
+
+	if (store_event_count(ctx->st, "reply", addr, ctx->now - DAY, &sent,
+	    e) != 0)
+		return -1;
+	if (sent < NOTIFY_REPLY_LIMIT)
+		return 1;
+	log_warn("event=reply-limit addr=%s: %lld replies in 24 hours; "
+	    "no reply", addr, (long long)sent);
+	return 0;
 }
 
 void
