@@ -858,8 +858,14 @@ add_auto(struct mailimf_fields *f, const struct config *cfg,
 		add_custom(f, "Precedence", "bulk");
 	else if (kind == CAMPAIGN_POST || kind == CAMPAIGN_DIGEST)
 		add_custom(f, "Precedence", "list");
-	add_custom(f, "Auto-Submitted", kind == CAMPAIGN_REPLY ?
-	    "auto-replied" : "auto-generated");
+	/*
+	 * A post is a person's mail that the list passes on, not one made
+	 * by a program (RFC 3834 5): Precedence and the List headers tell
+	 * responders to keep quiet.
+	 */
+	if (kind != CAMPAIGN_POST)
+		add_custom(f, "Auto-Submitted", kind == CAMPAIGN_REPLY ?
+		    "auto-replied" : "auto-generated");
 	add_custom(f, "X-Auto-Response-Suppress", "All");
 	self = addr_with_extension(cfg->local, cfg->domain,
 	    cfg->recipient_delimiter, NULL);

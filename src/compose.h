@@ -95,7 +95,8 @@ struct compose_head {
  * mailto L+LIST-unsubscribe-TOKEN@D) and List-Unsubscribe-Post when the
  * https form is there; then Precedence (list; bulk for newsletters; none
  * for replies and notices), Auto-Submitted (auto-replied for replies,
- * auto-generated otherwise), X-Auto-Response-Suppress: All, and
+ * none for posts, which people wrote, auto-generated otherwise),
+ * X-Auto-Response-Suppress: All, and
  * X-Loop: L@D.  -1 with EX_DATAERR when an address or the message-id is
  * malformed or the subject too long.
  */

@@ -115,6 +115,8 @@ class TestAccepted(PostCase):
                              r"^<mailto:metandereogen\+kinderopvang-unsubscribe-[a-z2-7]{26}"
                              r"@example.org>$")
             self.assertEqual(m["Precedence"], "list")
+            # A person wrote it: not marked as made by a program (RFC 3834).
+            self.assertIsNone(m["Auto-Submitted"])
             self.assertEqual(m["To"].addresses[0].addr_spec, rcpt)
             text = self.plain(m)
             self.assertIn("Wie heeft ervaring met één IKC-team?", text)

@@ -508,7 +508,7 @@ test_kinds(void)
 	} c[] = {
 		{ CAMPAIGN_REPLY, NULL, "auto-replied" },
 		{ CAMPAIGN_NOTICE, NULL, "auto-generated" },
-		{ CAMPAIGN_POST, "list", "auto-generated" },
+		{ CAMPAIGN_POST, "list", NULL },
 		{ CAMPAIGN_NEWSLETTER, "bulk", "auto-generated" },
 		{ CAMPAIGN_DIGEST, "list", "auto-generated" },
 	};
