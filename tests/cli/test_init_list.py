@@ -180,11 +180,12 @@ class Usage(kt.TestCase):
             r = self.assertOk(kt.run([kt.KRING, opt]))
             for cmd in ("init", "list add", "list set", "list show", "list ls", "list rm",
                         "sub add", "sub rm", "sub ls", "sub import", "sub export",
-                        "person show", "person export", "person erase", "queue", "send", "deliver",
-                        "log"):
+                        "person show", "person export", "person erase", "newsletter queue",
+                        "newsletter preview", "newsletter cancel", "held", "approve",
+                        "reject", "queue", "send", "deliver", "log"):
                 self.assertIn("\n  kring " + cmd, r.out)
             # Commands of later issues are not offered before they exist.
-            for cmd in ("newsletter", "digest", "held", "approve", "bounce"):
+            for cmd in ("bounce",):
                 self.assertNotIn("kring " + cmd, r.out)
         r = self.assertOk(kt.run([kt.KRING, "--version"]))
         self.assertRegex(r.out, r"^kring \d+\.\d+")
