@@ -60,6 +60,11 @@ static const struct command commands[] = {
 	    "the same as JSON" },
 	{ { "person", "erase" }, cmd_person_erase, "person erase EMAIL [--yes]",
 	    "erase a person for good" },
+	{ { "digest", "queue" }, cmd_digest_queue, "digest queue LIST",
+	    "queue the digest of the posts since the last one for the digest "
+	    "members" },
+	{ { "digest", "preview" }, cmd_digest_preview, "digest preview LIST",
+	    "the digest one member would get now, on stdout; records nothing" },
 	{ { "queue" }, cmd_queue, "queue [--tsv]", "per campaign: messages "
 	    "queued, sent, deferred and failed" },
 	{ { "send" }, cmd_send, "send [--once]", "send what is due now, in the "
