@@ -88,5 +88,7 @@ cli_handler cmd_person_show, cmd_person_export, cmd_person_erase, cmd_log;
 cli_handler cmd_send, cmd_queue;
 /* cli_deliver.c */
 cli_handler cmd_deliver;
+/* cli_post.c */
+cli_handler cmd_held, cmd_approve, cmd_reject;
 
 #endif
