@@ -90,5 +90,7 @@ cli_handler cmd_send, cmd_queue;
 cli_handler cmd_deliver;
 /* cli_digest.c */
 cli_handler cmd_digest_queue, cmd_digest_preview;
+/* cli_post.c */
+cli_handler cmd_held, cmd_approve, cmd_reject;
 
 #endif

@@ -556,6 +556,12 @@ msgid_ok(const char *s, size_t n)
 	return ats == 1 && at > 0 && at < n - 1;
 }
 
+bool
+compose_msgid_ok(const char *id)
+{
+	return id != NULL && msgid_ok(id, strlen(id));
+}
+
 struct span {
 	const char *p;
 	size_t n;

@@ -103,6 +103,12 @@ int compose_head(const struct config *cfg, const struct compose_head *h,
     struct buf *out, struct err *e);
 
 /*
+ * Whether id (without angle brackets) can be a Message-ID of ours:
+ * compose_head() refuses any other.
+ */
+bool compose_msgid_ok(const char *id);
+
+/*
  * The RFC 2047 form of a header text (phrase-safe Q encoding of UTF-8,
  * encoded words of at most 75 characters, never splitting a UTF-8
  * sequence; plain ASCII without specials stays as it is).  Control

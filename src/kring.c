@@ -65,6 +65,12 @@ static const struct command commands[] = {
 	    "members" },
 	{ { "digest", "preview" }, cmd_digest_preview, "digest preview LIST",
 	    "the digest one member would get now, on stdout; records nothing" },
+	{ { "held" }, cmd_held, "held [LIST] [--tsv]", "posts waiting for a "
+	    "moderator, oldest first" },
+	{ { "approve" }, cmd_approve, "approve ID", "send a held post to the "
+	    "list and tell its author" },
+	{ { "reject" }, cmd_reject, "reject ID [--reason R]", "refuse a held "
+	    "post and tell its author, with the reason" },
 	{ { "queue" }, cmd_queue, "queue [--tsv]", "per campaign: messages "
 	    "queued, sent, deferred and failed" },
 	{ { "send" }, cmd_send, "send [--once]", "send what is due now, in the "

@@ -227,16 +227,41 @@ part_text(struct mailmime *mm, bool html, int *flags)
 	return s;
 }
 
+/* Whether libetpan's recursion can take c (see NESTING_WORDS_MAX). */
+static bool
+parseable(const struct copy *c)
+{
+	size_t words = nesting(c);
+
+	return words <= NESTING_WORDS_MAX && words * c->len <= NESTING_WORK_MAX;
+}
+
+int
+mime_parse_copy(const char *raw, size_t len, char **out, size_t *outlen,
+    int *flags)
+{
+	struct copy c;
+
+	prepare(raw, len, &c, flags);
+	if (!parseable(&c)) {
+		free(c.buf);
+		*flags |= MIME_MALFORMED | MIME_TRUNCATED;
+		return -1;
+	}
+	*out = c.buf;
+	*outlen = c.len;
+	return 0;
+}
+
 static void
 read_body(const struct copy *c, struct mime_msg *m)
 {
 	struct mailmime *top = NULL, *body;
 	struct walk w;
-	size_t at = 0, words;
+	size_t at = 0;
 	int r;
 
-	words = nesting(c);
-	if (words > NESTING_WORDS_MAX || words * c->len > NESTING_WORK_MAX) {
+	if (!parseable(c)) {
 		m->flags |= MIME_MALFORMED | MIME_TRUNCATED;
 		return;
 	}

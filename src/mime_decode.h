@@ -9,7 +9,8 @@
  * say latin1 mean windows-1252).  A body in an unknown charset is kept
  * when it is valid UTF-8 and read as windows-1252 otherwise.  Every
  * limit reached and every guess made is reported in the caller's
- * MIME_* flags.  No state.
+ * MIME_* flags.  No state.  Besides mime.c, compose_post.c reads a
+ * post's parts with them, so a post is decoded as its commands are.
  */
 #ifndef KRING_MIME_DECODE_H
 #define KRING_MIME_DECODE_H
@@ -50,5 +51,15 @@ void mime_decode_body(const char *data, size_t len, int encoding,
  * inside a character.  Never NULL; free() it.
  */
 char *mime_decode_text(const char *s, size_t len, int *flags);
+
+/*
+ * A working copy of raw (len bytes) that is safe to give to
+ * mailmime_parse: without an mbox "From " line, CR-only line ends made
+ * LF, ending in a line end, the boundaries that crash libetpan 1.9.4
+ * defused.  0 with *out (NUL-terminated, free() it) and *outlen, or -1
+ * when the message nests more than libetpan's recursion can take.
+ */
+int mime_parse_copy(const char *raw, size_t len, char **out, size_t *outlen,
+    int *flags);
 
 #endif

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "ctx.h"
 #include "err.h"
+#include "log.h"
 #include "notify.h"
 #include "queue.h"
 #include "render.h"
@@ -18,9 +19,10 @@
 #include "xmem.h"
 
 #define REFERENCES_MAX 4000   /* keep the header within reason */
+#define DAY (24 * 3600)
 
-static void
-common_vars(const struct config *cfg, const struct notify_to *to,
+void
+notify_vars(const struct config *cfg, const struct notify_to *to,
     struct render_vars *v)
 {
 	char *help = notify_sub_address(cfg, "help", "");
@@ -68,7 +70,7 @@ notify_mail(struct notifier *n, enum lang lang, const char *name,
 	int64_t cid = 0, queued;
 	int rc = -1;
 
-	common_vars(cfg, to, v);
+	notify_vars(cfg, to, v);
 	if (render_subject(n->tpl, lang, name, v, &subject, e) != 0 ||
 	    render(n->tpl, lang, name, v, &body, e) != 0)
 		goto out;
@@ -125,6 +127,22 @@ notify_list_item(const struct config *cfg, struct render_vars *v,
 	render_vars_set(it, "subscribe_address", sub);
 	render_vars_flag(it, "newsletter", l->kind == LIST_NEWSLETTER);
 	free(sub);
+}
+
+int
+notify_reply_allowed(const struct kr_ctx *ctx, const char *addr,
+    struct err *e)
+{
+	int64_t sent;
+
+	if (store_event_count(ctx->st, "reply", addr, ctx->now - DAY, &sent,
+	    e) != 0)
+		return -1;
+	if (sent < NOTIFY_REPLY_LIMIT)
+		return 1;
+	log_warn("event=reply-limit addr=%s: %lld replies in 24 hours; "
+	    "no reply", addr, (long long)sent);
+	return 0;
 }
 
 void

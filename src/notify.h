@@ -72,6 +72,23 @@ char *notify_sub_address(const struct config *cfg, const char *list,
 void notify_list_item(const struct config *cfg, struct render_vars *v,
     const char *var, const struct list *l);
 
+/*
+ * Set the variables every template has (see the top of this file) in
+ * v, for a mail to `to`; for texts that are not a mail of their own
+ * (a list footer), to->addr and to->name may be "".
+ */
+void notify_vars(const struct config *cfg, const struct notify_to *to,
+    struct render_vars *v);
+
+/*
+ * Whether addr may have one more answer to its mail: no address gets
+ * more than NOTIFY_REPLY_LIMIT in 24 hours (SPEC "Loops"), counted by
+ * the "reply" events in the log.  1 yes, 0 no (logged), -1 error.
+ */
+#define NOTIFY_REPLY_LIMIT 10
+int notify_reply_allowed(const struct kr_ctx *ctx, const char *addr,
+    struct err *e);
+
 /* Forget the run's campaign (after a rolled-back transaction made it void). */
 void notify_forget(struct notifier *n);
 

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mime.h"
 #include "notify.h"
+#include "post.h"
 #include "process.h"
 #include "reply.h"
 #include "route.h"
@@ -25,13 +26,6 @@
 #include "xmem.h"
 
 #define RESULT_TEXT_MAX 500
-/*
- * Replies to one address per 24 hours.  An autoresponder that marks
- * its mail as nothing automatic would otherwise answer each reply with
- * one more mail, for ever; confirmations have confirm_limit of their own.
- */
-#define REPLY_LIMIT 10
-#define DAY (24 * 3600)
 
 /* One message being processed. */
 struct job {
@@ -135,21 +129,17 @@ summarise(struct job *j, size_t n)
 		buf_puts(&j->summary, "; more commands ignored");
 }
 
-/* The one reply, unless the address had its REPLY_LIMIT today. */
+/* The one reply, unless the address had its reply limit today. */
 static int
 answer(struct job *j, const struct request *rq, struct err *e)
 {
 	const struct kr_ctx *ctx = j->ctx;
-	int64_t sent;
+	int r;
 
-	if (store_event_count(ctx->st, "reply", rq->addr, ctx->now - DAY,
-	    &sent, e) != 0)
-		return -1;
-	if (sent >= REPLY_LIMIT) {
-		log_warn("event=reply-limit addr=%s: %lld replies in 24 hours; "
-		    "no reply", rq->addr, (long long)sent);
-		buf_puts(&j->summary, "no reply (reply limit); ");
-		return 0;
+	if ((r = notify_reply_allowed(ctx, rq->addr, e)) <= 0) {
+		if (r == 0)
+			buf_puts(&j->summary, "no reply (reply limit); ");
+		return r;
 	}
 	if (reply_send(rq, j->cs.cmd, j->res, j->cs.n, j->cs.too_many, e) != 0)
 		return -1;
@@ -242,6 +232,29 @@ commands(struct job *j, struct err *e)
 	return rc;
 }
 
+/* Mail to L+LIST@D: a post, taken in this message's transaction. */
+static int
+post(struct job *j, struct err *e)
+{
+	struct post_mail pm;
+	char *addr;
+	int rc;
+
+	if ((addr = addr_normalize(j->m.from.addr, NULL)) == NULL)
+		return finish(j, "dropped", "sender address is not valid", e);
+	pm.list_id = j->rt.list;
+	pm.addr = addr;
+	pm.m = &j->m;
+	pm.raw = j->row->raw;
+	pm.len = j->row->size;
+	pm.inbound_id = j->row->id;
+	rc = post_receive(j->n, &pm, &j->summary, e);
+	if (rc == 0)
+		rc = finish(j, "done", buf_str(&j->summary), e);
+	free(addr);
+	return rc;
+}
+
 static int
 process_one(struct job *j, struct err *e)
 {
@@ -254,7 +267,7 @@ process_one(struct job *j, struct err *e)
 	case ROUTE_BOUNCE:
 		return finish(j, "done", "waiting for bounce processing", e);
 	case ROUTE_POST:
-		return finish(j, "done", "waiting for the post step", e);
+		return post(j, e);
 	default:
 		return commands(j, e);
 	}

@@ -152,6 +152,42 @@ static const struct decl digest_note_vars[] = {
 	END
 };
 
+/* The list of a post, in the author's notices and in the footer. */
+#define POST_LIST_VARS \
+	TEXT("list_id"), TEXT("list_name"), \
+	TEXT("post_address"),             /* L+LIST@D */ \
+	TEXT("unsubscribe_address")       /* L+LIST-unsubscribe@D */
+
+static const struct decl post_held_vars[] = {
+	POST_LIST_VARS,
+	TEXT("post_subject"),             /* the post's Subject, decoded */
+	TEXT("reason"),                   /* always "" here */
+	FLAG("moderated"),                /* every post waits for a moderator */
+	FLAG("not_member"),               /* the author is no active member */
+	END
+};
+
+static const struct decl post_refused_vars[] = {
+	POST_LIST_VARS,
+	TEXT("post_subject"),
+	TEXT("reason"),                   /* always "" here */
+	FLAG("newsletter"),               /* announce-only */
+	FLAG("closed"),                   /* policy closed */
+	END
+};
+
+static const struct decl post_decided_vars[] = {
+	POST_LIST_VARS,
+	TEXT("post_subject"),
+	TEXT("reason"),                   /* the moderator's; may be "" */
+	END
+};
+
+static const struct decl post_footer_vars[] = {
+	POST_LIST_VARS,
+	END
+};
+
 static const struct decl no_vars[] = { END };
 
 const struct tpl_decl render_tpls[RENDER_NTPL] = {
@@ -165,6 +201,11 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "digest.txt", true, digest_vars },
 	{ "digest.html", false, digest_vars },
 	{ "digest-note.txt", false, digest_note_vars },
+	{ "post_held.txt", true, post_held_vars },
+	{ "post_refused.txt", true, post_refused_vars },
+	{ "post_approved.txt", true, post_decided_vars },
+	{ "post_rejected.txt", true, post_decided_vars },
+	{ "post_footer.txt", false, post_footer_vars },
 };
 
 const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };
