@@ -210,6 +210,21 @@ welcome_vars(struct render_vars *v, bool newsletter)
 	    "metandereogen+cop-taal-unsubscribe@example.org");
 }
 
+/* A post to a list, for the post_* templates. */
+static void
+post_vars(struct render_vars *v)
+{
+	render_vars_set(v, "list_id", "cop-taal");
+	render_vars_set(v, "list_name", "CoP Taal en Didactiek");
+	render_vars_set(v, "post_address", "metandereogen+cop-taal@example.org");
+	render_vars_set(v, "unsubscribe_address",
+	    "metandereogen+cop-taal-unsubscribe@example.org");
+	render_vars_set(v, "post_subject", "Leesplezier in groep 3 \xe2\x80\x93 tips?");
+	render_vars_set(v, "reason", "Dit past beter bij de CoP Lezen.");
+	render_vars_flag(v, "not_member", true);
+	render_vars_flag(v, "closed", true);
+}
+
 /* Realistic values for each shipped template. */
 static struct render_vars *
 vars_for(const char *name)
@@ -227,6 +242,8 @@ vars_for(const char *name)
 		add_lists(v);
 	else if (strcmp(name, "which.txt") == 0)
 		add_subs(v);
+	else if (strncmp(name, "post_", 5) == 0)
+		post_vars(v);
 	return v;
 }
 
@@ -1087,7 +1104,7 @@ test_names(void)
 
 	while (render_template_name(n) != NULL)
 		n++;
-	CHECK_INT(n, 7);
+	CHECK_INT(n, 12);
 	CHECK_STR(render_template_name(0), "reply.txt");
 	CHECK(render_template_name(n) == NULL);
 	render_set_free(&(struct render_set *){NULL});
