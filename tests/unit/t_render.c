@@ -255,6 +255,21 @@ digest_note_vars(struct render_vars *v)
 	render_vars_set(v, "max_size", "8M");
 }
 
+/* A post to a list, for the post_* templates. */
+static void
+post_vars(struct render_vars *v)
+{
+	render_vars_set(v, "list_id", "cop-taal");
+	render_vars_set(v, "list_name", "CoP Taal en Didactiek");
+	render_vars_set(v, "post_address", "metandereogen+cop-taal@example.org");
+	render_vars_set(v, "unsubscribe_address",
+	    "metandereogen+cop-taal-unsubscribe@example.org");
+	render_vars_set(v, "post_subject", "Leesplezier in groep 3 \xe2\x80\x93 tips?");
+	render_vars_set(v, "reason", "Dit past beter bij de CoP Lezen.");
+	render_vars_flag(v, "not_member", true);
+	render_vars_flag(v, "closed", true);
+}
+
 /* Realistic values for each shipped template. */
 static struct render_vars *
 vars_for(const char *name)
@@ -276,6 +291,8 @@ vars_for(const char *name)
 		digest_vars(v);
 	else if (strcmp(name, "digest-note.txt") == 0)
 		digest_note_vars(v);
+	else if (strncmp(name, "post_", 5) == 0)
+		post_vars(v);
 	return v;
 }
 
