@@ -176,7 +176,7 @@ render_notes(const struct render_set *tpl, const struct list *l,
 		render_vars_flag(v, "nul", it->unfit == UNFIT_NUL);
 		render_vars_flag(v, "long_line", it->unfit == UNFIT_LONG_LINE);
 		render_vars_set(v, "max_size", max);
-		rc = render(tpl, l->lang, "digest-note.txt", v, &note, e);
+		rc = render(tpl, l->lang, "digest_note.txt", v, &note, e);
 		render_vars_free(&v);
 		if (rc != 0) {
 			buf_free(&note);

@@ -9,7 +9,7 @@
  * digest takes at most DIGEST_POSTS_MAX posts and DIGEST_BYTES_MAX of
  * their bytes; the rest wait for the next one.  A post that cannot
  * travel inside it (see compose_digest.h), or is over DIGEST_POST_MAX,
- * is named in the table of contents and a note (digest-note.txt)
+ * is named in the table of contents and a note (digest_note.txt)
  * stands in its place.
  *
  * Everything a digest changes (its number, its posts, its queue rows,

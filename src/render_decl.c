@@ -200,7 +200,7 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "which.txt", false, which_vars },
 	{ "digest.txt", true, digest_vars },
 	{ "digest.html", false, digest_vars },
-	{ "digest-note.txt", false, digest_note_vars },
+	{ "digest_note.txt", false, digest_note_vars },
 	{ "post_held.txt", true, post_held_vars },
 	{ "post_refused.txt", true, post_refused_vars },
 	{ "post_approved.txt", true, post_decided_vars },

@@ -289,7 +289,7 @@ vars_for(const char *name)
 		add_subs(v);
 	else if (strncmp(name, "digest.", 7) == 0)
 		digest_vars(v);
-	else if (strcmp(name, "digest-note.txt") == 0)
+	else if (strcmp(name, "digest_note.txt") == 0)
 		digest_note_vars(v);
 	else if (strncmp(name, "post_", 5) == 0)
 		post_vars(v);
@@ -613,8 +613,8 @@ test_shipped_digest(void)
 	check_output("digest without waiting posts", s);
 	free(s);
 	render_vars_free(&v);
-	v = vars_for("digest-note.txt");
-	s = body(set, LANG_NL, "digest-note.txt", v);
+	v = vars_for("digest_note.txt");
+	s = body(set, LANG_NL, "digest_note.txt", v);
 	CHECK(contains(s, "\"Te breed\" van\n<bram@example.net>"));
 	CHECK(contains(s, "998 tekens"));
 	CHECK(!contains(s, "NUL"));
