@@ -181,10 +181,10 @@ class Usage(kt.TestCase):
             for cmd in ("init", "list add", "list set", "list show", "list ls", "list rm",
                         "sub add", "sub rm", "sub ls", "sub import", "sub export",
                         "person show", "person export", "person erase", "queue", "send", "deliver",
-                        "log"):
+                        "log", "digest queue", "digest preview"):
                 self.assertIn("\n  kring " + cmd, r.out)
             # Commands of later issues are not offered before they exist.
-            for cmd in ("newsletter", "digest", "held", "approve", "bounce"):
+            for cmd in ("newsletter", "held", "approve", "bounce"):
                 self.assertNotIn("kring " + cmd, r.out)
         r = self.assertOk(kt.run([kt.KRING, "--version"]))
         self.assertRegex(r.out, r"^kring \d+\.\d+")
