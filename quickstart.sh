@@ -21,8 +21,10 @@ libgnutls28-dev libidn2-dev sqlite3"
 # openssl, and bench/send measures against Postfix's smtp-sink and
 # smtp-source (the postfix package; its own daemon is never started).
 # The source tests run a private Dovecot (IMAP, POP3) from tests/dovecot.py;
-# the system's Dovecot service is never used.
-TEST_DEPS="python3 python3-aiosmtpd openssl postfix time dovecot-imapd dovecot-pop3d"
+# the system's Dovecot service is never used.  The digest tests run kring
+# at chosen moments (a month's end, a restart) under faketime.
+TEST_DEPS="python3 python3-aiosmtpd openssl postfix time dovecot-imapd dovecot-pop3d
+faketime"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

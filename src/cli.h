@@ -91,6 +91,8 @@ cli_handler cmd_newsletter_queue, cmd_newsletter_preview,
     cmd_newsletter_cancel;
 /* cli_deliver.c */
 cli_handler cmd_deliver;
+/* cli_digest.c */
+cli_handler cmd_digest_queue, cmd_digest_preview;
 /* cli_post.c */
 cli_handler cmd_held, cmd_approve, cmd_reject;
 

@@ -43,6 +43,7 @@ enum ktype {
 	K_SIZE,         /* "10M" -> bytes */
 	K_ENUM,         /* one of words[] -> its index */
 	K_RETRY,        /* array of durations */
+	K_CLOCK,        /* "08:00" -> minutes after midnight */
 };
 
 struct key {
@@ -76,6 +77,7 @@ static const struct key keys[] = {
 	{ "confirm_limit", K_INT, "3", 1, 100, O(confirm_limit), NULL, true },
 	{ "max_message_size", K_SIZE, "10M", 1024, 1024.0 * 1024 * 1024, O(max_message_size), NULL, true },
 	{ "retention", K_DURATION, "365d", DAY, 3650 * DAY, O(retention), NULL, true },
+	{ "digest_time", K_CLOCK, "08:00", 0, 0, O(digest_time), NULL, true },
 
 	{ "inbound", K_GROUP, NULL, 0, 0, 0, NULL, true },
 	/* kringd reopens its inbound source when any of these change. */
@@ -284,6 +286,11 @@ set_text(struct loader *l, const config_setting_t *s, const struct key *k,
 	}
 	case K_BOOL:
 		*(bool *)field = strcmp(text, "true") == 0;
+		return 0;
+	case K_CLOCK:
+		if (units_clock(text, (int *)field) != 0)
+			return fail_at(l, s, k->path, "\"%s\" is not a time of "
+			    "day (HH:MM from 00:00 to 23:59, e.g. \"08:00\")", text);
 		return 0;
 	case K_GROUP:
 	case K_RETRY:
@@ -694,6 +701,7 @@ same(const struct config *a, const struct config *b, const struct key *k)
 	}
 	case K_INT:
 	case K_ENUM:
+	case K_CLOCK:
 		return *(const int *)pa == *(const int *)pb;
 	case K_DURATION:
 	case K_SIZE:

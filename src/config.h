@@ -93,6 +93,7 @@ struct config {
 	int confirm_limit;
 	int64_t max_message_size;
 	int64_t retention;
+	int digest_time;         /* local minutes after midnight (08:00 = 480) */
 	struct config_inbound inbound;
 	struct config_smtp smtp;
 	struct config_bounce bounce;

@@ -68,6 +68,11 @@ static const struct command commands[] = {
 	    "made-up subscriber would get, on stdout (--html: the HTML page)" },
 	{ { "newsletter", "cancel" }, cmd_newsletter_cancel, "newsletter cancel "
 	    "ID", "cancel what of a newsletter is not yet sent" },
+	{ { "digest", "queue" }, cmd_digest_queue, "digest queue LIST",
+	    "queue the digest of the posts since the last one for the digest "
+	    "members" },
+	{ { "digest", "preview" }, cmd_digest_preview, "digest preview LIST",
+	    "the digest one member would get now, on stdout; records nothing" },
 	{ { "held" }, cmd_held, "held [LIST] [--tsv]", "posts waiting for a "
 	    "moderator, oldest first" },
 	{ { "approve" }, cmd_approve, "approve ID", "send a held post to the "

@@ -35,6 +35,7 @@
 #include "buf.h"
 #include "config.h"
 #include "ctx.h"
+#include "digest.h"
 #include "err.h"
 #include "hmac.h"
 #include "invite.h"
@@ -60,6 +61,10 @@ static int wake_pipe[2] = { -1, -1 };
 #define PROCESS_EVERY 5
 /* How often the queue is looked at when empty: `kring` commands fill it. */
 #define QUEUE_EVERY 5
+/* How often digest schedules are looked at: `kring list set` changes them. */
+#define SCHEDULE_EVERY 60
+/* After a digest failed: try again, without filling the log every minute. */
+#define SCHEDULE_RETRY 300
 
 /*
  * A step of the loop: does what is due at ctx->now, returns its next
@@ -161,6 +166,31 @@ step_invite(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	if (sent > 0)
 		log_info("event=invite sent=%lld", (long long)sent);
 	return more ? ctx->now : ctx->now + PROCESS_EVERY;
+}
+
+/*
+ * Queue the digests that fell due (digest.h): once per list and period,
+ * also when kringd was not running at the time, until the next falls
+ * due.
+ */
+static time_t
+step_schedule(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
+    bool *handed_on, void *state)
+{
+	struct inbox *in = state;
+	struct digest_due due;
+	struct err e = { 0, "" };
+	time_t next = ctx->now + SCHEDULE_EVERY;
+
+	(void)stop;
+	if (digest_run_due(ctx, in->key, in->tpl, &due, &e) != 0) {
+		log_warn("event=schedule result=failed error=\"%s\"", e.msg);
+		return ctx->now + SCHEDULE_EVERY;
+	}
+	*handed_on = due.made > 0;
+	if (due.failed > 0)
+		next = ctx->now + SCHEDULE_RETRY;
+	return due.next < next ? due.next : next;
 }
 
 /* What the fetch step keeps: the inbound source, opened on first use. */
@@ -397,6 +427,7 @@ main_loop(struct config **cfg, struct store *st, struct inbox *in,
 		{ "fetch", step_fetch, &fet, 0, false },
 		{ "process", step_process, in, 0, true },
 		{ "invite", step_invite, in, 0, false },
+		{ "schedule", step_schedule, in, 0, false },
 		{ "send", step_send, snd, 0, true },
 		{ "maintenance", step_maintenance, NULL, 0, false },
 	};

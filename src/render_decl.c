@@ -133,6 +133,42 @@ static const struct decl newsletter_vars[] = {
 	END
 };
 
+/* One post in a digest's table of contents. */
+static const struct decl digest_post_fields[] = {
+	TEXT("number"),                   /* 1, 2, ... in this digest */
+	TEXT("subject"), TEXT("from_name"), TEXT("from_addr"),
+	TEXT("date"),                     /* when it arrived, local time */
+	FLAG("left_out"),                 /* a note stands in its place */
+	END
+};
+
+/*
+ * A digest is one message for every digest member, so the common
+ * person_address and person_name are empty; what is personal is the
+ * one-click address and link, filled in per copy at send time.
+ */
+static const struct decl digest_vars[] = {
+	TEXT("list_id"), TEXT("list_name"), TEXT("list_description"),
+	TEXT("volume"), TEXT("issue"),    /* the year; the count in it */
+	TEXT("date"),                     /* the day it was made */
+	TEXT("count"),                    /* posts in this digest */
+	LIST("posts", digest_post_fields),
+	TEXT("waiting"),                  /* posts left for the next; "" none */
+	TEXT("post_address"),             /* L+LIST@D; "" when closed */
+	TEXT("unsubscribe_address"),      /* L+LIST-unsubscribe-TOKEN@D */
+	TEXT("unsubscribe_url"),          /* "" without unsubscribe_url */
+	END
+};
+
+/* The note that stands in a digest where a post could not go. */
+static const struct decl digest_note_vars[] = {
+	TEXT("number"), TEXT("subject"), TEXT("from_name"), TEXT("from_addr"),
+	TEXT("date"),
+	FLAG("empty"), FLAG("nul"), FLAG("long_line"), FLAG("too_large"),
+	TEXT("max_size"),                 /* too_large: the limit, "8M" */
+	END
+};
+
 /* The list of a post, in the author's notices and in the footer. */
 #define POST_LIST_VARS \
 	TEXT("list_id"), TEXT("list_name"), \
@@ -181,6 +217,9 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "which.txt", false, which_vars },
 	{ "newsletter.txt", true, newsletter_vars },
 	{ "newsletter.html", false, newsletter_vars },
+	{ "digest.txt", true, digest_vars },
+	{ "digest.html", false, digest_vars },
+	{ "digest_note.txt", false, digest_note_vars },
 	{ "post_held.txt", true, post_held_vars },
 	{ "post_refused.txt", true, post_refused_vars },
 	{ "post_approved.txt", true, post_decided_vars },

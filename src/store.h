@@ -484,6 +484,44 @@ int store_post_each(struct store *st, const char *list_id, int state,
     bool undigested, bool with_raw, store_post_cb *cb, void *arg,
     struct err *e);
 
+/* ---- digests and schedules (store_digest.c) ---- */
+
+/* A digest of a list: its number, the period it was due in, its mail. */
+struct store_digest {
+	const char *list_id;
+	int volume;              /* the year */
+	int issue;               /* 1, 2, ... within the volume */
+	const char *period;      /* schedule period ("2026-12"), NULL by hand */
+	int64_t created;
+	int64_t campaign_id;     /* 0: sent to nobody (no digest members) */
+	int64_t posts;
+};
+/* The issue the next digest of list_id in volume gets (1 for the first). */
+int store_digest_next_issue(struct store *st, const char *list_id,
+    int volume, int *issue, struct err *e);
+/*
+ * Add a digest (inside a transaction); *id is its id.  EX_DATAERR when
+ * the list has that number, or a digest of that period, already.
+ */
+int store_digest_add(struct store *st, const struct store_digest *d,
+    int64_t *id, struct err *e);
+/* Accepted posts of list_id in no digest yet. */
+int store_digest_waiting(struct store *st, const char *list_id, int64_t *n,
+    struct err *e);
+/* Put a post in a digest (inside a transaction); never a second one. */
+int store_post_digested(struct store *st, int64_t post_id, int64_t digest_id,
+    struct err *e);
+/*
+ * Schedules that run once per period (what: "digest"): whether one ran
+ * for list_id in period, 1 yes, 0 no, -1 error; and record that it ran
+ * (inside the transaction that does its work): 1 recorded now, 0 it
+ * had run already, so the caller must undo its work.
+ */
+int store_schedule_ran(struct store *st, const char *list_id,
+    const char *what, const char *period, struct err *e);
+int store_schedule_claim(struct store *st, const char *list_id,
+    const char *what, const char *period, int64_t now, struct err *e);
+
 /* ---- event log (store_log.c) ---- */
 
 /*

@@ -99,6 +99,23 @@ days_in(int year, int month)
 }
 
 int
+units_clock(const char *s, int *minutes)
+{
+	int h, m;
+
+	if (s == NULL || strlen(s) != 5 || s[2] != ':' ||
+	    !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	*minutes = h * 60 + m;
+	return 0;
+}
+
+int
 units_time(const char *s, time_t *out)
 {
 	struct tm tm;

@@ -7,7 +7,8 @@
  * Sizes: a whole number with an optional K, M or G (powers of 1024);
  * a bare number is bytes.  Times: ISO 8601 local time "YYYY-MM-DD",
  * "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM[:SS]", optionally with "Z" or a
- * +HH:MM offset.  All parsers reject trailing garbage, signs and overflow.
+ * +HH:MM offset.  Times of day: "HH:MM", two digits each, 24-hour
+ * clock.  All parsers reject trailing garbage, signs and overflow.
  * Pure functions: no state, no I/O beyond the local time zone.
  */
 #ifndef KRING_UNITS_H
@@ -22,6 +23,8 @@ int units_duration(const char *s, int64_t *out);
 int units_size(const char *s, int64_t *out);
 /* 0 ok (UTC seconds in *out), -1 invalid. */
 int units_time(const char *s, time_t *out);
+/* A time of day "HH:MM" (00:00 to 23:59): 0 ok (minutes after midnight). */
+int units_clock(const char *s, int *minutes);
 
 /* Format for people: "7d", "90m", "10M"; the largest exact unit. */
 void units_format_duration(int64_t secs, char *out, size_t outlen);

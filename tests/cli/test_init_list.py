@@ -181,8 +181,9 @@ class Usage(kt.TestCase):
             for cmd in ("init", "list add", "list set", "list show", "list ls", "list rm",
                         "sub add", "sub rm", "sub ls", "sub import", "sub export",
                         "person show", "person export", "person erase", "newsletter queue",
-                        "newsletter preview", "newsletter cancel", "held", "approve",
-                        "reject", "queue", "send", "deliver", "log"):
+                        "newsletter preview", "newsletter cancel", "digest queue",
+                        "digest preview", "held", "approve", "reject", "queue", "send",
+                        "deliver", "log"):
                 self.assertIn("\n  kring " + cmd, r.out)
             # Commands of later issues are not offered before they exist.
             for cmd in ("bounce",):

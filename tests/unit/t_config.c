@@ -23,6 +23,7 @@ static const struct {
 } files[] = {
 	{ "minimal.conf", NULL },
 	{ "float_int.conf", NULL },
+	{ "digest_time.conf", NULL },
 	{ "unknown_top.conf", "unknown_top.conf:2: languag: unknown key" },
 	{ "unknown_group.conf", "unknown_group.conf:4: smtp.conections: unknown key" },
 	{ "syntax.conf", "syntax.conf:4: syntax error" },
@@ -47,6 +48,9 @@ static const struct {
 	{ "delim_bad.conf", "delim_bad.conf:2: recipient_delimiter: must be" },
 	{ "full.conf", "full.conf:11: inbound.password_file: /nonexistent/pw: No such file" },
 	{ "missing.conf", "missing.conf: cannot read: No such file or directory" },
+	{ "digest_time_bad.conf", "digest_time_bad.conf:2: digest_time: \"8:00\" is not a time of day" },
+	{ "digest_time_range.conf", "digest_time_range.conf:2: digest_time: \"24:00\" is not a time of day" },
+	{ "digest_time_type.conf", "digest_time_type.conf:2: digest_time: expected a string" },
 };
 
 static void
@@ -92,6 +96,7 @@ test_defaults(void)
 	CHECK_INT(c->confirm_limit, 3);
 	CHECK_INT(c->max_message_size, 10 * 1024 * 1024);
 	CHECK_INT(c->retention, 365 * 86400);
+	CHECK_INT(c->digest_time, 8 * 60);
 	CHECK_INT(c->inbound.type, INBOUND_MAILDIR);
 	CHECK_INT(c->inbound.port, 993);
 	CHECK_INT(c->inbound.tls, TLS_IMPLICIT);
@@ -122,6 +127,11 @@ test_defaults(void)
 		CHECK(c->bounce.threshold == 3.0);
 		CHECK(c->smtp.rate == 12.5);
 	}
+	config_free(&c);
+
+	CHECK(config_load(CONFDIR "digest_time.conf", &c, &e) == 0);
+	if (c)
+		CHECK_INT(c->digest_time, 7 * 60 + 30);
 	config_free(&c);
 }
 

@@ -228,6 +228,51 @@ newsletter_vars(struct render_vars *v)
 	    "metandereogen+nieuwsbrief-subscribe@example.org");
 }
 
+static void
+digest_vars(struct render_vars *v)
+{
+	struct render_vars *it;
+
+	render_vars_set(v, "list_id", "cop-taal");
+	render_vars_set(v, "list_name", "CoP Taal en Didactiek");
+	render_vars_set(v, "list_description", "Over taal in de klas.");
+	render_vars_set(v, "volume", "2026");
+	render_vars_set(v, "issue", "3");
+	render_vars_set(v, "date", "2026-12-01");
+	render_vars_set(v, "count", "2");
+	it = render_vars_item(v, "posts");
+	render_vars_set(it, "number", "1");
+	render_vars_set(it, "subject", "Café & <overleg>");
+	render_vars_set(it, "from_name", "Zoë de Wit");
+	render_vars_set(it, "from_addr", "zoe@example.net");
+	render_vars_set(it, "date", "2026-11-20 10:15");
+	it = render_vars_item(v, "posts");
+	render_vars_set(it, "number", "2");
+	render_vars_set(it, "subject", "Te breed");
+	render_vars_set(it, "from_name", "");
+	render_vars_set(it, "from_addr", "bram@example.net");
+	render_vars_set(it, "date", "2026-11-21 09:00");
+	render_vars_flag(it, "left_out", true);
+	render_vars_set(v, "waiting", "3");
+	render_vars_set(v, "post_address", "metandereogen+cop-taal@example.org");
+	render_vars_set(v, "unsubscribe_address",
+	    "metandereogen+cop-taal-unsubscribe-PLACEHOLDER@example.org");
+	render_vars_set(v, "unsubscribe_url",
+	    "https://lijsten.example.org/u/PLACEHOLDER");
+}
+
+static void
+digest_note_vars(struct render_vars *v)
+{
+	render_vars_set(v, "number", "2");
+	render_vars_set(v, "subject", "Te breed");
+	render_vars_set(v, "from_name", "");
+	render_vars_set(v, "from_addr", "bram@example.net");
+	render_vars_set(v, "date", "2026-11-21 09:00");
+	render_vars_flag(v, "long_line", true);
+	render_vars_set(v, "max_size", "8M");
+}
+
 /* A post to a list, for the post_* templates. */
 static void
 post_vars(struct render_vars *v)
@@ -262,6 +307,10 @@ vars_for(const char *name)
 		add_subs(v);
 	else if (strncmp(name, "newsletter.", 11) == 0)
 		newsletter_vars(v);
+	else if (strncmp(name, "digest.", 7) == 0)
+		digest_vars(v);
+	else if (strcmp(name, "digest_note.txt") == 0)
+		digest_note_vars(v);
 	else if (strncmp(name, "post_", 5) == 0)
 		post_vars(v);
 	return v;
@@ -564,6 +613,55 @@ test_shipped_which_and_welcome(void)
 	CHECK(!contains(s, "samenvatting"));
 	CHECK(!contains(s, "metandereogen+cop-taal@"));
 	check_output("welcome newsletter", s);
+	free(s);
+	render_vars_free(&v);
+	render_set_free(&set);
+}
+
+static void
+test_shipped_digest(void)
+{
+	struct render_set *set = load(NULL, SHIPPED);
+	struct render_vars *v = vars_for("digest.txt");
+	struct err e;
+	char *s;
+
+	if (set == NULL)
+		return;
+	s = run(set, LANG_NL, "digest.txt", v, true, &e);
+	CHECK_STR(s, "Samenvatting CoP Taal en Didactiek, jaargang 2026, "
+	    "nummer 3");
+	free(s);
+	s = run(set, LANG_EN, "digest.txt", v, true, &e);
+	CHECK_STR(s, "CoP Taal en Didactiek digest, volume 2026, issue 3");
+	free(s);
+	s = body(set, LANG_NL, "digest.txt", v);
+	CHECK(contains(s, "1. Café & <overleg>\n   Zoë de Wit, 2026-11-20 10:15\n"));
+	CHECK(contains(s, "2. Te breed\n   bram@example.net, 2026-11-21 09:00 "
+	    "(niet opgenomen"));
+	CHECK(contains(s, "Er wachten nog 3 berichten"));
+	CHECK(contains(s, "\nmetandereogen+cop-taal-unsubscribe-PLACEHOLDER@"
+	    "example.org\n"));
+	CHECK(contains(s, "https://lijsten.example.org/u/PLACEHOLDER"));
+	free(s);
+	s = body(set, LANG_EN, "digest.html", v);
+	CHECK(contains(s, "<strong>Café &amp; &lt;overleg&gt;</strong>"));
+	CHECK(contains(s, "href=\"mailto:metandereogen+cop-taal-unsubscribe-"
+	    "PLACEHOLDER@example.org\""));
+	free(s);
+	render_vars_set(v, "waiting", "");
+	render_vars_set(v, "unsubscribe_url", "");
+	s = body(set, LANG_EN, "digest.txt", v);
+	CHECK(!contains(s, "waiting"));
+	CHECK(!contains(s, "this page"));
+	check_output("digest without waiting posts", s);
+	free(s);
+	render_vars_free(&v);
+	v = vars_for("digest_note.txt");
+	s = body(set, LANG_NL, "digest_note.txt", v);
+	CHECK(contains(s, "\"Te breed\" van\n<bram@example.net>"));
+	CHECK(contains(s, "998 tekens"));
+	CHECK(!contains(s, "NUL"));
 	free(s);
 	render_vars_free(&v);
 	render_set_free(&set);
@@ -1151,7 +1249,7 @@ test_names(void)
 
 	while (render_template_name(n) != NULL)
 		n++;
-	CHECK_INT(n, 14);
+	CHECK_INT(n, 17);
 	CHECK_STR(render_template_name(0), "reply.txt");
 	CHECK(render_template_name(n) == NULL);
 	render_set_free(&(struct render_set *){NULL});
@@ -1168,6 +1266,7 @@ main(int argc, char **argv)
 	test_shipped_reply();
 	test_shipped_help();
 	test_shipped_which_and_welcome();
+	test_shipped_digest();
 	test_substitution();
 	test_sections();
 	test_scopes();

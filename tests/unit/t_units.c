@@ -99,6 +99,27 @@ test_format(void)
 	CHECK_STR(out, "2026-12-01 08:00");
 }
 
+static void
+test_clock(void)
+{
+	static const struct { const char *in; int ok; int want; } c[] = {
+		{ "08:00", 1, 480 }, { "00:00", 1, 0 }, { "23:59", 1, 1439 },
+		{ "12:30", 1, 750 }, { "24:00", 0, 0 }, { "08:60", 0, 0 },
+		{ "8:00", 0, 0 }, { "08:0", 0, 0 }, { "0800", 0, 0 },
+		{ "08:00 ", 0, 0 }, { " 08:00", 0, 0 }, { "08.00", 0, 0 },
+		{ "", 0, 0 }, { "-1:00", 0, 0 }, { "08:00:00", 0, 0 },
+	};
+	int m;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		m = -1;
+		CHECKM(units_clock(c[i].in, &m) == (c[i].ok ? 0 : -1), c[i].in);
+		if (c[i].ok)
+			CHECK_INT(m, c[i].want);
+	}
+	CHECK(units_clock(NULL, &m) == -1);
+}
+
 int
 main(void)
 {
@@ -108,5 +129,6 @@ main(void)
 	test_sizes();
 	test_times();
 	test_format();
+	test_clock();
 	return check_done();
 }
