@@ -491,24 +491,47 @@ compose_body_personal(const char *text, const char *html,
 	return rc;
 }
 
+size_t
+compose_atoms(const char *body, size_t len, const char *atom, size_t **at)
+{
+	size_t alen = strlen(atom), i = 0, n = 0, cap = 0;
+	const char *hit;
+
+	*at = NULL;
+	while (alen > 0 && len - i >= alen &&
+	    (hit = memmem(body + i, len - i, atom, alen)) != NULL) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*at = xreallocarray(*at, cap, sizeof(**at));
+		}
+		(*at)[n++] = (size_t)(hit - body);
+		i = (size_t)(hit - body) + alen;
+	}
+	return n;
+}
+
+void
+compose_fill(const char *body, size_t len, const size_t *at, size_t n,
+    size_t alen, const char *value, struct buf *out)
+{
+	size_t from = 0, vlen = strlen(value);
+
+	for (size_t k = 0; k < n; k++) {
+		buf_add(out, body + from, at[k] - from);
+		buf_add(out, value, vlen);
+		from = at[k] + alen;
+	}
+	buf_add(out, body + from, len - from);
+}
+
 void
 compose_personalise(const char *body, size_t len, const char *atom,
     const char *value, struct buf *out)
 {
-	size_t alen = strlen(atom), vlen = strlen(value), i = 0;
+	size_t *at, n = compose_atoms(body, len, atom, &at);
 
-	while (i < len) {
-		const char *hit = len - i >= alen ?
-		    memmem(body + i, len - i, atom, alen) : NULL;
-
-		if (hit == NULL) {
-			buf_add(out, body + i, len - i);
-			break;
-		}
-		buf_add(out, body + i, (size_t)(hit - (body + i)));
-		buf_add(out, value, vlen);
-		i = (size_t)(hit - body) + alen;
-	}
+	compose_fill(body, len, at, n, strlen(atom), value, out);
+	free(at);
 }
 
 /* ---- header ---- */

@@ -58,6 +58,15 @@ int compose_body_personal(const char *text, const char *html,
 /* Append body with every atom replaced by value. */
 void compose_personalise(const char *body, size_t len, const char *atom,
     const char *value, struct buf *out);
+/*
+ * The same in two steps, for a body sent to many: where the atoms are
+ * (*at, free it; the count is returned), found once, then each copy
+ * filled from those offsets without searching again.
+ */
+size_t compose_atoms(const char *body, size_t len, const char *atom,
+    size_t **at);
+void compose_fill(const char *body, size_t len, const size_t *at, size_t n,
+    size_t alen, const char *value, struct buf *out);
 
 struct compose_head {
 	enum campaign_kind kind;  /* decides Precedence and Auto-Submitted */

@@ -72,6 +72,7 @@ struct prepared {
 	struct list l;
 	bool has_list;
 	struct buf body;
+	size_t *atoms, natoms;       /* where the personal placeholder is */
 	char *problem;               /* why it cannot be sent, or NULL */
 };
 
@@ -153,6 +154,7 @@ prep_clear(struct prepared *p)
 	q_campaign_clear(&p->c);
 	list_clear(&p->l);
 	buf_free(&p->body);
+	free(p->atoms);
 	free(p->problem);
 	memset(p, 0, sizeof(*p));
 }
@@ -191,6 +193,9 @@ prep_load(struct worker *w, int64_t mid, struct prepared *p, struct err *e)
 	else if (compose_body_personal(p->m.text, p->m.html, (uint64_t)mid,
 	    p->m.personal, &p->body, &ce) != 0)
 		p->problem = xstrdup(ce.msg);
+	if (p->problem == NULL && p->m.personal != NULL)
+		p->natoms = compose_atoms(p->body.data, p->body.len,
+		    p->m.personal, &p->atoms);
 	return 0;
 }
 
@@ -469,8 +474,8 @@ compose_row(struct worker *w, size_t i, struct err *e)
 	m->head_len = w->heads[i].len;
 	if (p->m.personal != NULL) {
 		/* The copy's own body follows its head in the same buffer. */
-		compose_personalise(p->body.data, p->body.len, p->m.personal,
-		    token, &w->heads[i]);
+		compose_fill(p->body.data, p->body.len, p->atoms, p->natoms,
+		    strlen(p->m.personal), token, &w->heads[i]);
 		m->head = w->heads[i].data;
 		m->head_len = w->heads[i].len;
 		return 0;
