@@ -45,8 +45,9 @@ say_waiting(const struct digest_result *res)
 		printf("  %zu of them could not go in whole: a note stands in "
 		    "their place\n", res->left_out);
 	if (res->waiting > 0)
-		printf("  %lld more posts wait for the next digest\n",
-		    (long long)res->waiting);
+		printf("  %lld more %s for the next digest\n",
+		    (long long)res->waiting, res->waiting == 1 ? "post waits" :
+		    "posts wait");
 }
 
 int
@@ -79,9 +80,10 @@ cmd_digest_queue(struct cli *c, int argc, char **argv)
 		printf("no new posts in %s since its last digest: nothing to "
 		    "send\n", l.id);
 	else {
-		printf("digest %d/%d of %s: %zu posts, queued for %lld "
-		    "members\n", res.volume, res.issue, l.id, res.posts,
-		    (long long)res.queued);
+		printf("digest %d/%d of %s: %zu %s, queued for %lld %s\n",
+		    res.volume, res.issue, l.id, res.posts,
+		    res.posts == 1 ? "post" : "posts", (long long)res.queued,
+		    res.queued == 1 ? "member" : "members");
 		say_waiting(&res);
 	}
 out:

@@ -639,7 +639,7 @@ test_shipped_digest(void)
 	CHECK(contains(s, "1. Café & <overleg>\n   Zoë de Wit, 2026-11-20 10:15\n"));
 	CHECK(contains(s, "2. Te breed\n   bram@example.net, 2026-11-21 09:00 "
 	    "(niet opgenomen"));
-	CHECK(contains(s, "Er wachten nog 3 berichten"));
+	CHECK(contains(s, "de overige 3 komen in de volgende"));
 	CHECK(contains(s, "\nmetandereogen+cop-taal-unsubscribe-PLACEHOLDER@"
 	    "example.org\n"));
 	CHECK(contains(s, "https://lijsten.example.org/u/PLACEHOLDER"));
