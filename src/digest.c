@@ -26,6 +26,7 @@
 #include "err.h"
 #include "hmac.h"
 #include "log.h"
+#include "notify.h"
 #include "queue.h"
 #include "render.h"
 #include "schedule.h"
@@ -188,19 +189,6 @@ render_notes(const struct render_set *tpl, const struct list *l,
 	return 0;
 }
 
-/* L+EXT@D as a new string. */
-static char *
-sub_address(const struct config *cfg, const char *fmt, const char *list,
-    const char *arg)
-{
-	char *ext = xasprintf(fmt, list, arg);
-	char *a = addr_with_extension(cfg->local, cfg->domain,
-	    cfg->recipient_delimiter, ext);
-
-	free(ext);
-	return a;
-}
-
 static struct render_vars *
 toc_vars(const struct kr_ctx *ctx, const struct list *l,
     const struct batch *b, int volume, int issue, int64_t waiting,
@@ -208,19 +196,11 @@ toc_vars(const struct kr_ctx *ctx, const struct list *l,
 {
 	const struct config *cfg = ctx->cfg;
 	struct render_vars *v = render_vars_new();
-	char day[32], *post, *unsub;
-	size_t ulen = strlen(cfg->unsubscribe_url);
+	struct notify_to nobody = { "", "", 0 };
+	char day[32], *post, *unsub, *what, *url;
 
 	/* One message for every member: nothing of one person in it. */
-	render_vars_set(v, "address", cfg->address);
-	render_vars_set(v, "local", cfg->local);
-	render_vars_set(v, "domain", cfg->domain);
-	render_vars_set(v, "delimiter", cfg->recipient_delimiter);
-	unsub = sub_address(cfg, "%s%s", "help", "");
-	render_vars_set(v, "help_address", unsub);
-	free(unsub);
-	render_vars_set(v, "person_address", "");
-	render_vars_set(v, "person_name", "");
+	notify_common_vars(cfg, &nobody, v);
 	render_vars_set(v, "list_id", l->id);
 	render_vars_set(v, "list_name", l->name);
 	render_vars_set(v, "list_description", l->description);
@@ -240,20 +220,18 @@ toc_vars(const struct kr_ctx *ctx, const struct list *l,
 		render_vars_setf(v, "waiting", "%lld", (long long)waiting);
 	else
 		render_vars_set(v, "waiting", "");
-	post = sub_address(cfg, "%s%s", l->id, "");
+	post = notify_sub_address(cfg, l->id, "");
 	render_vars_set(v, "post_address", l->policy == POLICY_CLOSED ||
 	    l->kind == LIST_NEWSLETTER ? "" : post);
 	free(post);
-	unsub = sub_address(cfg, "%s-unsubscribe-%s", l->id, atom);
+	what = xasprintf("-unsubscribe-%s", atom);
+	unsub = notify_sub_address(cfg, l->id, what);
 	render_vars_set(v, "unsubscribe_address", unsub);
 	free(unsub);
-	if (ulen > 0 && cfg->unsubscribe_url[ulen - 1] == '/')
-		ulen--;
-	if (ulen > 0)
-		render_vars_setf(v, "unsubscribe_url", "%.*s/u/%s", (int)ulen,
-		    cfg->unsubscribe_url, atom);
-	else
-		render_vars_set(v, "unsubscribe_url", "");
+	free(what);
+	url = notify_web_url(cfg, "u", atom);
+	render_vars_set(v, "unsubscribe_url", url);
+	free(url);
 	return v;
 }
 
@@ -321,47 +299,13 @@ made_free(struct made *m)
 	buf_free(&m->body);
 }
 
-/* The active members who take the list as a digest. */
-struct members {
-	struct queue_rcpt *v;
-	size_t n, cap;
-};
-
-static int
-member_cb(const struct sub *s, void *arg)
-{
-	struct members *m = arg;
-
-	if (s->mode != MODE_DIGEST)
-		return 0;
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 64;
-		m->v = xreallocarray(m->v, m->cap, sizeof(*m->v));
-	}
-	m->v[m->n].addr = xstrdup(s->email);
-	m->v[m->n].name = xstrdup(s->name ? s->name : "");
-	m->v[m->n++].person_id = s->person_id;
-	return 0;
-}
-
-static void
-members_free(struct members *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		free((char *)m->v[i].addr);
-		free((char *)m->v[i].name);
-	}
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
-
 /* Queue the made digest for its members; *cid 0 when there are none. */
 static int
 enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct list *l, const struct made *md, const char *atom,
     int64_t *cid, int64_t *queued, struct err *e)
 {
-	struct members mem = { NULL, 0, 0 };
+	struct queue_rcpts mem = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message m;
 	char *from;
@@ -369,11 +313,13 @@ enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
 
 	*cid = 0;
 	*queued = 0;
-	if (store_sub_each(ctx->st, l->id, SUB_ACTIVE, member_cb, &mem, e) != 0)
+	if (queue_rcpts_members(ctx->st, l->id, MODE_DIGEST, &mem, e) != 0) {
+		queue_rcpts_free(&mem);
 		return -1;
+	}
 	if (mem.n == 0)
 		return 0;
-	from = sub_address(ctx->cfg, "%s%s", l->id, "");
+	from = notify_sub_address(ctx->cfg, l->id, "");
 	memset(&c, 0, sizeof(c));
 	c.kind = CAMPAIGN_DIGEST;
 	c.list_id = l->id;
@@ -391,7 +337,7 @@ enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	rc = queue_add(ctx->st, key, &c, &m, mem.v, mem.n, ctx->now, cid,
 	    queued, e);
 	free(from);
-	members_free(&mem);
+	queue_rcpts_free(&mem);
 	return rc;
 }
 
@@ -499,7 +445,7 @@ digest_preview(const struct kr_ctx *ctx, const struct render_set *tpl,
 		rc = err_set(e, EX_OSERR, "no randomness for the preview");
 		goto done;
 	}
-	from = sub_address(cfg, "%s%s", l->id, "");
+	from = notify_sub_address(cfg, l->id, "");
 	msgid = xasprintf("kring.preview.%s@%s", token, cfg->domain);
 	memset(&h, 0, sizeof(h));
 	h.kind = CAMPAIGN_DIGEST;

@@ -96,37 +96,6 @@ message(const struct kr_ctx *ctx, const struct render_set *tpl,
 	return 0;
 }
 
-struct rcpts {
-	struct queue_rcpt *v;
-	size_t n, cap;
-};
-
-static int
-collect(const struct sub *s, void *arg)
-{
-	struct rcpts *r = arg;
-
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->v = xreallocarray(r->v, r->cap, sizeof(*r->v));
-	}
-	r->v[r->n].addr = xstrdup(s->email);
-	r->v[r->n].name = xstrdup(s->name ? s->name : "");
-	r->v[r->n].person_id = s->person_id;
-	r->n++;
-	return 0;
-}
-
-static void
-rcpts_free(struct rcpts *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		free((char *)r->v[i].addr);
-		free((char *)r->v[i].name);
-	}
-	free(r->v);
-}
-
 int
 newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct render_set *tpl, const struct newsletter *nl,
@@ -134,7 +103,7 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
     int64_t *campaign_id, int64_t *queued, struct err *e)
 {
 	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
-	struct rcpts r = { NULL, 0, 0 };
+	struct queue_rcpts r = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message m;
 	char placeholder[TOKEN_LEN + 1];
@@ -143,8 +112,7 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	*campaign_id = 0;
 	*queued = 0;
 	memset(&m, 0, sizeof(m));
-	if (store_sub_each(ctx->st, nl->list->id, SUB_ACTIVE, collect, &r,
-	    e) != 0)
+	if (queue_rcpts_members(ctx->st, nl->list->id, -1, &r, e) != 0)
 		goto out;
 	if (r.n == 0) {
 		rc = 0;
@@ -168,7 +136,7 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	    progress, arg, campaign_id, queued, e);
 out:
 	free(m.from_addr);
-	rcpts_free(&r);
+	queue_rcpts_free(&r);
 	buf_free(&subject);
 	buf_free(&text);
 	buf_free(&html);

@@ -32,37 +32,6 @@
 
 /* ---- the copies to the members ---- */
 
-struct rcpts {
-	struct queue_rcpt *v;
-	size_t n;
-};
-
-static void
-rcpts_free(struct rcpts *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		free((char *)r->v[i].addr);
-		free((char *)r->v[i].name);
-	}
-	free(r->v);
-}
-
-/* Active members in mode each; the digest takes the post to the others. */
-static int
-each_member(const struct sub *s, void *arg)
-{
-	struct rcpts *r = arg;
-
-	if (s->mode != MODE_EACH)
-		return 0;
-	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
-	r->v[r->n].addr = xstrdup(s->email);
-	r->v[r->n].name = s->name ? xstrdup(s->name) : NULL;
-	r->v[r->n].person_id = s->person_id;
-	r->n++;
-	return 0;
-}
-
 /* s cut to at most max bytes, never inside a UTF-8 character. */
 static size_t
 cut_utf8(const char *s, size_t max)
@@ -160,7 +129,7 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 {
 	const struct kr_ctx *ctx = n->ctx;
 	struct buf body = BUF_INIT;
-	struct rcpts r = { NULL, 0 };
+	struct queue_rcpts r = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message msg;
 	int64_t cid;
@@ -168,7 +137,7 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 
 	*queued = 0;
 	if (members_body(n, l, p, &body, e) != 0 ||
-	    store_sub_each(ctx->st, l->id, SUB_ACTIVE, each_member, &r, e) != 0)
+	    queue_rcpts_members(ctx->st, l->id, MODE_EACH, &r, e) != 0)
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.kind = CAMPAIGN_POST;
@@ -198,7 +167,7 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 	free(msg.subject);
 	free(msg.in_reply_to);
 out:
-	rcpts_free(&r);
+	queue_rcpts_free(&r);
 	buf_free(&body);
 	return rc;
 }
