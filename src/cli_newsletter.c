@@ -23,6 +23,7 @@
 #include "render.h"
 #include "store.h"
 #include "token.h"
+#include "units.h"
 
 /* Read the Markdown file whole: 0, or the exit code after saying why. */
 static int
@@ -54,32 +55,19 @@ read_markdown(const char *path, struct buf *out)
 }
 
 /*
- * --at: ISO 8601 local time, "2026-12-01 08:00", with T or a space,
- * seconds optional.  0 and *t, or EX_USAGE after saying what is wrong.
+ * --at: ISO 8601, local time unless it says Z or an offset, as `kring
+ * log --since` takes it.  0 and *t, or EX_USAGE after saying why.
  */
 static int
 parse_at(const char *s, time_t now, time_t *t)
 {
-	static const char *const forms[] = { "%Y-%m-%dT%H:%M:%S",
-		"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M" };
-
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		struct tm tm;
-		const char *end;
-
-		memset(&tm, 0, sizeof(tm));
-		if ((end = strptime(s, forms[i], &tm)) == NULL || *end != '\0')
-			continue;
-		tm.tm_isdst = -1;
-		if ((*t = mktime(&tm)) == (time_t)-1)
-			break;
-		if (*t < now - 366 * 24 * 3600 || *t > now + 5 * 366 * 24 * 3600)
-			return cli_error(EX_USAGE, "--at %s: not within a year "
-			    "ago and five years ahead", s);
-		return 0;
-	}
-	return cli_error(EX_USAGE, "--at %s: expected local date and time "
-	    "as YYYY-MM-DD HH:MM", s);
+	if (units_time(s, t) != 0)
+		return cli_error(EX_USAGE, "--at %s: expected local date and "
+		    "time as YYYY-MM-DD HH:MM", s);
+	if (*t < now - 366 * 24 * 3600 || *t > now + 5 * 366 * 24 * 3600)
+		return cli_error(EX_USAGE, "--at %s: not within a year ago and "
+		    "five years ahead", s);
+	return 0;
 }
 
 /* Checks shared by queue and preview; 0 or the exit code. */
