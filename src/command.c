@@ -343,6 +343,8 @@ command_parse(const char *subject, const char *text, struct command_set *out)
 	for (p = text; p != NULL && *p != '\0';) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		/* Past the whole line, even when its CR is left out of len. */
+		const char *next = nl != NULL ? nl + 1 : p + len;
 
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
@@ -358,7 +360,7 @@ command_parse(const char *subject, const char *text, struct command_set *out)
 			}
 			add(out, &c);
 		}
-		p = nl != NULL ? nl + 1 : p + len;
+		p = next;
 	}
 	if (out->n == 0 && first != NULL) {
 		memset(&c, 0, sizeof(c));

@@ -123,6 +123,18 @@ test_mail(void)
 	CHECK_INT(cs.n, 1);
 	CHECK(command_lang(&cs, &lang) && lang == LANG_EN);
 
+	/*
+	 * A last line ending in a bare CR (no LF) is read once; it once
+	 * made the reader stand still on the CR for ever (found by
+	 * fuzz/fuzz_command).
+	 */
+	command_parse(NULL, "status\r", &cs);
+	CHECK_INT(cs.n, 1);
+	command_parse(NULL, "aanmelden a\nhelp\r", &cs);
+	CHECK_INT(cs.n, 2);
+	command_parse(NULL, "\r", &cs);
+	CHECK_INT(cs.n, 0);
+
 	/* Nothing recognised: the first line, not understood. */
 	command_parse("Vraag", "\nHoe werkt dit?\nlists\n", &cs);
 	CHECK_INT(cs.n, 1);
