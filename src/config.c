@@ -581,17 +581,92 @@ folder_of(const char *path)
 	return abs;
 }
 
+/*
+ * The file's text, for libconfig: at most CONFIG_FILE_MAX bytes, no NUL
+ * byte (no configuration holds one, and it makes libconfig 1.5's
+ * scanner lose memory) and no @include.
+ */
+static int
+read_text(struct loader *l, const char *path, char **out)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+	size_t n;
+	const char *nul;
+
+	if (f == NULL)
+		return err_set(l->e, EX_CONFIG, "%s: cannot read: %s", path,
+		    strerror(errno));
+	text = xmalloc(CONFIG_FILE_MAX + 2);
+	n = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		int err = errno;
+
+		fclose(f);
+		free(text);
+		return err_set(l->e, EX_CONFIG, "%s: cannot read: %s", path,
+		    strerror(err));
+	}
+	fclose(f);
+	if (n > CONFIG_FILE_MAX) {
+		free(text);
+		return err_set(l->e, EX_CONFIG, "%s: larger than %d bytes", path,
+		    CONFIG_FILE_MAX);
+	}
+	text[n] = '\0';
+	if ((nul = memchr(text, '\0', n)) != NULL) {
+		int line = 1;
+
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		free(text);
+		return err_set(l->e, EX_CONFIG, "%s:%d: a NUL byte; is it a text "
+		    "file?", path, line);
+	}
+	for (const char *p = text; *p != '\0'; p++) {
+		const char *q = p;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		/*
+		 * libconfig 1.5 ends the whole process when an @include
+		 * names a folder, and a daemon must survive a bad reload;
+		 * kring's configuration is one file.
+		 */
+		if (strncmp(q, "@include", 8) == 0) {
+			int line = 1;
+
+			for (const char *r = text; r < q; r++)
+				line += *r == '\n';
+			free(text);
+			return err_set(l->e, EX_CONFIG, "%s:%d: @include is not "
+			    "supported: kring's configuration is one file",
+			    path, line);
+		}
+		if ((p = strchr(q, '\n')) == NULL)
+			break;
+	}
+	*out = text;
+	return 0;
+}
+
 static int
 load(struct loader *l, const char *path)
 {
 	struct stat sb;
+	char *text = NULL;
+	int ok;
 
 	if (stat(path, &sb) != 0)
 		return err_set(l->e, EX_CONFIG, "%s: cannot read: %s", path,
 		    strerror(errno));
 	if (!S_ISREG(sb.st_mode))
 		return err_set(l->e, EX_CONFIG, "%s: not a regular file", path);
-	if (!config_read_file(&l->lc, path)) {
+	if (read_text(l, path, &text) != 0)
+		return -1;
+	ok = config_read_string(&l->lc, text);
+	free(text);
+	if (!ok) {
 		if (config_error_type(&l->lc) == CONFIG_ERR_FILE_IO)
 			return err_set(l->e, EX_CONFIG, "%s: cannot read: %s", path,
 			    strerror(errno));

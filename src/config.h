@@ -32,6 +32,7 @@ enum transport { TRANSPORT_SMTP, TRANSPORT_MAILDIR };
 
 #define CONFIG_RETRY_MAX 16
 #define CONFIG_SECRET_MAX 255  /* libESMTP's PLAIN copies into 255 bytes */
+#define CONFIG_FILE_MAX (1024 * 1024)  /* a configuration is a few KiB */
 
 struct config_inbound {
 	enum inbound_type type;

@@ -24,6 +24,8 @@ static const struct {
 	{ "minimal.conf", NULL },
 	{ "float_int.conf", NULL },
 	{ "digest_time.conf", NULL },
+	{ "include.conf", "include.conf:2: @include is not supported" },
+	{ "nul.conf", "nul.conf:2: a NUL byte" },
 	{ "unknown_top.conf", "unknown_top.conf:2: languag: unknown key" },
 	{ "unknown_group.conf", "unknown_group.conf:4: smtp.conections: unknown key" },
 	{ "syntax.conf", "syntax.conf:4: syntax error" },
