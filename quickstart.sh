@@ -22,9 +22,10 @@ libgnutls28-dev libidn2-dev sqlite3"
 # smtp-source (the postfix package; its own daemon is never started).
 # The source tests run a private Dovecot (IMAP, POP3) from tests/dovecot.py;
 # the system's Dovecot service is never used.  The digest tests run kring
-# at chosen moments (a month's end, a restart) under faketime.
+# at chosen moments (a month's end, a restart) under faketime.  CI runs
+# the libFuzzer targets of fuzz/ (`make fuzz`), built with clang.
 TEST_DEPS="python3 python3-aiosmtpd openssl postfix time dovecot-imapd dovecot-pop3d
-faketime"
+faketime clang"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
