@@ -93,6 +93,8 @@ cli_handler cmd_newsletter_queue, cmd_newsletter_preview,
 cli_handler cmd_deliver;
 /* cli_digest.c */
 cli_handler cmd_digest_queue, cmd_digest_preview;
+/* cli_bounce.c */
+cli_handler cmd_bounce_parse;
 /* cli_post.c */
 cli_handler cmd_held, cmd_approve, cmd_reject;
 

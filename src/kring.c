@@ -85,6 +85,9 @@ static const struct command commands[] = {
 	    "foreground (--once: one attempt each, no waiting for the relay)" },
 	{ { "deliver" }, cmd_deliver, "deliver [-r RECIPIENT]", "take one "
 	    "message from the MTA on standard input" },
+	{ { "bounce", "parse" }, cmd_bounce_parse, "bounce parse FILE [--tsv]",
+	    "the addresses a bounce says failed, one per line (--tsv: with "
+	    "the status and the kind: hard, soft or policy)" },
 	{ { "log" }, cmd_log, "log [--since TIME] [--tsv]", "the event log" },
 };
 

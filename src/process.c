@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "addr.h"
+#include "bounce.h"
 #include "buf.h"
 #include "command.h"
 #include "config.h"
@@ -255,6 +256,18 @@ post(struct job *j, struct err *e)
 	return rc;
 }
 
+/* A bounce, counted in this message's transaction (see bounce.h). */
+static int
+bounce(struct job *j, struct err *e)
+{
+	int r = bounce_inbound(j->ctx->cfg, j->ctx->st, j->n->key, j->ctx->now,
+	    j->rt.ext, j->row->id, j->row->raw, j->row->size, &j->summary, e);
+
+	if (r < 0)
+		return -1;
+	return finish(j, r > 0 ? "done" : "dropped", buf_str(&j->summary), e);
+}
+
 static int
 process_one(struct job *j, struct err *e)
 {
@@ -265,7 +278,7 @@ process_one(struct job *j, struct err *e)
 	case ROUTE_DROP:
 		return finish(j, "dropped", j->rt.reason, e);
 	case ROUTE_BOUNCE:
-		return finish(j, "done", "waiting for bounce processing", e);
+		return bounce(j, e);
 	case ROUTE_POST:
 		return post(j, e);
 	default:
@@ -331,6 +344,21 @@ mark_failed(const struct kr_ctx *ctx, int64_t id, const char *why,
 	return 0;
 }
 
+/* The notices bounces have made due, in a campaign of their own. */
+static int
+notices(const struct kr_ctx *ctx, const struct hmac_key *key,
+    const struct render_set *tpl, struct err *e)
+{
+	struct notifier n = { ctx, key, tpl, CAMPAIGN_NOTICE, 0 };
+	int64_t sent = 0;
+
+	if (bounce_notify_due(&n, &sent, e) != 0)
+		return -1;
+	if (sent > 0)
+		log_info("event=bounce-notice sent=%lld", (long long)sent);
+	return 0;
+}
+
 int
 process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct render_set *tpl, size_t max, struct process_stats *stats,
@@ -388,5 +416,7 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 		job_clear(&j);
 		store_inbound_row_clear(&row);
 	}
-	return r < 0 ? -1 : 0;
+	if (r < 0)
+		return -1;
+	return notices(ctx, key, tpl, e);
 }

@@ -107,6 +107,12 @@ static const struct decl goodbye_vars[] = {
 	END
 };
 
+static const struct decl bounce_disabled_vars[] = {
+	LIST("lists", list_fields),       /* the lists paused */
+	TEXT("bounces"),                  /* bounces counted, e.g. "3" */
+	END
+};
+
 static const struct decl lists_vars[] = {
 	LIST("lists", list_fields),
 	END
@@ -225,6 +231,7 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "post_approved.txt", true, post_decided_vars },
 	{ "post_rejected.txt", true, post_decided_vars },
 	{ "post_footer.txt", false, post_footer_vars },
+	{ "bounce_disabled.txt", true, bounce_disabled_vars },
 };
 
 const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "bounce.h"
 #include "buf.h"
 #include "compose.h"
 #include "config.h"
@@ -382,6 +383,10 @@ file_batch(struct worker *w)
 			describe(&o->res, detail, sizeof(detail));
 			if (store_event(st, o->at, "send", list_of(w,
 			    row->message_id), row->rcpt, "failed", detail, &e) != 0)
+				break;
+			/* A 5xx of the relay is a bounce of this copy. */
+			if (bounce_refused(sh->o->cfg, st, row->id, o->res.code,
+			    o->res.enh, o->res.text, o->at, &e) != 0)
 				break;
 		}
 		if (i < w->nrows)

@@ -459,6 +459,66 @@ int store_campaign_cancel(struct store *st, int64_t id, int64_t now,
 int store_queue_prune(struct store *st, int64_t before, int64_t *n,
     struct err *e);
 
+/* ---- bounces (store_bounce.c) ---- */
+
+/* One bounce counted against a person (see bounce.h). */
+struct store_bounce {
+	int64_t person_id;
+	const char *list_id;     /* the list of the bounced mail, or NULL */
+	int64_t queue_id;        /* the copy that bounced, 0 when unknown */
+	int64_t inbound_id;      /* the report kept as evidence, 0: none (a 5xx) */
+	const char *kind;        /* hard | soft | policy */
+	const char *status;      /* "5.1.1"; may be NULL */
+	const char *diagnostic;  /* may be NULL */
+	double score;
+};
+/* Whether copy queue_id has a bounce row: 1 yes, 0 no, -1 error. */
+int store_bounce_counted(struct store *st, int64_t queue_id, struct err *e);
+/* Add a bounce row (inside a transaction). */
+int store_bounce_add(struct store *st, const struct store_bounce *b,
+    int64_t now, struct err *e);
+/*
+ * The sum and number of a person's scored bounces from since on, and
+ * after the last copy that went through cleanly: accepted after the
+ * person's last recorded bounce (people.bounce_at), at or before
+ * clean_before, and never bounced itself.
+ */
+int store_bounce_score(struct store *st, int64_t person_id, int64_t since,
+    int64_t clean_before, double *score, int64_t *count, struct err *e);
+/*
+ * Write a person's score; at > 0 sets the time of the last bounce;
+ * notice > 0 owes them the paused-mail notice from then, 0 clears
+ * it, < 0 keeps it.
+ */
+int store_person_bounce_set(struct store *st, int64_t person_id, double score,
+    int64_t at, int64_t notice, struct err *e);
+/* 1 with the person's score and last bounce (0: none), 0 unknown, -1. */
+int store_person_bounce_get(struct store *st, int64_t person_id, double *score,
+    int64_t *at, struct err *e);
+/* What a bounce needs to know of the queue row it names. */
+struct store_queue_info {
+	int64_t id;
+	int64_t person_id;       /* 0: nobody kring knows */
+	char *rcpt;
+	char *list_id;           /* the campaign's list, or NULL */
+	enum queue_state state;
+	int64_t done_at;
+	enum campaign_kind kind;
+};
+void store_queue_info_clear(struct store_queue_info *q);
+/* 1 and *out (store_queue_info_clear it), 0 no such row, -1 error. */
+int store_queue_info(struct store *st, int64_t id, struct store_queue_info *out,
+    struct err *e);
+/* The latest row sent to rcpt at or after since, for a known person: 1/0/-1. */
+int store_queue_sent_to(struct store *st, const char *rcpt, int64_t since,
+    int64_t *id, struct err *e);
+/* Every active subscription of a person becomes disabled; *n of them. */
+int store_sub_disable_active(struct store *st, int64_t person_id, int64_t now,
+    int64_t *n, struct err *e);
+/* People owed the paused-mail notice, oldest first, at most max (free *ids). */
+int store_bounce_notices_due(struct store *st, size_t max, int64_t **ids,
+    size_t *n, struct err *e);
+
 /* ---- posts (store_post.c) ---- */
 
 /* Add a post (inside a transaction); *id is its id. */

@@ -293,6 +293,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE posts ADD COLUMN campaign_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL;"
 	"ALTER TABLE digests ADD COLUMN campaign_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL;"
 	"ALTER TABLE digests ADD COLUMN posts INTEGER NOT NULL DEFAULT 0;",
+
+	/*
+	 * 4 -> 5: bounces.  bounce_notice: when bounces paused a person's
+	 * subscriptions and the notice telling them is still owed (NULL:
+	 * none owed), so the sender, which has no templates, can pause and
+	 * kringd tell.  A report that names an address is matched to the
+	 * copies sent to it.
+	 */
+	"ALTER TABLE people ADD COLUMN bounce_notice INTEGER;"
+	"CREATE INDEX queue_rcpt ON queue(rcpt, state, done_at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

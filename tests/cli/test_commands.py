@@ -434,7 +434,9 @@ class TestNeverAnswered(CommandCase):
                    % sub("bounce-1-abcdefgh")).encode()
         self.send(raw)
         self.assertEqual(self.new_mail(), [])
-        self.assertEqual(self.inbound()[-1][:2], ("done", "bounce"))
+        # Bounce processing, which finds the VERP address forged.
+        self.assertEqual(self.inbound()[-1][:2], ("dropped", "bounce"))
+        self.assertIn("signature", self.inbound()[-1][2])
 
 
 class TestCorpus(CommandCase):

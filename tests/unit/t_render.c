@@ -303,6 +303,10 @@ vars_for(const char *name)
 		welcome_vars(v, false);
 	else if (strcmp(name, "goodbye.txt") == 0 || strcmp(name, "lists.txt") == 0)
 		add_lists(v);
+	else if (strcmp(name, "bounce_disabled.txt") == 0) {
+		add_lists(v);
+		render_vars_set(v, "bounces", "3");
+	}
 	else if (strcmp(name, "which.txt") == 0)
 		add_subs(v);
 	else if (strncmp(name, "newsletter.", 11) == 0)
@@ -1249,7 +1253,7 @@ test_names(void)
 
 	while (render_template_name(n) != NULL)
 		n++;
-	CHECK_INT(n, 17);
+	CHECK_INT(n, 18);
 	CHECK_STR(render_template_name(0), "reply.txt");
 	CHECK(render_template_name(n) == NULL);
 	render_set_free(&(struct render_set *){NULL});

@@ -1,0 +1,303 @@
+"""Bounce processing end to end: kring sends real SMTP to tests/smtpserver.py,
+bounces come back as real reports (the Postfix bounces of the corpus,
+tests/data/bounces/postfix, made out to the member) through `kring deliver
+-r` and kringd, or as the relay's own 5xx; the tests check the scores, the
+subscriptions, the notice, and what later list mail reaches.  Forged
+bounces must change nothing.  Also `kring bounce parse` and `kring person
+show`.
+"""
+import os
+import re
+import sqlite3
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import kringtest as kt  # noqa: E402
+from smtpserver import SmtpServer  # noqa: E402
+
+SMTP_CONFIG = "".join(ln for ln in kt.BASE_CONFIG.splitlines(True)
+                      if not ln.startswith("smtp")) + \
+    'queue = {{ retry = [ "1s" ]; max_age = "1h"; }};\n' \
+    'bounce = {{ threshold = 3.0; window = "30d"; }};\n'
+
+CORPUS = os.path.join(kt.DATADIR, "bounces")
+DAY = 86400
+
+
+SEQ = [0]
+
+
+def report(name, addr):
+    """A real Postfix bounce of the corpus, made out to addr, with a
+    Message-ID of its own (kring deliver stores the same mail once)."""
+    raw = kt.read(os.path.join(CORPUS, "postfix", name), "rb")
+    for old in (b"gone@remote.example", b"full@remote.example",
+                b"spam@remote.example"):
+        raw = raw.replace(old, addr.encode())
+    SEQ[0] += 1
+    return re.sub(rb"(?im)^Message-Id: <", b"Message-Id: <%d." % SEQ[0], raw,
+                  count=1)
+
+
+class BounceCase(kt.TestCase):
+    site_config = SMTP_CONFIG
+
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.assertOk(self.site.kring("list", "add", "cop-a", "--name", "CoP A"))
+        self.assertOk(self.site.kring("list", "add", "cop-b", "--name", "CoP B"))
+        rows = "email,name\nanna@example.net,Anna\nbert@example.net,Bert\n"
+        f = self.site.write("m.csv", rows)
+        for lst in ("cop-a", "cop-b"):
+            self.assertOk(self.site.kring("sub", "import", lst, f, "--confirmed"))
+        self.anna = "anna@example.net"
+        self.server_dir = self.site.path("received")
+
+    def smtp(self, port):
+        self.site.write_config(SMTP_CONFIG.format(dir=self.site.dir, srcdir=kt.SRCDIR) +
+                               'smtp = { transport = "smtp"; host = "127.0.0.1"; '
+                               'port = %d; tls = "none"; connections = 1; '
+                               'timeout = "10s"; };\n' % port)
+
+    def post(self, srv, lst="cop-a"):
+        """Queue a post to lst's members, send it; the VERP of each copy."""
+        self.assertOk(self.site.enqueue("--kind", "post", "--list", lst,
+                                        "--members", "--subject", "post"))
+        before = len(srv.messages())
+        self.site.kring("send", "--once")
+        return {r: m["mail_from"] for m in srv.messages()[before:]
+                for r in m["rcpt_tos"]}
+
+    def deliver(self, raw, rcpt):
+        self.assertOk(self.site.kring("deliver", "-r", rcpt, stdin=raw))
+        self.assertOk(self.site.kringd("-f", "--once"))
+
+    def state(self, addr=None, lst="cop-a"):
+        (s,) = self.site.query("SELECT s.state FROM subscriptions s JOIN people p "
+                               "ON p.id = s.person_id WHERE p.email = ? AND "
+                               "s.list_id = ?", addr or self.anna, lst)
+        return s[0]
+
+    def score(self, addr=None):
+        return self.site.query("SELECT bounce_score FROM people WHERE email = ?",
+                               addr or self.anna)[0][0]
+
+    def notices(self, addr=None):
+        return self.site.query("SELECT count(*) FROM events WHERE event = "
+                               "'bounce-notice' AND addr = ?", addr or self.anna)[0][0]
+
+    def bounce_verp(self, srv, name, lst="cop-a"):
+        verp = self.post(srv, lst)[self.anna]
+        self.assertTrue(re.match(r"metandereogen\+bounce-", verp), verp)
+        self.deliver(report(name, self.anna), verp)
+        return verp
+
+    def writable(self):
+        return sqlite3.connect(self.site.store)
+
+
+class TestScoring(BounceCase):
+    def test_hard_bounces_disable_notify_once_and_stop_mail(self):
+        # The relay's own 5xx counts as the first hard bounce.
+        with SmtpServer(self.server_dir,
+                        rcpt_reply={self.anna: "550 5.1.1 no such user"}) as srv:
+            self.smtp(srv.port)
+            self.post(srv)
+        self.assertEqual(self.score(), 1.0)
+        self.assertEqual(self.state(), "active")
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            # Then two real DSNs through the VERP address.
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+            self.assertEqual(self.score(), 2.0)
+            self.assertEqual(self.state(), "active")
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+            self.assertEqual(self.score(), 3.0)
+            self.assertEqual(self.state(), "disabled")
+            self.assertEqual(self.state(lst="cop-b"), "disabled")
+            self.assertEqual(self.state("bert@example.net"), "active")
+            # The notice went out, once, to the address itself.
+            self.site.kringd("-f", "--once")
+            notice = [m for m in srv.messages() if self.anna in m["rcpt_tos"] and
+                      b"gepauzeerd" in m["raw"]]
+            self.assertEqual(len(notice), 1)
+            self.assertEqual(self.notices(), 1)
+            # The evidence: the inbound DSN is kept on the bounce rows.
+            rows = self.site.query("SELECT kind, status, inbound_id IS NOT NULL, "
+                                   "queue_id IS NOT NULL FROM bounces ORDER BY id")
+            self.assertEqual(rows, [("hard", "5.1.1", 0, 1), ("hard", "5.1.1", 1, 1),
+                                    ("hard", "5.1.1", 1, 1)])
+            # Later list mail does not reach anna; a further bounce sends
+            # no second notice.
+            copies = self.post(srv)
+            self.assertNotIn(self.anna, copies)
+            self.assertIn("bert@example.net", copies)
+            verp = self.post(srv, "cop-b").get(self.anna)
+            self.assertIsNone(verp)
+        self.assertEqual(self.notices(), 1)
+
+    def test_soft_bounces_take_longer(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            for i in range(5):
+                self.bounce_verp(srv, "remote-mailbox-full.eml")
+            self.assertEqual(self.score(), 2.5)
+            self.assertEqual(self.state(), "active")
+            self.bounce_verp(srv, "remote-mailbox-full.eml")
+            self.assertEqual(self.score(), 3.0)
+            self.assertEqual(self.state(), "disabled")
+        self.assertEqual(self.site.query("SELECT DISTINCT kind FROM bounces"),
+                         [("soft",)])
+
+    def test_policy_scores_nothing(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            for i in range(4):
+                self.bounce_verp(srv, "remote-policy-spam.eml")
+        self.assertEqual(self.score(), 0.0)
+        self.assertEqual(self.state(), "active")
+        rows = self.site.query("SELECT kind, status, score FROM bounces")
+        self.assertEqual(rows, [("policy", "5.7.1", 0.0)] * 4)
+        log = self.assertOk(self.site.kring("log", "--tsv")).out
+        self.assertIn("policy", log)
+
+    def test_a_5_7_1_from_the_relay_scores_nothing(self):
+        with SmtpServer(self.server_dir,
+                        rcpt_reply={self.anna: "550 5.7.1 rejected as spam"}) as srv:
+            self.smtp(srv.port)
+            for i in range(4):
+                self.post(srv)
+        self.assertEqual(self.score(), 0.0)
+        self.assertEqual(self.state(), "active")
+
+    def test_mail_going_through_again_resets_the_score(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+            self.assertEqual(self.score(), 2.0)
+            # Three days later a copy went through, and nothing came back
+            # for a day: the address works again.
+            self.post(srv)
+            db = self.writable()
+            db.execute("UPDATE bounces SET created = created - 3 * ?", (DAY,))
+            db.execute("UPDATE people SET bounce_at = bounce_at - 3 * ?", (DAY,))
+            db.execute("UPDATE queue SET done_at = done_at - 2 * ? WHERE id = "
+                       "(SELECT max(id) FROM queue WHERE rcpt = ?)", (DAY, self.anna))
+            db.commit()
+            db.close()
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+        self.assertEqual(self.score(), 1.0)
+        self.assertEqual(self.state(), "active")
+
+    def test_old_bounces_age_out(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+            db = self.writable()
+            db.execute("UPDATE bounces SET created = created - 31 * ?", (DAY,))
+            db.commit()
+            db.close()
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+        self.assertEqual(self.score(), 1.0)
+        self.assertEqual(self.state(), "active")
+
+
+class TestForged(BounceCase):
+    def unchanged(self, before):
+        self.assertEqual(self.site.query("SELECT count(*) FROM bounces"), [(0,)])
+        self.assertEqual(self.score(), 0.0)
+        self.assertEqual(self.site.query("SELECT email, state FROM subscriptions s "
+                                         "JOIN people p ON p.id = s.person_id "
+                                         "ORDER BY 1, list_id"), before)
+
+    def subs(self):
+        return self.site.query("SELECT email, state FROM subscriptions s JOIN people p "
+                               "ON p.id = s.person_id ORDER BY 1, list_id")
+
+    def test_bad_verp_signature_changes_nothing(self):
+        before = self.subs()
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            verp = self.post(srv)[self.anna]
+            local, domain = verp.split("@")
+            sig = local[-8:]
+            forged = local[:-8] + ("a" if sig[0] != "a" else "b") + sig[1:] + "@" + domain
+            for i in range(4):
+                self.deliver(report("remote-user-unknown.eml", self.anna), forged)
+            # A row number with no signature at all, and another row's.
+            self.deliver(report("remote-user-unknown.eml", self.anna),
+                         "metandereogen+bounce-1@example.org")
+        self.unchanged(before)
+        (res,) = self.site.query("SELECT result FROM inbound WHERE envelope_rcpt = ? "
+                                 "LIMIT 1", forged)
+        self.assertIn("signature", res[0])
+
+    def test_dsn_for_someone_never_sent_to_changes_nothing(self):
+        before = self.subs()
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            for i in range(4):
+                self.deliver(report("remote-user-unknown.eml", self.anna),
+                             "metandereogen@example.org")
+        self.unchanged(before)
+
+    def test_dsn_elsewhere_counts_for_a_copy_sent(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.post(srv)
+            self.deliver(report("remote-user-unknown.eml", self.anna),
+                         "metandereogen@example.org")
+            self.assertEqual(self.score(), 1.0)
+            # The same copy is counted once, however often it is reported.
+            raw = report("remote-user-unknown.eml", self.anna).replace(
+                b"Undelivered Mail", b"Undelivered mail")
+            self.deliver(raw, "metandereogen@example.org")
+        self.assertEqual(self.score(), 1.0)
+
+    def test_auto_reply_to_the_verp_address_is_no_bounce(self):
+        before = self.subs()
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            verp = self.post(srv)[self.anna]
+            raw = ("From: Anna <%s>\r\nTo: %s\r\nSubject: Out of office\r\n"
+                   "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo@example.net>\r\n"
+                   "\r\nI am away until Monday; 550 user unknown.\r\n" % (self.anna, verp))
+            self.deliver(raw, verp)
+        self.unchanged(before)
+
+
+class TestCommands(BounceCase):
+    def test_bounce_parse(self):
+        f = os.path.join(CORPUS, "postfix", "two-local-unknown.eml")
+        r = self.assertOk(self.site.kring("bounce", "parse", f))
+        self.assertEqual(sorted(r.out.split()), ["nobody1@mx.kring-test.example",
+                                                 "nobody2@mx.kring-test.example"])
+        r = self.assertOk(self.site.kring("bounce", "parse", "--tsv", os.path.join(
+            CORPUS, "postfix", "remote-policy-spam.eml")))
+        self.assertEqual(r.out, "spam@remote.example\t5.7.1\tpolicy\n")
+        r = self.assertOk(self.site.kring("bounce", "parse", "--tsv", os.path.join(
+            CORPUS, "postfix", "delayed-over-quota.eml")))
+        self.assertEqual(r.out, "later@remote.example\t4.2.2\tsoft\n")
+        self.assertError(self.site.kring("bounce", "parse", os.path.join(
+            CORPUS, "sisimai", "rfc3834-01.eml")), kt.EX_DATAERR, "not a bounce")
+        self.assertError(self.site.kring("bounce", "parse", self.site.path("nope.eml")),
+                         kt.EX_NOINPUT, "nope.eml")
+        self.assertRc(self.site.kring("bounce", "parse"), kt.EX_USAGE)
+
+    def test_person_show_lists_bounces(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.bounce_verp(srv, "remote-user-unknown.eml")
+        r = self.assertOk(self.site.kring("person", "show", self.anna))
+        self.assertIn("5.1.1", r.out)
+        self.assertIn("hard", r.out)
+        r = self.assertOk(self.site.kring("person", "export", self.anna))
+        self.assertIn('"kind": "hard"', r.out)
+
+
+if __name__ == "__main__":
+    kt.main()
