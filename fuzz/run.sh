@@ -10,7 +10,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"message command markdown post csv config template"}
+targets=${*:-"message bounce command markdown post csv config template"}
 out=$top/_build/fuzz
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer $san"
@@ -43,6 +43,7 @@ MK
 seeds() {
 	case $1 in
 	message|post) echo "$top/tests/data/mail" ;;
+	bounce) echo "$top/tests/data/bounces $top/tests/data/mail" ;;
 	command) echo "$top/fuzz/seeds/command" ;;
 	markdown) echo "$top/doc" ;;
 	csv) echo "$top/fuzz/seeds/csv" ;;
