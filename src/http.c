@@ -239,6 +239,12 @@ answer(struct http *h, struct MHD_Connection *c, struct conn *cn)
 	buf_init(&a.body, 0);
 	a.status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 	h->handler(h->arg, &cn->rq, &a);
+	if (cn->rq.too_many && a.retry_after == 0) {
+		pthread_mutex_lock(&h->lock);
+		a.retry_after = ratelimit_retry_after(h->rl, cn->client,
+		    time(NULL));
+		pthread_mutex_unlock(&h->lock);
+	}
 	floor_wait(cn);
 	cn->answered = true;
 	r = MHD_create_response_from_buffer(a.body.len, a.body.len ?
