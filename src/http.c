@@ -404,8 +404,9 @@ http_start(const char *where, http_handler *handler, void *arg,
 	struct http *h;
 	sigset_t all, old;
 	int fd, family = AF_INET;
+	/* poll(), not select(): a descriptor past FD_SETSIZE still works. */
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
 
 	*out = NULL;
 	if ((fd = listen_on(where, &family, e)) < 0)

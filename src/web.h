@@ -17,6 +17,10 @@
  * against the site key in constant time (token_equal), so a row in the
  * store alone does not make a token.
  *
+ * Of the domain it calls subscription (the changes), notify (the
+ * variables every template has) and queue (to derive a one-click token
+ * again); of the wrappers store, render and http's request types.
+ *
  * A struct web has its own store connection and is used by the web
  * server's threads one at a time (its lock).  The configuration and
  * templates it reads are kringd's; web_swap hands it new ones before
