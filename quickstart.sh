@@ -15,17 +15,19 @@ top=$(pwd)
 
 BUILD_DEPS="build-essential autoconf automake pkg-config libesmtp-dev
 libetpan-dev libsqlite3-dev libconfig-dev libcmark-dev libssl-dev
-libgnutls28-dev libidn2-dev sqlite3"
+libgnutls28-dev libidn2-dev libmicrohttpd-dev sqlite3"
 # The black-box tests are Python scripts; the send tests talk to aiosmtpd
 # (a real SMTP server, with faults injected), make a TLS certificate with
 # openssl, and bench/send measures against Postfix's smtp-sink and
 # smtp-source (the postfix package; its own daemon is never started).
 # The source tests run a private Dovecot (IMAP, POP3) from tests/dovecot.py;
 # the system's Dovecot service is never used.  The digest tests run kring
-# at chosen moments (a month's end, a restart) under faketime.  CI runs
-# the libFuzzer targets of fuzz/ (`make fuzz`), built with clang.
+# at chosen moments (a month's end, a restart) under faketime.  The web
+# endpoint tests talk to kringd with curl, and press its buttons in
+# headless Chromium, driven by playwright-core from npm (browser_deps).
+# CI runs the libFuzzer targets of fuzz/ (`make fuzz`), built with clang.
 TEST_DEPS="python3 python3-aiosmtpd openssl postfix time dovecot-imapd dovecot-pop3d
-faketime clang"
+faketime curl chromium clang"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -55,6 +57,22 @@ install_deps() {
 	    --no-install-recommends $missing || { [ -z "$policy" ] ||
 	    as_root rm -f $policy; return 1; }
 	[ -z "$policy" ] || as_root rm -f $policy
+}
+
+# playwright-core into tests/browser/node_modules (never globally), for
+# tests/cli/test_web_browser.py; it uses Debian's Chromium, not a browser
+# of its own.  Without node or the npm registry those tests say SKIP.
+browser_deps() {
+	if ! command -v npm >/dev/null 2>&1; then
+		install_deps npm || true
+	fi
+	if [ -d tests/browser/node_modules/playwright-core ]; then
+		return 0
+	fi
+	command -v npm >/dev/null 2>&1 &&
+	    npm install --prefix tests/browser --no-package-lock --no-audit \
+	        --no-fund --loglevel=error ||
+	    echo "quickstart: playwright-core not installed; the browser tests will SKIP"
 }
 
 # build [CONFIGURE-OPTIONS]: options force a fresh configure.
@@ -101,6 +119,7 @@ demo() {
 
 tests() {
 	install_deps $BUILD_DEPS $TEST_DEPS
+	browser_deps
 	build --enable-werror
 	make -j"$(nproc)" check || { tail -n 40 tests/test-suite.log; exit 1; }
 }

@@ -13,6 +13,12 @@
  * handlers only set a flag and write a byte to the self-pipe: the flags
  * and the pipe below are the only file-scope mutable state in kring.
  * SIGHUP builds a new configuration and swaps it in only when valid.
+ *
+ * With http.listen set, the web endpoint (web.h) runs beside the loop in
+ * libmicrohttpd's own threads, on a store connection of its own, so a
+ * request never waits for a step nor a step for a request; it takes the
+ * new configuration and templates on a reload before the old are freed,
+ * and stops, finishing the requests in flight, before kringd exits.
  */
 #include "autoconf.h"
 
@@ -38,6 +44,7 @@
 #include "digest.h"
 #include "err.h"
 #include "hmac.h"
+#include "http.h"
 #include "invite.h"
 #include "log.h"
 #include "pidlock.h"
@@ -46,6 +53,7 @@
 #include "send.h"
 #include "source.h"
 #include "store.h"
+#include "web.h"
 
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t reload_flag;
@@ -362,7 +370,7 @@ load_templates(const struct config *cfg, struct render_set **out,
 }
 
 static void
-reload(struct config **cfg, struct render_set **tpl)
+reload(struct config **cfg, struct render_set **tpl, struct web *web)
 {
 	struct config *fresh = NULL;
 	struct render_set *fresh_tpl = NULL;
@@ -378,6 +386,8 @@ reload(struct config **cfg, struct render_set **tpl)
 		return;
 	}
 	config_restart_needed(*cfg, fresh, restart, sizeof(restart));
+	if (web != NULL)
+		web_swap(web, fresh, fresh_tpl);
 	config_free(cfg);
 	*cfg = fresh;
 	render_set_free(tpl);
@@ -420,7 +430,7 @@ run_due(struct kr_ctx *ctx, struct step *steps, size_t n, bool once)
 
 static int
 main_loop(struct config **cfg, struct store *st, struct inbox *in,
-    struct sender *snd, bool once)
+    struct sender *snd, struct web *web, bool once)
 {
 	struct fetcher fet = { NULL, once, -1 };
 	struct step steps[] = {
@@ -441,7 +451,7 @@ main_loop(struct config **cfg, struct store *st, struct inbox *in,
 
 	while (!stop_flag) {
 		if (reload_flag) {
-			reload(cfg, &in->tpl);
+			reload(cfg, &in->tpl, web);
 			ctx.cfg = *cfg;
 			fetch_reconfigure(&fet, *cfg, fetch);
 		}
@@ -532,6 +542,30 @@ daemonize(int *report, struct err *e)
 	return 0;
 }
 
+/*
+ * Serve the web endpoint when http.listen is set (not with --once, which
+ * is over before anyone could click).  0 with *web and *srv, or both
+ * NULL when off; -1 and e.
+ */
+static int
+start_web(const struct config *cfg, const struct render_set *tpl,
+    const struct hmac_key *key, bool once, struct web **web,
+    struct http **srv, struct err *e)
+{
+	*web = NULL;
+	*srv = NULL;
+	if (once || *cfg->http.listen == '\0')
+		return 0;
+	if (web_new(cfg, tpl, key, web, e) != 0)
+		return -1;
+	if (http_start(cfg->http.listen, web_answer, *web, srv, e) != 0) {
+		web_free(web);
+		return -1;
+	}
+	log_info("event=http listen=%s", cfg->http.listen);
+	return 0;
+}
+
 static void
 report_start(int *fd, int code)
 {
@@ -565,6 +599,8 @@ main(int argc, char **argv)
 	struct buf line = BUF_INIT;
 	struct sender snd;
 	struct inbox in = { NULL, NULL };
+	struct web *web = NULL;
+	struct http *srv = NULL;
 	struct stat sb;
 	char *keypath;
 	int ch, lockfd, report = -1, ex;
@@ -636,6 +672,10 @@ main(int argc, char **argv)
 		report_start(&report, e.ex);
 		log_fatal(e.ex, "%s", e.msg);
 	}
+	if (start_web(cfg, in.tpl, &snd.key, once, &web, &srv, &e) != 0) {
+		report_start(&report, e.ex);
+		log_fatal(e.ex, "%s", e.msg);
+	}
 	buf_puts(&line, "event=start");
 	log_kv(&line, "version", PACKAGE_VERSION);
 	log_kv(&line, "config", cfg->file);
@@ -644,7 +684,9 @@ main(int argc, char **argv)
 	report_start(&report, EX_OK);
 
 	in.key = &snd.key;
-	ex = main_loop(&cfg, st, &in, &snd, once);
+	ex = main_loop(&cfg, st, &in, &snd, web, once);
+	http_stop(&srv);
+	web_free(&web);
 
 	log_info("event=stop reason=%s", stop_flag ? "signal" : "once");
 	if (pidfile != NULL)

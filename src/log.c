@@ -42,11 +42,14 @@ log_v(int prio, const char *fmt, va_list ap)
 		vsyslog(prio, fmt, ap);
 		return;
 	}
+	/* One line per call, also when kringd's web threads log at once. */
+	flockfile(stderr);
 	fprintf(stderr, "%s: ", log_ident);
 	if (prio <= LOG_WARNING)
 		fputs(prio <= LOG_ERR ? "error: " : "warning: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 #define LOG_FN(name, prio)                       \

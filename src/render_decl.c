@@ -211,6 +211,30 @@ static const struct decl post_footer_vars[] = {
 	END
 };
 
+/*
+ * The pages of kringd's web endpoint: exactly one page flag is set.
+ * A page is for whoever holds the link, so it names the list but not
+ * the person: person_address and person_name are empty.
+ */
+static const struct decl web_vars[] = {
+	FLAG("ask"),                      /* one of the ask_ pages: the form */
+	FLAG("ask_unsubscribe"),          /* /u/: unsubscribe at once? */
+	FLAG("ask_subscribe"),            /* /c/: confirm a subscription? */
+	FLAG("ask_leave"),                /* /c/: confirm leaving a list? */
+	FLAG("ask_leave_all"),            /* /c/: confirm leaving every list? */
+	FLAG("unsubscribed"), FLAG("left_all"), FLAG("subscribed"),
+	FLAG("already"),                  /* not subscribed (any more) */
+	FLAG("unknown"), FLAG("used"), FLAG("expired"),
+	FLAG("busy"), FLAG("failed"), FLAG("bad_request"),
+	FLAG("not_found"), FLAG("bad_method"), FLAG("too_large"),
+	FLAG("too_many"),
+	TEXT("form_name"), TEXT("form_value"),   /* the form's one field */
+	TEXT("list_id"), TEXT("list_name"), TEXT("list_description"),
+	FLAG("digest"),                   /* ask_subscribe: as a digest */
+	LIST("lists", list_fields),       /* ask_leave_all: the lists */
+	END
+};
+
 static const struct decl no_vars[] = { END };
 
 const struct tpl_decl render_tpls[RENDER_NTPL] = {
@@ -232,6 +256,7 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "post_rejected.txt", true, post_decided_vars },
 	{ "post_footer.txt", false, post_footer_vars },
 	{ "bounce_disabled.txt", true, bounce_disabled_vars },
+	{ "web.html", false, web_vars },
 };
 
 const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };

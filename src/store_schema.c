@@ -42,7 +42,7 @@ static const char *const migrations[] = {
 	"  bounce_at    INTEGER"
 	") STRICT;"
 
-	/* consent: admin | import | import-confirmed | mail (double opt-in). */
+	/* consent: admin | import | import-confirmed | mail | web (double opt-in). */
 	"CREATE TABLE subscriptions ("
 	"  person_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
 	"  list_id    TEXT NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"

@@ -35,6 +35,25 @@ ctx_of(const struct request *rq)
 	return rq->n->ctx;
 }
 
+static bool
+by_web(const struct request *rq)
+{
+	return rq->via != NULL && strcmp(rq->via, "web") == 0;
+}
+
+/* The consent source and log details of a confirmation, by the way it came. */
+static const char *
+consent_of(const struct request *rq)
+{
+	return by_web(rq) ? "web" : "mail";
+}
+
+static const char *
+confirmed_how(const struct request *rq)
+{
+	return by_web(rq) ? "confirmed on the web" : "confirmed by mail";
+}
+
 static void
 set_list(struct result *out, const struct list *l, const char *id)
 {
@@ -374,11 +393,11 @@ confirm_subscribe(const struct request *rq, const struct store_token *t,
 	}
 	set_list(out, &l, NULL);
 	out->digest = t->mode == MODE_DIGEST;
-	r = store_sub_put(ctx->st, l.id, p->id, SUB_ACTIVE, t->mode, "mail",
-	    ctx->now, e) != 0 || store_sub_consent(ctx->st, l.id, p->id,
-	    t->request_msgid, rq->msgid, e) != 0 || store_event(ctx->st,
-	    ctx->now, "subscribe", l.id, p->email, NULL, "confirmed by mail",
-	    e) != 0 || welcome(rq, t->lang, p, &l, t->mode, e) != 0 ? -1 : 0;
+	r = store_sub_put(ctx->st, l.id, p->id, SUB_ACTIVE, t->mode,
+	    consent_of(rq), ctx->now, e) != 0 || store_sub_consent(ctx->st,
+	    l.id, p->id, t->request_msgid, rq->msgid, e) != 0 ||
+	    store_event(ctx->st, ctx->now, "subscribe", l.id, p->email, NULL,
+	    confirmed_how(rq), e) != 0 || welcome(rq, t->lang, p, &l, t->mode, e) != 0 ? -1 : 0;
 	list_clear(&l);
 	out->flag = "subscribed";
 	out->mailed = true;
@@ -397,7 +416,7 @@ confirm_unsubscribe(const struct request *rq, const struct store_token *t,
 		if (member_lists(rq, p->id, &left, &n, e) != 0)
 			return -1;
 		for (size_t i = 0; i < n; i++)
-			if (leave(rq, p, &left[i], "confirmed by mail", e) < 0) {
+			if (leave(rq, p, &left[i], confirmed_how(rq), e) < 0) {
 				lists_free(left, n);
 				return -1;
 			}
@@ -409,7 +428,7 @@ confirm_unsubscribe(const struct request *rq, const struct store_token *t,
 			return r;
 		}
 		set_list(out, &one, NULL);
-		if ((r = leave(rq, p, &one, "confirmed by mail", e)) < 0) {
+		if ((r = leave(rq, p, &one, confirmed_how(rq), e)) < 0) {
 			list_clear(&one);
 			return -1;
 		}
@@ -523,6 +542,15 @@ subscription_run(const struct request *rq, const struct command *c,
 }
 
 int
+subscription_confirm(const struct request *rq, const char *token,
+    struct result *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	out->list_name = xstrdup("");
+	return do_confirm(rq, token, out, e);
+}
+
+int
 subscription_one_click(const struct request *rq, const char *list,
     const char *token, struct result *out, struct err *e)
 {
@@ -558,7 +586,8 @@ subscription_one_click(const struct request *rq, const char *list,
 		return r;
 	}
 	set_list(out, &l, NULL);
-	if ((r = leave(rq, &p, &l, "one-click by mail", e)) > 0) {
+	if ((r = leave(rq, &p, &l, by_web(rq) ? "one-click on the web" :
+	    "one-click by mail", e)) > 0) {
 		out->flag = "unsubscribed";
 		out->mailed = true;
 		r = goodbye(rq, rq->lang, &p, &l, 1, e);

@@ -33,6 +33,11 @@ struct request {
 	int64_t person_id;           /* the sender as a person */
 	const char *msgid;           /* Message-ID of the mail, may be NULL */
 	const struct notify_thread *thread;
+	/*
+	 * How the request came: NULL for a mail, "web" for kringd's web
+	 * endpoint.  It goes into the event log and the consent record.
+	 */
+	const char *via;
 };
 
 /* What came of one command, for the reply (templates/README.md). */
@@ -63,6 +68,15 @@ int subscription_run(const struct request *rq, const struct command *c,
  */
 int subscription_one_click(const struct request *rq, const char *list,
     const char *token, struct result *out, struct err *e);
+
+/*
+ * Carry out the pending action of confirmation token token, as
+ * `confirm TOKEN` does: flags subscribed, unsubscribed,
+ * unsubscribed_all, not_subscribed, not_subscribed_any,
+ * confirm_unknown (no such token, or used) or confirm_expired.
+ */
+int subscription_confirm(const struct request *rq, const char *token,
+    struct result *out, struct err *e);
 
 /*
  * Invite a person the office imported as pending to list l (mode as

@@ -288,6 +288,33 @@ post_vars(struct render_vars *v)
 	render_vars_flag(v, "closed", true);
 }
 
+/* The pages of the web endpoint, each a flag of web.html. */
+static const char *const web_pages[] = {
+	"ask_unsubscribe", "ask_subscribe", "ask_leave", "ask_leave_all",
+	"unsubscribed", "left_all", "subscribed", "already", "unknown",
+	"used", "expired", "busy", "failed", "bad_request", "not_found",
+	"bad_method", "too_large", "too_many",
+};
+#define NWEB_PAGES (sizeof(web_pages) / sizeof(web_pages[0]))
+
+/* web.html showing page (an ask_ page shows the form). */
+static void
+web_vars(struct render_vars *v, const char *page)
+{
+	render_vars_set(v, "person_address", "");
+	render_vars_set(v, "person_name", "");
+	for (size_t i = 0; i < NWEB_PAGES; i++)
+		render_vars_flag(v, web_pages[i], strcmp(page, web_pages[i]) == 0);
+	render_vars_flag(v, "ask", strncmp(page, "ask_", 4) == 0);
+	render_vars_set(v, "form_name", "List-Unsubscribe");
+	render_vars_set(v, "form_value", "One-Click");
+	render_vars_set(v, "list_id", "cop-taal");
+	render_vars_set(v, "list_name", "CoP Taal en Didactiek");
+	render_vars_set(v, "list_description", "Over taal in de klas.");
+	render_vars_flag(v, "digest", true);
+	add_lists(v);
+}
+
 /* Realistic values for each shipped template. */
 static struct render_vars *
 vars_for(const char *name)
@@ -317,6 +344,8 @@ vars_for(const char *name)
 		digest_note_vars(v);
 	else if (strncmp(name, "post_", 5) == 0)
 		post_vars(v);
+	else if (strcmp(name, "web.html") == 0)
+		web_vars(v, "ask_unsubscribe");
 	return v;
 }
 
@@ -465,6 +494,68 @@ test_newsletter_html(void)
 	CHECK(contains(text, "# December"));
 	free(html);
 	free(text);
+	render_vars_free(&v);
+	render_set_free(&set);
+}
+
+/*
+ * Every page of web.html in both languages: one heading, the language
+ * in the html element, the form only on the pages that ask, and every
+ * value escaped.
+ */
+static void
+test_web_pages(void)
+{
+	struct render_set *set = load(NULL, SHIPPED);
+	const enum lang langs[] = { LANG_NL, LANG_EN };
+
+	if (set == NULL)
+		return;
+	for (size_t li = 0; li < 2; li++) {
+		for (size_t i = 0; i < NWEB_PAGES; i++) {
+			struct render_vars *v = vars_for("web.html");
+			char *html, *label = xasprintf("%s/web.html %s",
+			    lang_name(langs[li]), web_pages[i]);
+			bool ask = strncmp(web_pages[i], "ask_", 4) == 0;
+			const char *h1;
+
+			web_vars(v, web_pages[i]);
+			render_vars_set(v, "list_name", "<b>Tom & \"Jerry\"</b>");
+			html = body(set, langs[li], "web.html", v);
+			check_output(label, html);
+			h1 = html ? strstr(html, "<h1>") : NULL;
+			CHECKM(h1 != NULL && strstr(h1 + 1, "<h1>") == NULL, label);
+			CHECKM(html && contains(html, langs[li] == LANG_NL ?
+			    "<html lang=\"nl\">" : "<html lang=\"en\">"), label);
+			CHECKM(html && contains(html, "<form method=\"post\">") == ask,
+			    label);
+			CHECKM(html && contains(html, "<input type=\"hidden\" "
+			    "name=\"List-Unsubscribe\" value=\"One-Click\">") == ask,
+			    label);
+			CHECKM(html && !contains(html, "<b>Tom"), label);
+			CHECKM(html && !contains(html, "<script"), label);
+			free(html);
+			free(label);
+			render_vars_free(&v);
+		}
+	}
+	render_set_free(&set);
+}
+
+static void
+test_web_escaped(void)
+{
+	struct render_set *set = load(NULL, SHIPPED);
+	struct render_vars *v = vars_for("web.html");
+	char *html;
+
+	if (set == NULL)
+		return;
+	render_vars_set(v, "list_name", "<b>Tom & \"Jerry\"</b>");
+	html = body(set, LANG_EN, "web.html", v);
+	CHECK(contains(html, "<h1>Unsubscribe from &lt;b&gt;Tom &amp; "
+	    "&quot;Jerry&quot;&lt;/b&gt;?</h1>"));
+	free(html);
 	render_vars_free(&v);
 	render_set_free(&set);
 }
@@ -1253,7 +1344,7 @@ test_names(void)
 
 	while (render_template_name(n) != NULL)
 		n++;
-	CHECK_INT(n, 18);
+	CHECK_INT(n, 19);
 	CHECK_STR(render_template_name(0), "reply.txt");
 	CHECK(render_template_name(n) == NULL);
 	render_set_free(&(struct render_set *){NULL});
@@ -1283,6 +1374,8 @@ main(int argc, char **argv)
 	test_unknown_variable();
 	test_load_errors();
 	test_newsletter_html();
+	test_web_pages();
+	test_web_escaped();
 	test_load_limits();
 	test_render_errors();
 	test_output_limit();
