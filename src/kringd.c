@@ -490,11 +490,12 @@ static void
 usage(FILE *out)
 {
 	fprintf(out, "usage: kringd [-c FILE] [-f] [--once] [--pidfile FILE] "
-	    "[-d]\n"
+	    "[--allow-root] [-d]\n"
 	    "  -c FILE          configuration (default $KRING_CONFIG or %s)\n"
 	    "  -f               stay in the foreground and log to stderr\n"
 	    "  --once           do what is due now, then exit\n"
 	    "  --pidfile FILE   write the daemon's pid to FILE\n"
+	    "  --allow-root     run even as root (it refuses otherwise)\n"
 	    "  -d, --debug      log debug messages\n", SYSCONFDIR "/kring.conf");
 }
 
@@ -586,13 +587,14 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, 'o' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "allow-root", no_argument, NULL, 'R' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf = NULL, *pidfile = NULL;
-	bool foreground = false, once = false, debug = false;
+	bool foreground = false, once = false, debug = false, root = false;
 	struct config *cfg = NULL;
 	struct store *st = NULL;
 	struct err e = { 0, "" };
@@ -619,6 +621,9 @@ main(int argc, char **argv)
 		case 'p':
 			pidfile = optarg;
 			break;
+		case 'R':
+			root = true;
+			break;
 		case 'd':
 			debug = true;
 			break;
@@ -637,6 +642,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "kringd: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
 		return EX_USAGE;
+	}
+	/*
+	 * kringd reads mail from strangers: it runs as the user that owns
+	 * the store (kring, under systemd), so a flaw gives no more than
+	 * the lists.  Root only on purpose.
+	 */
+	if (geteuid() == 0 && !root) {
+		fprintf(stderr, "kringd: refusing to run as root: run it as the "
+		    "user that owns the store (the kring user of kringd.service), "
+		    "or pass --allow-root\n");
+		return EX_NOPERM;
 	}
 	umask(077);
 	log_open("kringd", LOG_TO_STDERR, debug);

@@ -334,7 +334,7 @@ class TestSchedule(DigestCase):
 
     def wrap_site(self):
         self.site.kring = lambda *a, stdin=None, **kw: self.faked(kt.KRING, *a, stdin=stdin)
-        self.site.kringd = lambda *a, **kw: self.faked(kt.KRINGD, *a)
+        self.site.kringd = lambda *a, **kw: self.faked(kt.KRINGD, *kt.KRINGD_ARGS, *a)
 
     def faked(self, prog, *args, stdin=None):
         env = {"TZ": "Europe/Amsterdam"}

@@ -28,7 +28,7 @@ class Kringd(kt.TestCase):
         super().tearDown()
 
     def start(self, *args):
-        p = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"] + list(args),
+        p = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"] + kt.KRINGD_ARGS + list(args),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.procs.append(p)
         self.assertTrue(wait_for(lambda: os.path.exists(self.site.store + ".lock") and
@@ -51,6 +51,17 @@ class Kringd(kt.TestCase):
         r = self.site.kringd("-f", "--once")
         self.assertRc(r, kt.EX_NOINPUT)
         self.assertIn("run kring init", r.err)
+
+    def test_refuses_root_unless_told(self):
+        if os.geteuid() != 0:
+            self.skipTest("only root is refused")
+        before = self.site.dump()
+        r = kt.run([kt.KRINGD, "-c", self.site.conf, "-f", "--once"])
+        self.assertRc(r, 77)                      # EX_NOPERM
+        self.assertIn("refusing to run as root", r.err)
+        self.assertIn("--allow-root", r.err)
+        self.assertEqual(self.site.dump(), before)
+        self.assertOk(self.site.kringd("-f", "--once"))   # told: it runs
 
     def test_usage(self):
         self.assertRc(self.site.kringd("--bogus"), kt.EX_USAGE)

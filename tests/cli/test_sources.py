@@ -59,7 +59,7 @@ class SourceCase(kt.TestCase):
         """kringd -f in the background; its log goes to a file (self.log())."""
         self.logfile = self.site.path("kringd.log")
         with open(self.logfile, "w") as log:
-            p = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"] + list(args),
+            p = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"] + kt.KRINGD_ARGS + list(args),
                                  stdout=subprocess.DEVNULL, stderr=log)
         self.procs.append(p)
         return p

@@ -110,7 +110,7 @@ class WebCase(kt.TestCase):
         self.assertOk(self.site.kringd("-f", "--once"))
 
     def serve(self):
-        self.proc = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"],
+        self.proc = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"] + kt.KRINGD_ARGS,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.assertTrue(wait_for(lambda: self.proc.poll() is not None or self.port_open()),
                         "kringd does not listen")
