@@ -6,6 +6,11 @@
 #                          (Maildir in, Maildir out: no mail server needed)
 #   ./quickstart.sh test   install build and test dependencies, build with
 #                          warnings as errors, and run the whole test suite
+#   ./quickstart.sh install
+#                          install build dependencies, build, make install,
+#                          make the system user kring, and run kringd as
+#                          that user: with systemd as the service kringd,
+#                          else in the background without it
 #
 # Run as root or as a user who may use sudo.  Safe to run again.
 set -eu
@@ -25,9 +30,13 @@ libgnutls28-dev libidn2-dev libmicrohttpd-dev sqlite3"
 # at chosen moments (a month's end, a restart) under faketime.  The web
 # endpoint tests talk to kringd with curl, and press its buttons in
 # headless Chromium, driven by playwright-core from npm (browser_deps).
-# CI runs the libFuzzer targets of fuzz/ (`make fuzz`), built with clang.
+# The Postfix recipe (doc/postfix.md) is tested on a private Postfix
+# started from a temporary folder, never the system's.  The man pages are
+# linted with mandoc, the systemd unit checked with systemd-analyze
+# (systemd).  CI runs the libFuzzer targets of fuzz/ (`make fuzz`),
+# built with clang.
 TEST_DEPS="python3 python3-aiosmtpd openssl postfix time dovecot-imapd dovecot-pop3d
-faketime curl chromium clang"
+faketime curl chromium clang mandoc systemd"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -121,6 +130,52 @@ demo() {
 	exec src/kringd -c demo/kring.conf -f
 }
 
+# The folders make install uses, as configure chose them.
+dir_of() {
+	make -s --no-print-directory --eval 'kring-print-%: ; @echo $($*)' \
+	    "kring-print-$1"
+}
+
+install_service() {
+	install_deps $BUILD_DEPS
+	build
+	as_root make install
+	bindir=$(dir_of bindir)
+	sbindir=$(dir_of sbindir)
+	conf=$(dir_of sysconfdir)/kring.conf
+	# The system user, from the same sysusers.d file systemd reads.
+	if ! getent passwd kring >/dev/null; then
+		if command -v systemd-sysusers >/dev/null; then
+			as_root systemd-sysusers "$top/conf/sysusers.d/kring.conf"
+		else
+			as_root useradd --system --user-group --home-dir /var/lib/kring \
+			    --shell /usr/sbin/nologin kring
+		fi
+	fi
+	as_root chgrp kring "$conf"
+	as_root chmod 0640 "$conf"
+	# The state folder (systemd's StateDirectory), and the Maildir the
+	# example configuration reads.
+	as_root install -d -o kring -g kring -m 0750 /var/lib/kring
+	for d in inbox inbox/new inbox/cur inbox/tmp; do
+		as_root install -d -o kring -g kring -m 0700 /var/lib/kring/$d
+	done
+	if [ -d /run/systemd/system ]; then
+		as_root systemctl daemon-reload
+		as_root systemctl enable --now kringd
+		systemctl --no-pager status kringd || true
+	else
+		echo "quickstart: systemd is not running here; starting kringd as" \
+		    "the user kring without it (it logs to syslog)"
+		as_root runuser -u kring -- "$bindir/kring" -c "$conf" init
+		as_root runuser -u kring -- "$sbindir/kringd" -c "$conf"
+	fi
+	echo
+	echo "kringd runs as the user kring on $conf; edit it (address, smtp," \
+	    "inbound), then reload it: systemctl reload kringd, or kill -HUP."
+	echo "Run kring as that user: sudo -u kring $bindir/kring list ls"
+}
+
 tests() {
 	install_deps $BUILD_DEPS $TEST_DEPS
 	browser_deps
@@ -131,5 +186,6 @@ tests() {
 case "${1:-}" in
 demo) demo ;;
 test) tests ;;
-*) echo "usage: $0 demo|test" >&2; exit 64 ;;
+install) install_service ;;
+*) echo "usage: $0 demo|test|install" >&2; exit 64 ;;
 esac
