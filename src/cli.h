@@ -43,6 +43,14 @@ const struct hmac_key *cli_key(struct cli *c, int *ex);
 /* The mail templates, site copies first; NULL after printing (exit 78). */
 const struct render_set *cli_templates(struct cli *c, int *ex);
 
+/*
+ * Read the file at path whole into out (initialised here), at most max
+ * bytes: 0, or the exit code after saying why (66 cannot be read, 74
+ * read error, 65 larger than max).
+ */
+struct buf;
+int cli_read_file(const char *path, size_t max, struct buf *out);
+
 /* Print "kring: WHAT: WHY" (from e, or a format) and return e's code. */
 int cli_fail(const struct err *e);
 int cli_error(int ex, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

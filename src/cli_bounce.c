@@ -24,33 +24,6 @@
 /* Larger files are no bounce kring would take (max_message_size's range). */
 #define BOUNCE_FILE_MAX ((size_t)64 << 20)
 
-static int
-read_file(const char *path, struct buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (f == NULL)
-		return cli_error(EX_NOINPUT, "%s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_add(b, chunk, n);
-		if (buf_overflowed(b))
-			break;
-	}
-	if (ferror(f)) {
-		int saved = errno;
-
-		fclose(f);
-		return cli_error(EX_NOINPUT, "%s: %s", path, strerror(saved));
-	}
-	fclose(f);
-	if (buf_overflowed(b))
-		return cli_error(EX_DATAERR, "%s: larger than %zu bytes", path,
-		    BOUNCE_FILE_MAX);
-	return 0;
-}
-
 int
 cmd_bounce_parse(struct cli *c, int argc, char **argv)
 {
@@ -66,8 +39,7 @@ cmd_bounce_parse(struct cli *c, int argc, char **argv)
 		return ex;
 	if (npos != 1)
 		return cli_usage(c);
-	buf_init(&raw, BOUNCE_FILE_MAX);
-	if ((ex = read_file(pos[0], &raw)) != 0) {
+	if ((ex = cli_read_file(pos[0], BOUNCE_FILE_MAX, &raw)) != 0) {
 		buf_free(&raw);
 		return ex;
 	}

@@ -25,29 +25,14 @@
 #include "token.h"
 #include "units.h"
 
-/* Read the Markdown file whole: 0, or the exit code after saying why. */
+/* The Markdown file whole: 0, or the exit code after saying why. */
 static int
 read_markdown(const char *path, struct buf *out)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
+	int ex;
 
-	if (f == NULL)
-		return cli_error(EX_NOINPUT, "%s: %s", path, strerror(errno));
-	buf_init(out, MARKDOWN_MAX + 1);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !out->overflow)
-		buf_add(out, chunk, n);
-	if (ferror(f)) {
-		int err = errno;
-
-		fclose(f);
-		return cli_error(EX_IOERR, "%s: %s", path, strerror(err));
-	}
-	fclose(f);
-	if (out->overflow || out->len > MARKDOWN_MAX)
-		return cli_error(EX_DATAERR, "%s: larger than %d bytes", path,
-		    MARKDOWN_MAX);
+	if ((ex = cli_read_file(path, MARKDOWN_MAX, out)) != 0)
+		return ex;
 	if (memchr(buf_str(out), '\0', out->len) != NULL)
 		return cli_error(EX_DATAERR, "%s: holds a NUL byte; is it "
 		    "a text file?", path);

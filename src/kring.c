@@ -9,6 +9,7 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "config.h"
 #include "err.h"
@@ -185,6 +187,37 @@ cli_store(struct cli *c, bool create, int *ex)
 		return NULL;
 	}
 	return c->st;
+}
+
+int
+cli_read_file(const char *path, size_t max, struct buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	struct stat sb;
+
+	buf_init(out, max);
+	if (f == NULL)
+		return cli_error(EX_NOINPUT, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return cli_error(EX_NOINPUT, "%s: is a folder", path);
+	}
+	while (!out->overflow && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(out, chunk, n);
+	if (ferror(f)) {
+		int err = errno;
+
+		fclose(f);
+		return cli_error(EX_IOERR, "%s: %s", path, strerror(err));
+	}
+	fclose(f);
+	if (out->overflow)
+		return cli_error(EX_DATAERR, "%s: larger than %zu bytes", path,
+		    max);
+	return 0;
 }
 
 const struct hmac_key *

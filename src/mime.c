@@ -123,19 +123,6 @@ nesting(const struct copy *c)
 
 /* ---- the MIME tree ---- */
 
-static bool
-attachment(const struct mailmime *mm)
-{
-	struct mailmime_single_fields sf;
-
-	mailmime_single_fields_init(&sf, mm->mm_mime_fields,
-	    mm->mm_content_type);
-	return sf.fld_disposition != NULL &&
-	    sf.fld_disposition->dsp_type != NULL &&
-	    sf.fld_disposition->dsp_type->dsp_type ==
-	    MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
-}
-
 /*
  * libetpan takes a multipart whose closing delimiter never comes as
  * ending with the message; its last part then ends where the multipart
@@ -189,10 +176,10 @@ walk(struct walk *w, struct mailmime *mm, int depth)
 		else if (mime_ct_is(ct, "message", "delivery-status"))
 			w->m->is_dsn = true;
 		else if (mime_ct_is(ct, "text", "plain") && w->plain == NULL &&
-		    !attachment(mm))
+		    !mime_is_attachment(mm))
 			w->plain = mm;
 		else if (mime_ct_is(ct, "text", "html") && w->html == NULL &&
-		    !attachment(mm))
+		    !mime_is_attachment(mm))
 			w->html = mm;
 		break;
 	default:

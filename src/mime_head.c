@@ -467,3 +467,16 @@ mime_head_read(const char *buf, size_t len, struct mime_msg *m)
 	mailimf_fields_free(env);
 	fields_as_written(buf, len, m);
 }
+
+bool
+mime_is_attachment(const struct mailmime *mm)
+{
+	struct mailmime_single_fields sf;
+
+	mailmime_single_fields_init(&sf, mm->mm_mime_fields,
+	    mm->mm_content_type);
+	return sf.fld_disposition != NULL &&
+	    sf.fld_disposition->dsp_type != NULL &&
+	    sf.fld_disposition->dsp_type->dsp_type ==
+	    MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
+}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct mailmime;
 struct mailmime_content;
 struct mime_msg;
 
@@ -22,6 +23,9 @@ void mime_head_read(const char *buf, size_t len, struct mime_msg *m);
 /* ct is type/sub (case-insensitive; sub NULL: any subtype). */
 bool mime_ct_is(const struct mailmime_content *ct, const char *type,
     const char *sub);
+
+/* The part says Content-Disposition: attachment. */
+bool mime_is_attachment(const struct mailmime *mm);
 
 /* ct is a multipart/report: note its report-type and whether it is a DSN. */
 void mime_report(struct mime_msg *m, struct mailmime_content *ct);

@@ -338,19 +338,6 @@ headers_part(struct rwalk *w, const struct mailmime *mm)
 	buf_free(&text);
 }
 
-static bool
-is_attachment(const struct mailmime *mm)
-{
-	struct mailmime_single_fields sf;
-
-	mailmime_single_fields_init(&sf, mm->mm_mime_fields,
-	    mm->mm_content_type);
-	return sf.fld_disposition != NULL &&
-	    sf.fld_disposition->dsp_type != NULL &&
-	    sf.fld_disposition->dsp_type->dsp_type ==
-	    MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
-}
-
 static void
 text_part(struct rwalk *w, const struct mailmime *mm, struct buf *into)
 {
@@ -379,8 +366,8 @@ rwalk_single(struct rwalk *w, const struct mailmime *mm)
 		w->returned = true;
 		headers_part(w, mm);
 	} else if (mime_ct_is(ct, "text", "plain") || ct == NULL)
-		text_part(w, mm, is_attachment(mm) ? &w->attached : &w->plain);
-	else if (mime_ct_is(ct, "text", "html") && !is_attachment(mm))
+		text_part(w, mm, mime_is_attachment(mm) ? &w->attached : &w->plain);
+	else if (mime_ct_is(ct, "text", "html") && !mime_is_attachment(mm))
 		text_part(w, mm, &w->html);
 }
 
