@@ -155,6 +155,31 @@ def run(argv, stdin=None, env=None, timeout=120):
     return Result(proc)
 
 
+def run_on_terminal(argv, timeout=60):
+    """Run argv with its stderr on a pseudo-terminal: (rc, stdout, stderr bytes)."""
+    import pty
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        slave = -1
+        out, _ = p.communicate(timeout=timeout)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    return p.returncode, out, err
+
+
 def wait_for(pred, timeout=10.0):
     """Poll pred until it is true or timeout seconds pass; its last value."""
     end = time.time() + timeout

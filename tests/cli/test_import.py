@@ -164,30 +164,11 @@ class Import(kt.TestCase):
         self.assertEqual(self.site.dump(), before)
 
     def test_progress_bar_on_a_terminal(self):
-        import pty
         rows = "email\n" + "".join("p%d@example.org\n" % i for i in range(3000))
         f = self.site.write("many.csv", rows)
-        master, slave = pty.openpty()
-        try:
-            p = subprocess.Popen([kt.KRING, "-c", self.site.conf, "sub", "import", "cop1", f],
-                                 stdout=subprocess.PIPE, stderr=slave)
-            os.close(slave)
-            slave = -1
-            out, _ = p.communicate(timeout=60)
-            err = b""
-            while True:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                err += chunk
-        finally:
-            os.close(master)
-            if slave >= 0:
-                os.close(slave)
-        self.assertEqual(p.returncode, 0)
+        rc, out, err = kt.run_on_terminal([kt.KRING, "-c", self.site.conf, "sub", "import",
+                                           "cop1", f])
+        self.assertEqual(rc, 0)
         self.assertIn(b"3000 added", out)
         self.assertIn(b"importing [", err)
         self.assertIn(b"100% 3000", err)

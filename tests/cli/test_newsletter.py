@@ -11,7 +11,6 @@ from that list.
 import email
 import email.policy
 import os
-import pty
 import re
 import shutil
 import subprocess
@@ -221,39 +220,20 @@ class TestQueueAndSend(NewsletterCase):
 
 
 class TestProgress(NewsletterCase):
-    def queue_on(self, stderr):
-        return subprocess.Popen([kt.KRING, "-c", self.site.conf, "newsletter", "queue",
-                                 "nieuwsbrief", self.md, "--subject", "Voortgang"],
-                                stdout=subprocess.PIPE, stderr=stderr)
+    def argv(self):
+        return [kt.KRING, "-c", self.site.conf, "newsletter", "queue", "nieuwsbrief",
+                self.md, "--subject", "Voortgang"]
 
     def test_a_bar_with_rate_and_eta_on_a_terminal(self):
         self.members("nieuwsbrief", 3000)
-        master, slave = pty.openpty()
-        try:
-            p = self.queue_on(slave)
-            os.close(slave)
-            slave = -1
-            out, _ = p.communicate(timeout=60)
-            err = b""
-            while True:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                err += chunk
-        finally:
-            os.close(master)
-            if slave >= 0:
-                os.close(slave)
-        self.assertEqual(p.returncode, 0)
+        rc, out, err = kt.run_on_terminal(self.argv())
+        self.assertEqual(rc, 0)
         self.assertIn(b"3000 copies queued", out)
         self.assertRegex(err, rb"queueing \[[#= ]*\] 100% 3000 \d+/s eta 0s")
 
     def test_nothing_when_piped(self):
         self.members("nieuwsbrief", 3000)
-        p = self.queue_on(subprocess.PIPE)
+        p = subprocess.Popen(self.argv(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out, err = p.communicate(timeout=60)
         self.assertEqual(p.returncode, 0)
         self.assertIn(b"3000 copies queued", out)
