@@ -22,6 +22,7 @@
 #include "err.h"
 #include "mime.h"
 #include "mime_report.h"
+#include "route.h"
 #include "xmem.h"
 
 /* Words of a failure that says the address does not exist. */
@@ -56,14 +57,6 @@ static const char *const policy_phrases[] = {
 	"content rejected", "virus", "malware", "rbl", "spamhaus",
 	"listed at", "listed in", "junk", "suspicious", "rejected by filter",
 	"message rejected due to", "refused by", "not accepted",
-};
-
-static const char *const auto_subjects[] = {
-	"out of office", "out of the office", "automatic reply",
-	"automatisch antwoord", "auto reply", "autoreply", "auto-reply",
-	"auto response", "autoresponse", "vacation", "away from",
-	"afwezig", "abwesenheit", "absence", "on leave", "automatic response",
-	"auto:",
 };
 
 static const char *const bounce_subjects[] = {
@@ -295,15 +288,10 @@ auto_reply(const struct mime_msg *m)
 	    strncasecmp(v, "auto-replied", 12) == 0 &&
 	    !ANY(m->subject, bounce_subjects))
 		return true;
-	if (mime_field(m, "X-Autoreply") != NULL ||
-	    mime_field(m, "X-Autorespond") != NULL ||
-	    mime_field(m, "X-Autoresponder") != NULL)
-		return true;
 	if ((v = mime_field(m, "Precedence")) != NULL &&
 	    strncasecmp(v, "auto_reply", 10) == 0)
 		return true;
-	return ANY(m->subject, auto_subjects) &&
-	    !ANY(m->subject, bounce_subjects);
+	return route_auto_reply(m) != NULL && !ANY(m->subject, bounce_subjects);
 }
 
 /* The mail says it is a report of a delivery problem. */

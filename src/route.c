@@ -23,8 +23,9 @@ static const char *const robot_locals[] = {
 static const char *const auto_subjects[] = {
 	"automatisch antwoord", "automatisch beantwoord", "afwezig",
 	"afwezigheid", "out of office", "out of the office", "automatic reply",
-	"auto reply", "autoreply", "auto-reply", "abwesenheit", "abwesend",
-	"absence", "vacation", "vakantie",
+	"auto reply", "autoreply", "auto-reply", "auto response",
+	"autoresponse", "automatic response", "abwesenheit", "abwesend",
+	"absence", "vacation", "vakantie", "away from", "on leave", "auto:",
 };
 
 static bool
@@ -73,10 +74,29 @@ own_list_id(const struct config *cfg, const char *v)
 	    strncasecmp(lt + 1 + n - dn, cfg->domain, dn) == 0;
 }
 
+const char *
+route_auto_reply(const struct mime_msg *m)
+{
+	const char *subject;
+
+	if (mime_field(m, "X-Autoreply") != NULL ||
+	    mime_field(m, "X-Autorespond") != NULL ||
+	    mime_field(m, "X-Autoresponder") != NULL)
+		return "auto-reply header";
+	if (m->subject != NULL) {
+		subject = command_strip_prefixes(m->subject);
+		for (size_t i = 0;
+		    i < sizeof(auto_subjects) / sizeof(auto_subjects[0]); i++)
+			if (prefix_ci(subject, auto_subjects[i]))
+				return "out-of-office subject";
+	}
+	return NULL;
+}
+
 static const char *
 never_answer(const struct config *cfg, const struct mime_msg *m)
 {
-	const char *v, *subject;
+	const char *v;
 
 	if (m->return_path != NULL && *m->return_path == '\0')
 		return "empty return path";
@@ -91,19 +111,10 @@ never_answer(const struct config *cfg, const struct mime_msg *m)
 	    (prefix_ci(v, "bulk") || prefix_ci(v, "junk") ||
 	    prefix_ci(v, "list")))
 		return "Precedence";
-	if (mime_field(m, "X-Autoreply") != NULL ||
-	    mime_field(m, "X-Autorespond") != NULL ||
-	    mime_field(m, "X-Autoresponder") != NULL)
-		return "auto-reply header";
+	if ((v = route_auto_reply(m)) != NULL)
+		return v;
 	if ((v = mime_field(m, "List-Id")) != NULL && own_list_id(cfg, v))
 		return "List-Id of our own list";
-	if (m->subject != NULL) {
-		subject = command_strip_prefixes(m->subject);
-		for (size_t i = 0;
-		    i < sizeof(auto_subjects) / sizeof(auto_subjects[0]); i++)
-			if (prefix_ci(subject, auto_subjects[i]))
-				return "out-of-office subject";
-	}
 	return NULL;
 }
 

@@ -49,4 +49,12 @@ void route_mail(const struct config *cfg, const struct mime_msg *m,
 
 const char *route_kind_name(enum route_kind k);
 
+/*
+ * Why m is an automatic reply (out of office and the like: an
+ * X-Autoreply header, a subject that begins like one, in Dutch, English
+ * or German), or NULL.  Commands get no answer to them and they are
+ * never bounces.
+ */
+const char *route_auto_reply(const struct mime_msg *m);
+
 #endif
