@@ -32,6 +32,8 @@ import subprocess
 import tempfile
 import time
 
+from kringtest import free_port
+
 DOVECOT = "/usr/sbin/dovecot"
 
 
@@ -50,14 +52,6 @@ def available():
         except KeyError:
             return "user %s missing (Debian: dovecot-core)" % u
     return None
-
-
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 CONF = """\
@@ -162,8 +156,8 @@ class Dovecot:
         os.chmod(self.dir, 0o755)    # the login processes look up base_dir
         for sub in ("run", "state", "mail", "home"):
             os.makedirs(os.path.join(self.dir, sub))
-        self.imap_port, self.imaps_port = _free_port(), _free_port()
-        self.pop3_port, self.pop3s_port = _free_port(), _free_port()
+        self.imap_port, self.imaps_port = free_port(), free_port()
+        self.pop3_port, self.pop3s_port = free_port(), free_port()
         self.conf = os.path.join(self.dir, "dovecot.conf")
         self.ca_file = os.path.join(self.dir, "ca.pem")
         self.log_file = os.path.join(self.dir, "dovecot.log")

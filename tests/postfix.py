@@ -31,6 +31,8 @@ import subprocess
 import tempfile
 import time
 
+from kringtest import free_port
+
 POSTFIX = os.environ.get("POSTFIX") or "/usr/sbin/postfix"
 
 MAIN = """\
@@ -98,14 +100,6 @@ def available():
         except KeyError:
             return "user %s missing (Debian: postfix)" % u
     return None
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Postfix:
