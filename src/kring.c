@@ -90,7 +90,7 @@ static const struct command commands[] = {
 	{ { "bounce", "parse" }, cmd_bounce_parse, "bounce parse FILE [--tsv]",
 	    "the addresses a bounce says failed, one per line (--tsv: with "
 	    "the status and the kind: hard, soft or policy)" },
-	{ { "log" }, cmd_log, "log [--since TIME] [--tsv]", "the event log" },
+	{ { "log" }, cmd_log, "log [--since TIME|DURATION] [--tsv]", "the event log" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
