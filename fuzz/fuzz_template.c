@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "err.h"
 #include "fuzz.h"
+#include "notify.h"
 #include "render.h"
 
 #ifndef FUZZ_TEMPLATES
@@ -45,14 +46,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	if (render_set_load(site, FUZZ_TEMPLATES, &set, &e) == 0) {
+		struct notify_to to = { "anna@example.net", "Anna <b>&amp;", 0 };
+
 		v = render_vars_new();
-		render_vars_set(v, "address", "metandereogen@example.org");
-		render_vars_set(v, "local", "metandereogen");
-		render_vars_set(v, "domain", "example.org");
-		render_vars_set(v, "delimiter", "+");
-		render_vars_set(v, "help_address", "metandereogen+help@example.org");
-		render_vars_set(v, "person_address", "anna@example.net");
-		render_vars_set(v, "person_name", "Anna <b>&amp;");
+		notify_common_vars(fuzz_config(), &to, v);
 		render(set, LANG_NL, "help.txt", v, &out, &e);
 		render_vars_free(&v);
 		render_set_free(&set);
