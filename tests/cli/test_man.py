@@ -1,17 +1,26 @@
 """The man pages: clean for mandoc and groff, and complete.
 
-kring(1), kringd(8) and kring.conf(5), as make builds them, must pass
-`mandoc -T lint` at warning level and `groff -ww -z -mandoc` without a
-word; and each must name what the programs and doc/SPEC.md name: every
-command and option of `kring --help`, every command of SPEC's CLI, every
-exit code, every option of `kringd --help`, and every key of SPEC's
-configuration and of conf/kring.conf.
+The pages judged are made from man/*.in by man/subst.sh, the script make
+uses, with fixed folders (Debian's), not taken from the build tree: what
+is judged is the page, the same wherever the tree was built.  groff
+renders them as man(1) does for a user (-mandoc -Tutf8, at the width of
+an 80-column terminal, 78n), with every warning on.
+
+kring(1), kringd(8) and kring.conf(5) must pass `mandoc -T lint` at
+warning level and groff without a word, and so must the pages made for a
+prefix of 150 characters: the folders may break after a slash.  A page
+with a real fault does draw a warning, so the checks can fail.  And each
+page names what the programs and doc/SPEC.md name: every command and
+option of `kring --help`, every command of SPEC's CLI, every exit code,
+every option of `kringd --help`, and every key of SPEC's configuration
+and of conf/kring.conf.
 """
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -21,9 +30,55 @@ MANDOC = os.environ.get("MANDOC") or shutil.which("mandoc")
 GROFF = os.environ.get("GROFF") or shutil.which("groff")
 PAGES = ("kring.1", "kringd.8", "kring.conf.5")
 
+# The folders of a Debian package: the pages as most readers see them.
+FOLDERS = {"bindir": "/usr/bin", "sbindir": "/usr/sbin", "sysconfdir": "/etc",
+           "pkgdatadir": "/usr/share/kring", "localstatedir": "/var",
+           "docdir": "/usr/share/doc/kring"}
+# 150 characters, no part longer than 60: as deep as a CI checkout.
+LONG_PREFIX = "/" + "/".join(["a" * 60, "b" * 50, "c" * 36])
+
+# man-db at 80 columns lets groff keep its line length of 78n; say it,
+# so that another groff or a terminal's width never changes the result.
+GROFF_AS_MAN = ["-ww", "-z", "-mandoc", "-Tutf8", "-rLL=78n", "-rLT=78n"]
+
+
+def make_pages(folder, prefix=""):
+    """The pages made by man/subst.sh into folder, every folder under prefix."""
+    subst = os.path.join(kt.SRCDIR, "man", "subst.sh")
+    args = ["%s=%s%s" % (k, prefix, v) for k, v in FOLDERS.items()]
+    for name in PAGES:
+        with open(os.path.join(folder, name), "wb") as out:
+            subprocess.run(["sh", subst, os.path.join(kt.SRCDIR, "man", name + ".in")]
+                           + args + ["PACKAGE_VERSION=1.0"], stdout=out, check=True)
+
+
+def groff_says(path):
+    """What groff says rendering the page at path for a terminal: "" if nothing."""
+    r = subprocess.run([GROFF] + GROFF_AS_MAN + [path], capture_output=True,
+                       text=True, env=dict(os.environ, LC_ALL="C.UTF-8"))
+    return ("exit %d\n" % r.returncode if r.returncode else "") + r.stdout + r.stderr
+
+
+def mandoc_says(path):
+    r = subprocess.run([MANDOC, "-T", "lint", "-W", "warning", path],
+                       capture_output=True, text=True)
+    return ("exit %d\n" % r.returncode if r.returncode else "") + r.stdout + r.stderr
+
+
+class Pages:
+    """The pages with the fixed folders, made once for all the tests."""
+    dir = None
+
+    @classmethod
+    def path(cls, name):
+        if cls.dir is None:
+            cls.dir = tempfile.mkdtemp(prefix="kring-man-")
+            make_pages(cls.dir)
+        return os.path.join(cls.dir, name)
+
 
 def page(name):
-    return os.path.join(kt.BUILDDIR, "man", name)
+    return Pages.path(name)
 
 
 def text_of(name):
@@ -56,21 +111,65 @@ class ManPages(unittest.TestCase):
         if not (MANDOC or GROFF):
             self.skipTest("neither mandoc nor groff is installed (Debian: mandoc)")
 
+    @classmethod
+    def tearDownClass(cls):
+        if Pages.dir:
+            shutil.rmtree(Pages.dir)
+            Pages.dir = None
+
     def test_mandoc_lint(self):
         if not MANDOC:
             self.skipTest("mandoc not installed (Debian: mandoc)")
         for p in PAGES:
-            r = subprocess.run([MANDOC, "-T", "lint", "-W", "warning", page(p)],
-                               capture_output=True, text=True)
-            self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""), p)
+            self.assertEqual(mandoc_says(page(p)), "", p)
 
     def test_groff_warnings(self):
         if not GROFF:
             self.skipTest("groff not installed (Debian: groff-base)")
         for p in PAGES:
-            r = subprocess.run([GROFF, "-ww", "-z", "-mandoc", page(p)],
-                               capture_output=True, text=True)
-            self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""), p)
+            self.assertEqual(groff_says(page(p)), "", p)
+
+    def test_long_prefix(self):
+        """Installed under a deep prefix, the pages still render clean."""
+        with tempfile.TemporaryDirectory(prefix="kring-man-") as d:
+            make_pages(d, LONG_PREFIX)
+            for p in PAGES:
+                with open(os.path.join(d, p), encoding="utf-8") as f:
+                    self.assertIn(LONG_PREFIX[:20], f.read(), p)
+                if GROFF:
+                    self.assertEqual(groff_says(os.path.join(d, p)), "", p)
+                if MANDOC:
+                    self.assertEqual(mandoc_says(os.path.join(d, p)), "", p)
+            if GROFF:
+                # The folder is all there, broken at slashes only.
+                out = subprocess.run([GROFF, "-mandoc", "-Tascii", "-rLL=78n",
+                                      "-P", "-cbou", os.path.join(d, "kringd.8")],
+                                     capture_output=True, text=True, check=True).stdout
+                self.assertIn(LONG_PREFIX + "/usr/share/doc/kring/README.md",
+                              re.sub(r"/\n *", "/", out))
+
+    def test_a_faulty_page_is_caught(self):
+        """The checks above can fail: a real fault in a page draws a warning."""
+        with open(page("kringd.8"), encoding="utf-8") as f:
+            good = f.read()
+        faults = {
+            # A word wider than the line: the fault of issue 22, by the page.
+            "long word": good.replace(".Sh EXAMPLES\n",
+                                      ".Sh EXAMPLES\n" + "x" * 90 + "\n", 1),
+            "list not closed": good.replace(".El\n.Sh EXAMPLES", ".Sh EXAMPLES", 1),
+            "unknown character": good.replace(".Sh EXAMPLES\n",
+                                              ".Sh EXAMPLES\n\\[nosuchglyph]\n", 1),
+        }
+        with tempfile.TemporaryDirectory(prefix="kring-man-") as d:
+            for what, text in faults.items():
+                self.assertNotEqual(text, good, what)
+                path = os.path.join(d, "kringd.8")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+                if GROFF:
+                    self.assertIn("warning", groff_says(path), what)
+                if MANDOC and what != "long word":    # mandoc does not judge widths
+                    self.assertNotEqual(mandoc_says(path), "", what)
 
     def test_kring_commands_and_options(self):
         man = text_of("kring.1")
