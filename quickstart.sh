@@ -20,7 +20,7 @@ top=$(pwd)
 
 BUILD_DEPS="build-essential autoconf automake pkg-config libesmtp-dev
 libetpan-dev libsqlite3-dev libconfig-dev libcmark-dev libssl-dev
-libgnutls28-dev libidn2-dev libmicrohttpd-dev sqlite3"
+libgnutls28-dev libidn2-dev libmicrohttpd-dev libstemmer-dev sqlite3"
 # The black-box tests are Python scripts; the send tests talk to aiosmtpd
 # (a real SMTP server, with faults injected), make a TLS certificate with
 # openssl, and bench/send measures against Postfix's smtp-sink and

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "command.h"
+#include "letter.h"
 #include "token.h"
 
 #define WORDS_MAX 6
@@ -47,13 +48,6 @@ static const struct word verbs[] = {
 /* Reply and forward prefixes of mail programs in Dutch, English, German. */
 static const char *const prefixes[] = {
 	"re", "antw", "aw", "fwd", "fw", "doorst", "wg", "tr", "sv",
-};
-
-/* Lines that end what a person wrote: what follows is not theirs. */
-static const char *const footers[] = {
-	"verzonden vanaf mijn", "verstuurd vanaf mijn", "sent from my",
-	"get outlook for", "download outlook voor", "-----original message",
-	"-----oorspronkelijk bericht", "________________",
 };
 
 static bool
@@ -266,38 +260,6 @@ command_strip_prefixes(const char *s)
 }
 
 static bool
-starts_with_ci(const char *s, size_t len, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return len >= n && strncasecmp(s, prefix, n) == 0;
-}
-
-/* A line after which nothing is the writer's own: signature, quote, footer. */
-static bool
-ends_writing(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	if (len == 3 && memcmp(s, "-- ", 3) == 0)
-		return true;
-	if (len == 2 && memcmp(s, "--", 2) == 0)
-		return true;
-	while (i < len && is_space(s[i]))
-		i++;
-	if (i < len && s[i] == '>')
-		return true;
-	for (size_t k = 0; k < sizeof(footers) / sizeof(footers[0]); k++)
-		if (starts_with_ci(s + i, len - i, footers[k]))
-			return true;
-	/* "Op 3 mei 2026 schreef X:" and "On May 3, 2026, X wrote:" */
-	if (len > 0 && s[len - 1] == ':' && (starts_with_ci(s + i, len - i,
-	    "op ") || starts_with_ci(s + i, len - i, "on ")))
-		return true;
-	return false;
-}
-
-static bool
 same(const struct command *a, const struct command *b)
 {
 	return a->verb == b->verb && a->verb != CMD_UNKNOWN &&
@@ -348,7 +310,7 @@ command_parse(const char *subject, const char *text, struct command_set *out)
 
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
-		if (ends_writing(p, len))
+		if (letter_ends_writing(p, len))
 			break;
 		if (!blank(p, len)) {
 			if (!command_parse_line(p, len, &c)) {

@@ -413,6 +413,52 @@ compose_multipart(const char *subtype, uint64_t seed)
 	    compose_need(clist_new()), NULL, NULL));
 }
 
+/* raw with CRLF line ends (a lone CR or LF counts as one), ending in one. */
+bool
+compose_crlf_copy(const char *raw, size_t len, struct buf *out)
+{
+	bool eight = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (c == '\r' || c == '\n') {
+			if (c == '\r' && i + 1 < len && raw[i + 1] == '\n')
+				i++;
+			buf_puts(out, "\r\n");
+			continue;
+		}
+		eight |= c >= 0x80;
+		buf_putc(out, (char)c);
+	}
+	if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0)
+		buf_puts(out, "\r\n");
+	return eight;
+}
+
+void
+compose_mark_8bit(struct mailmime *m)
+{
+	compose_need_ok(mailmime_fields_add(m->mm_mime_fields,
+	    compose_need(mailmime_field_new(MAILMIME_FIELD_TRANSFER_ENCODING,
+	    NULL, compose_need(mailmime_mechanism_new(MAILMIME_MECHANISM_8BIT,
+	    NULL)), NULL, NULL, 0, NULL, NULL, NULL))));
+}
+
+/* A message/rfc822 leaf holding bytes as they are (not copied). */
+struct mailmime *
+compose_rfc822_part(const struct buf *bytes, bool eight)
+{
+	int enc = eight ? MAILMIME_MECHANISM_8BIT : MAILMIME_MECHANISM_7BIT;
+
+	return compose_need(mailmime_new(MAILMIME_SINGLE, NULL, 0,
+	    compose_need(mailmime_fields_new_encoding(enc)),
+	    compose_need(mailmime_content_new_with_str("message/rfc822")),
+	    compose_need(mailmime_data_new(MAILMIME_DATA_TEXT, enc, 1,
+	    buf_str(bytes), bytes->len, NULL)),
+	    NULL, NULL, NULL, NULL, NULL));
+}
+
 int
 compose_write(struct mailmime *top, struct buf *out, struct err *e)
 {

@@ -49,52 +49,6 @@ compose_digest_unfit(const char *raw, size_t len)
 	return UNFIT_NONE;
 }
 
-/* raw with CRLF line ends (a lone CR or LF counts as one), ending in one. */
-static bool
-crlf_copy(const char *raw, size_t len, struct buf *out)
-{
-	bool eight = false;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)raw[i];
-
-		if (c == '\r' || c == '\n') {
-			if (c == '\r' && i + 1 < len && raw[i + 1] == '\n')
-				i++;
-			buf_puts(out, "\r\n");
-			continue;
-		}
-		eight |= c >= 0x80;
-		buf_putc(out, (char)c);
-	}
-	if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0)
-		buf_puts(out, "\r\n");
-	return eight;
-}
-
-static void
-mark_8bit(struct mailmime *m)
-{
-	compose_need_ok(mailmime_fields_add(m->mm_mime_fields,
-	    compose_need(mailmime_field_new(MAILMIME_FIELD_TRANSFER_ENCODING,
-	    NULL, compose_need(mailmime_mechanism_new(MAILMIME_MECHANISM_8BIT,
-	    NULL)), NULL, NULL, 0, NULL, NULL, NULL))));
-}
-
-/* A message/rfc822 leaf holding bytes as they are (not copied). */
-static struct mailmime *
-rfc822_part(const struct buf *bytes, bool eight)
-{
-	int enc = eight ? MAILMIME_MECHANISM_8BIT : MAILMIME_MECHANISM_7BIT;
-
-	return compose_need(mailmime_new(MAILMIME_SINGLE, NULL, 0,
-	    compose_need(mailmime_fields_new_encoding(enc)),
-	    compose_need(mailmime_content_new_with_str("message/rfc822")),
-	    compose_need(mailmime_data_new(MAILMIME_DATA_TEXT, enc, 1,
-	    buf_str(bytes), bytes->len, NULL)),
-	    NULL, NULL, NULL, NULL, NULL));
-}
-
 /* What each item puts in the digest: the post's CRLF bytes or the note's QP. */
 struct prepared {
 	struct buf *bytes;
@@ -137,7 +91,7 @@ prepare(const struct compose_digest *d, struct prepared *p, struct err *e)
 		if (alen > 0 && memmem(it->raw, it->len, d->atom, alen) != NULL)
 			return err_set(e, EX_SOFTWARE, "the placeholder occurs "
 			    "in post %zu", i + 1);
-		p->eight[i] = crlf_copy(it->raw, it->len, b);
+		p->eight[i] = compose_crlf_copy(it->raw, it->len, b);
 		p->any8 |= p->eight[i];
 	}
 	return 0;
@@ -245,11 +199,11 @@ compose_digest_body(const struct compose_digest *d, struct buf *out,
 		compose_need_ok(mailmime_smart_add_part(digest,
 		    d->items[i].note != NULL ?
 		    compose_text_part("text/plain; charset=utf-8", &p.bytes[i]) :
-		    rfc822_part(&p.bytes[i], p.eight[i])));
+		    compose_rfc822_part(&p.bytes[i], p.eight[i])));
 	/* RFC 2045 6.4: a multipart holding 8bit data says so too. */
 	if (p.any8) {
-		mark_8bit(digest);
-		mark_8bit(mixed);
+		compose_mark_8bit(digest);
+		compose_mark_8bit(mixed);
 	}
 	compose_need_ok(mailmime_smart_add_part(mixed, toc_part(d, s[2], &tq,
 	    &hq)));

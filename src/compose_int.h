@@ -37,6 +37,16 @@ struct mailmime *compose_text_part(const char *content_type,
 struct mailmime *compose_multipart(const char *subtype, uint64_t seed);
 uint64_t compose_mix64(uint64_t z);
 /*
+ * Append raw to out with CRLF line ends (a lone CR or LF counts as one),
+ * ending in one; true when it holds 8-bit bytes.
+ */
+bool compose_crlf_copy(const char *raw, size_t len, struct buf *out);
+/* Say Content-Transfer-Encoding: 8bit on m (RFC 2045 6.4). */
+void compose_mark_8bit(struct mailmime *m);
+/* A message/rfc822 leaf holding bytes as they are (not copied). */
+struct mailmime *compose_rfc822_part(const struct buf *bytes, bool eight);
+
+/*
  * Write top (consumed, freed) as a body: "MIME-Version: 1.0" then its
  * MIME headers and content, checked with compose_wire_ok; appended to
  * out.  -1 with EX_SOFTWARE when libetpan fails or writes bad bytes.

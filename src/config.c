@@ -30,6 +30,7 @@
 #include "config.h"
 #include "err.h"
 #include "units.h"
+#include "utf8.h"
 #include "xmem.h"
 
 enum ktype {
@@ -70,6 +71,9 @@ static const struct key keys[] = {
 	{ "address", K_STRING, NULL, 0, 0, O(address), NULL, false },
 	{ "recipient_delimiter", K_STRING, "+", 0, 0, O(recipient_delimiter), NULL, true },
 	{ "language", K_ENUM, "nl", 0, 0, O(language), w_lang, true },
+	{ "name", K_STRING, "", 0, 0, O(name), NULL, true },
+	{ "signature", K_STRING, "", 0, 0, O(signature), NULL, true },
+	{ "office", K_STRING, "", 0, 0, O(office), NULL, true },
 	{ "store", K_PATH, LOCALSTATEDIR "/lib/kring/kring.db", 0, 0, O(store), NULL, false },
 	{ "templates", K_PATH, PKGDATADIR "/templates", 0, 0, O(templates), NULL, true },
 	{ "unsubscribe_url", K_STRING, "", 0, 0, O(unsubscribe_url), NULL, true },
@@ -424,6 +428,16 @@ read_secret(struct loader *l, const char *key, const char *path, char **out)
 	return 0;
 }
 
+/* Text for a header or a template line: UTF-8 without control bytes. */
+static bool
+text_bad(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return true;
+	return !utf8_valid(s, strlen(s));
+}
+
 static bool
 url_ok(const char *u)
 {
@@ -483,7 +497,7 @@ check_whole(struct loader *l)
 {
 	struct config *c = l->cfg;
 	struct err ae;
-	char *norm;
+	char *norm, *ext;
 
 	if (c->address == NULL)
 		return fail_at(l, NULL, "address", "required: the list server's "
@@ -508,6 +522,26 @@ check_whole(struct loader *l)
 			    "recipient_delimiter", "must be 1 to 4 characters, "
 			    "none a letter, digit, '@', '.' or space (e.g. \"+\")");
 	}
+	if (*c->office != '\0') {
+		if ((norm = addr_normalize(c->office, &ae)) == NULL)
+			return fail_at(l, setting(l, "office"), "office", "%s",
+			    ae.msg);
+		free(c->office);
+		c->office = norm;
+		if (addr_extension(c->office, c->local, c->domain,
+		    c->recipient_delimiter, &ext) == 1) {
+			free(ext);
+			return fail_at(l, setting(l, "office"), "office",
+			    "must not be one of kring's own addresses: mail "
+			    "forwarded there would come back");
+		}
+	}
+	if (text_bad(c->name) || strlen(c->name) > 100)
+		return fail_at(l, setting(l, "name"), "name", "must be one "
+		    "line of UTF-8 text of at most 100 bytes");
+	if (text_bad(c->signature) || strlen(c->signature) > 200)
+		return fail_at(l, setting(l, "signature"), "signature", "must "
+		    "be one line of UTF-8 text of at most 200 bytes");
 	if (c->smtp.tls == TLS_IMPLICIT)
 		return fail_at(l, setting(l, "smtp.tls"), "smtp.tls", "\"tls\" "
 		    "(implicit TLS, port 465) is not supported by libESMTP 1.1; use "

@@ -86,6 +86,9 @@ struct config {
 	char *local;             /* L: local part of address */
 	char *domain;            /* D: domain of address */
 	char *recipient_delimiter;
+	char *name;              /* the display name of kring's From; may be "" */
+	char *signature;         /* how mails sign; "" = name, else address */
+	char *office;            /* normal form, or "": who reads people's mail */
 	enum lang language;
 	char *store;
 	char *templates;

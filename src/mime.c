@@ -181,9 +181,15 @@ walk(struct walk *w, struct mailmime *mm, int depth)
 		else if (mime_ct_is(ct, "text", "html") && w->html == NULL &&
 		    !mime_is_attachment(mm))
 			w->html = mm;
+		else if (mime_is_attachment(mm) ||
+		    (!mime_ct_is(ct, "text", "plain") &&
+		    !mime_ct_is(ct, "text", "html") &&
+		    !(mime_ct_is(ct, "image", NULL) && mime_has_id(mm))))
+			w->m->n_attachments++;
 		break;
 	default:
 		/* An attached message: its text is not this mail's. */
+		w->m->n_attachments++;
 		break;
 	}
 }

@@ -82,6 +82,12 @@ struct mime_msg {
 	 * header values it contains LF (never CR or NUL).
 	 */
 	char *text;
+	/*
+	 * Parts a person attached: files, forwarded messages; not the
+	 * text, and not the pictures of an HTML body (an image with a
+	 * Content-ID, such as a logo in a signature).
+	 */
+	size_t n_attachments;
 	int flags;                   /* enum mime_flag */
 };
 

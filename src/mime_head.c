@@ -469,6 +469,16 @@ mime_head_read(const char *buf, size_t len, struct mime_msg *m)
 }
 
 bool
+mime_has_id(const struct mailmime *mm)
+{
+	struct mailmime_single_fields sf;
+
+	mailmime_single_fields_init(&sf, mm->mm_mime_fields,
+	    mm->mm_content_type);
+	return sf.fld_id != NULL;
+}
+
+bool
 mime_is_attachment(const struct mailmime *mm)
 {
 	struct mailmime_single_fields sf;

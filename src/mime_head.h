@@ -27,6 +27,9 @@ bool mime_ct_is(const struct mailmime_content *ct, const char *type,
 /* The part says Content-Disposition: attachment. */
 bool mime_is_attachment(const struct mailmime *mm);
 
+/* The part has a Content-ID (an inline picture of an HTML body). */
+bool mime_has_id(const struct mailmime *mm);
+
 /* ct is a multipart/report: note its report-type and whether it is a DSN. */
 void mime_report(struct mime_msg *m, struct mailmime_content *ct);
 

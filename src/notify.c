@@ -34,6 +34,9 @@ notify_common_vars(const struct config *cfg, const struct notify_to *to,
 	render_vars_set(v, "help_address", help);
 	render_vars_set(v, "person_address", to->addr);
 	render_vars_set(v, "person_name", to->name);
+	render_vars_set(v, "site_name", cfg->name);
+	render_vars_set(v, "signature", *cfg->signature != '\0' ?
+	    cfg->signature : *cfg->name != '\0' ? cfg->name : cfg->address);
 	free(help);
 }
 
@@ -82,7 +85,7 @@ notify_mail(struct notifier *n, enum lang lang, const char *name,
 	c.not_before = n->ctx->now;
 	memset(&m, 0, sizeof(m));
 	m.from_addr = cfg->address;
-	m.from_name = "";
+	m.from_name = cfg->name;
 	m.reply_to = (char *)reply_to;
 	m.subject = (char *)buf_str(&subject);
 	m.text = (char *)buf_str(&body);
@@ -147,11 +150,14 @@ int
 notify_reply_allowed(const struct kr_ctx *ctx, const char *addr,
     struct err *e)
 {
-	int64_t sent;
+	int64_t sent, forwarded;
 
+	/* A forward to the office answers the writer too: it counts. */
 	if (store_event_count(ctx->st, "reply", addr, ctx->now - DAY, &sent,
-	    e) != 0)
+	    e) != 0 || store_event_count(ctx->st, "forward", addr,
+	    ctx->now - DAY, &forwarded, e) != 0)
 		return -1;
+	sent += forwarded;
 	if (sent < NOTIFY_REPLY_LIMIT)
 		return 1;
 	log_warn("event=reply-limit addr=%s: %lld replies in 24 hours; "

@@ -26,6 +26,8 @@ const struct decl render_common_vars[] = {
 	TEXT("help_address"),     /* L+help@D */
 	TEXT("person_address"),   /* the recipient */
 	TEXT("person_name"),      /* the recipient's name, may be "" */
+	TEXT("site_name"),        /* name in kring.conf, may be "" */
+	TEXT("signature"),        /* signature, else name, else address */
 	END
 };
 
@@ -235,6 +237,21 @@ static const struct decl web_vars[] = {
 	END
 };
 
+/*
+ * A letter handed on to the programme office: what its writer wrote,
+ * and what kring did with it already (the results of reply.txt).
+ */
+static const struct decl forward_vars[] = {
+	TEXT("original_from"),            /* the writer's address */
+	TEXT("original_name"),            /* the writer's name, may be "" */
+	TEXT("original_date"),            /* its Date header, as written */
+	TEXT("original_subject"),         /* decoded, may be "" */
+	TEXT("original_text"),            /* its text, quotes included */
+	FLAG("attachments"),              /* it has files attached */
+	LIST("results", result_fields),   /* empty: kring did nothing */
+	END
+};
+
 static const struct decl no_vars[] = { END };
 
 const struct tpl_decl render_tpls[RENDER_NTPL] = {
@@ -257,6 +274,7 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "post_footer.txt", false, post_footer_vars },
 	{ "bounce_disabled.txt", true, bounce_disabled_vars },
 	{ "web.html", false, web_vars },
+	{ "forward.txt", true, forward_vars },
 };
 
 const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };

@@ -330,6 +330,8 @@ struct store_inbound_row {
 	size_t size;
 };
 void store_inbound_row_clear(struct store_inbound_row *r);
+/* Keep message id for the office (`kring inbox`), never pruned. */
+int store_inbound_keep(struct store *st, int64_t id, struct err *e);
 /* The oldest message in state `new` with id > after: 1, 0 none, -1. */
 int store_inbound_next(struct store *st, int64_t after,
     struct store_inbound_row *out, struct err *e);

@@ -165,7 +165,8 @@ store_inbound_prune(struct store *st, int64_t before, int64_t *n,
     struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "DELETE FROM inbound WHERE state <> "
-	    "'new' AND coalesce(processed_at, received) < ?1", e);
+	    "'new' AND office IS NULL AND coalesce(processed_at, received) < ?1",
+	    e);
 	int rc;
 
 	*n = 0;
@@ -178,4 +179,19 @@ store_inbound_prune(struct store *st, int64_t before, int64_t *n,
 		return store_fail(st, e, "prune inbound mail");
 	*n = sqlite3_changes(st->db);
 	return 0;
+}
+
+int
+store_inbound_keep(struct store *st, int64_t id, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE inbound SET office = 'kept' "
+	    "WHERE id = ?1", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, id);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "keep inbound message");
 }

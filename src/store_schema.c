@@ -303,6 +303,14 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE people ADD COLUMN bounce_notice INTEGER;"
 	"CREATE INDEX queue_rcpt ON queue(rcpt, state, done_at);",
+
+	/*
+	 * 5 -> 6: a person's mail that kring could neither answer nor
+	 * forward to the office is kept (office = 'kept') for `kring
+	 * inbox`, and never pruned while it is.
+	 */
+	"ALTER TABLE inbound ADD COLUMN office TEXT;"
+	"CREATE INDEX inbound_office ON inbound(office) WHERE office IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,0 +1,1138 @@
+/*
+ * intent - reading what a letter asks (see intent.h).
+ *
+ * A letter is cut into clauses: at the end of a sentence, at a short
+ * line (people write requests on lines of their own), and at "maar" /
+ * "but", which turn a sentence round.  Each clause is then one of: a
+ * request to join or to leave, an unclear request (negated, for an
+ * event, for someone else only), a courtesy (greeting, thanks,
+ * closing, a name), or content: anything else a person must read.
+ * Words are compared by their Snowball stems in both languages, so the
+ * tables below hold dictionary forms, never suffix rules.
+ */
+#include "autoconf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "command.h"
+#include "intent.h"
+#include "stem.h"
+#include "xmem.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define TOKENS_MAX 4000
+#define LISTS_READ 256
+#define SHORT_LINE 50          /* bytes: a line this short ends a clause */
+#define COURTESY_WORDS 7       /* a greeting or thanks is no longer */
+
+/* ---- words ---- */
+
+enum cue {
+	CUE_JOIN,                /* aanmelden, subscribe */
+	CUE_JOIN_OBJ,            /* join, register, aansluiten: need a list */
+	CUE_LEAVE,               /* afmelden, unsubscribe */
+	CUE_LEAVE_OBJ,           /* verwijderen, remove, stop: need an object */
+	CUE_RECEIVE,             /* ontvangen, receive, sturen */
+	CUE_NEED,                /* hoeven: "hoef … niet meer" */
+	NCUES
+};
+
+struct cueword {
+	const char *w;
+	enum stem_lang lang;
+	enum cue cue;
+};
+
+static const struct cueword cuewords[] = {
+	{ "aanmelden", STEM_NL, CUE_JOIN }, { "inschrijven", STEM_NL, CUE_JOIN },
+	{ "abonneren", STEM_NL, CUE_JOIN }, { "registreren", STEM_NL, CUE_JOIN_OBJ },
+	{ "aansluiten", STEM_NL, CUE_JOIN_OBJ }, { "toevoegen", STEM_NL, CUE_JOIN },
+	{ "subscribe", STEM_EN, CUE_JOIN }, { "signup", STEM_EN, CUE_JOIN },
+	{ "join", STEM_EN, CUE_JOIN_OBJ }, { "register", STEM_EN, CUE_JOIN_OBJ },
+	{ "enrol", STEM_EN, CUE_JOIN_OBJ }, { "enroll", STEM_EN, CUE_JOIN_OBJ },
+	{ "afmelden", STEM_NL, CUE_LEAVE }, { "uitschrijven", STEM_NL, CUE_LEAVE },
+	{ "opzeggen", STEM_NL, CUE_LEAVE }, { "uitschrijving", STEM_NL, CUE_LEAVE },
+	{ "verwijderen", STEM_NL, CUE_LEAVE_OBJ }, { "verwijder", STEM_NL, CUE_LEAVE_OBJ },
+	{ "schrappen", STEM_NL, CUE_LEAVE_OBJ }, { "stoppen", STEM_NL, CUE_LEAVE_OBJ },
+	{ "unsubscribe", STEM_EN, CUE_LEAVE }, { "unsub", STEM_EN, CUE_LEAVE },
+	{ "optout", STEM_EN, CUE_LEAVE }, { "opt-out", STEM_EN, CUE_LEAVE },
+	{ "remove", STEM_EN, CUE_LEAVE_OBJ }, { "delete", STEM_EN, CUE_LEAVE_OBJ },
+	{ "stop", STEM_EN, CUE_LEAVE_OBJ }, { "cancel", STEM_EN, CUE_LEAVE_OBJ },
+	{ "ontvangen", STEM_NL, CUE_RECEIVE }, { "krijgen", STEM_NL, CUE_RECEIVE },
+	{ "sturen", STEM_NL, CUE_RECEIVE }, { "toesturen", STEM_NL, CUE_RECEIVE },
+	{ "zenden", STEM_NL, CUE_RECEIVE }, { "toezenden", STEM_NL, CUE_RECEIVE },
+	{ "mailen", STEM_NL, CUE_RECEIVE }, { "receive", STEM_EN, CUE_RECEIVE },
+	{ "get", STEM_EN, CUE_RECEIVE }, { "send", STEM_EN, CUE_RECEIVE },
+	{ "email", STEM_EN, CUE_RECEIVE }, { "hoeven", STEM_NL, CUE_NEED },
+};
+
+/* Forms the stemmers leave apart: participles and short verb forms. */
+static const struct { const char *w; enum cue cue; } forms[] = {
+	{ "aangemeld", CUE_JOIN }, { "ingeschreven", CUE_JOIN },
+	{ "geabonneerd", CUE_JOIN }, { "subscribed", CUE_JOIN },
+	{ "afgemeld", CUE_LEAVE }, { "uitgeschreven", CUE_LEAVE },
+	{ "opgezegd", CUE_LEAVE }, { "unsubscribed", CUE_LEAVE },
+	{ "verwijderd", CUE_LEAVE_OBJ }, { "removed", CUE_LEAVE_OBJ },
+	{ "stop", CUE_LEAVE_OBJ }, { "stopt", CUE_LEAVE_OBJ },
+	{ "ontvang", CUE_RECEIVE }, { "ontvangt", CUE_RECEIVE },
+	{ "krijg", CUE_RECEIVE }, { "krijgt", CUE_RECEIVE },
+	{ "stuur", CUE_RECEIVE }, { "stuurt", CUE_RECEIVE },
+	{ "mail", CUE_RECEIVE }, { "hoef", CUE_NEED }, { "hoeft", CUE_NEED },
+};
+
+/* Separable verbs: verb forms, particle, what they ask. */
+struct separable {
+	const char *verbs[6];
+	const char *particle;
+	enum cue cue;
+};
+
+static const struct separable separables[] = {
+	{ { "meld", "meldt", "melde", "melden", "meldde", "meldden" }, "aan", CUE_JOIN },
+	{ { "meld", "meldt", "melde", "melden", "meldde", "meldden" }, "af", CUE_LEAVE },
+	{ { "schrijf", "schrijft", "schrijven", "schreef", NULL, NULL }, "in", CUE_JOIN },
+	{ { "schrijf", "schrijft", "schrijven", "schreef", NULL, NULL }, "uit", CUE_LEAVE },
+	{ { "voeg", "voegt", "voegen", NULL, NULL, NULL }, "toe", CUE_JOIN },
+	{ { "zeg", "zegt", "zeggen", NULL, NULL, NULL }, "op", CUE_LEAVE_OBJ },
+	{ { "haal", "haalt", "halen", NULL, NULL, NULL }, "af", CUE_LEAVE_OBJ },
+	{ { "haal", "haalt", "halen", NULL, NULL, NULL }, "uit", CUE_LEAVE_OBJ },
+	{ { "haal", "haalt", "halen", NULL, NULL, NULL }, "van", CUE_LEAVE_OBJ },
+	{ { "zet", "zetten", "neem", "neemt", NULL, NULL }, "op", CUE_JOIN_OBJ },
+	{ { "sign", "signing", "signed", NULL, NULL, NULL }, "up", CUE_JOIN },
+	{ { "add", "adding", NULL, NULL, NULL, NULL }, "me", CUE_JOIN },
+	{ { "add", "adding", NULL, NULL, NULL, NULL }, "us", CUE_JOIN },
+	{ { "take", "taking", NULL, NULL, NULL, NULL }, "off", CUE_LEAVE_OBJ },
+	{ { "opt", "opting", NULL, NULL, NULL, NULL }, "out", CUE_LEAVE },
+	{ { "opt", "opting", NULL, NULL, NULL, NULL }, "in", CUE_JOIN_OBJ },
+};
+
+static const char *const negations[] = {
+	"niet", "geen", "nooit", "niets", "not", "no", "never", "don't", "dont",
+	"doesn't", "didn't", "won't", "cannot", "can't", "nor", "neither",
+};
+static const char *const longer[] = { "meer", "longer", "anymore" };
+static const char *const desires[] = {
+	"graag", "wil", "wilt", "willen", "zou", "zouden", "kunt", "kun",
+	"kunnen", "gelieve", "verzoek", "verzoeke", "wens", "wensen", "liever",
+	"svp", "alstublieft", "aub", "please", "like", "want", "wish", "would",
+	"could", "kindly", "request", "prefer", "hoef", "hoeft", "hoeven",
+	"i'd", "wanna",
+};
+static const char *const abilities[] = {
+	"kan", "kon", "lukt", "lukte", "gelukt", "werkt", "werkte", "can't",
+	"cannot", "unable", "couldn't", "work", "works", "working", "manage",
+};
+static const char *const selves[] = {
+	"mij", "me", "mezelf", "mijzelf", "ons", "onszelf", "myself", "us",
+	"ourselves",
+};
+static const char *const owners[] = { "mijn", "my", "ons", "onze", "our" };
+static const char *const addresses[] = {
+	"adres", "e-mailadres", "emailadres", "mailadres", "address",
+	"e-mail", "email", "gegevens", "details", "naam", "name",
+};
+static const char *const others[] = {
+	"collega", "collega's", "collegas", "medewerker", "medewerkers",
+	"teamleden", "teamgenoten", "hem", "haar", "hen", "directeur",
+	"leidinggevende", "colleague", "colleagues", "coworker", "coworkers",
+	"co-worker", "him", "her", "them", "staff",
+};
+static const char *const list_words[] = {
+	"nieuwsbrief", "nieuwsbrieven", "newsletter", "newsletters", "maillijst",
+	"mailinglijst", "mailinglist", "mailing", "verzendlijst", "lijst",
+	"lijsten", "list", "lists", "cop", "cops", "community", "mails",
+	"e-mails", "emails", "berichten", "mailtjes", "updates", "abonnement",
+	"subscription", "lidmaatschap", "membership", "adresbestand",
+	"mailinglijsten", "distributielijst", "digest", "samenvatting",
+};
+static const char *const kind_words[] = {
+	"nieuwsbrief", "nieuwsbrieven", "newsletter", "newsletters",
+};
+static const char *const all_words[] = {
+	"alles", "alle", "overal", "all", "everything", "every", "any",
+};
+/* What "stop" may stop when no list is named: "stop sending". */
+static const char *const sendings[] = {
+	"sending", "sturen", "mailen", "mailing", "emailing", "toesturen",
+};
+static const char *const events[] = {
+	"bijeenkomst", "bijeenkomsten", "webinar", "webinars", "training",
+	"trainingen", "cursus", "congres", "conferentie", "symposium",
+	"workshop", "workshops", "sessie", "sessies", "evenement", "event",
+	"events", "meeting", "lunch", "excursie", "masterclass", "themamiddag",
+	"netwerkbijeenkomst", "spreekuur", "leergang", "lezing", "kennissessie",
+	"intervisie", "conference", "session", "seminar", "course", "bezoek",
+	"werkbezoek", "inloop", "festival", "activiteit", "middag", "ochtend",
+	"avond",
+};
+static const char *const weekdays[] = {
+	"maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag",
+	"zondag", "vandaag", "feestdag", "feestdagen", "werkdag", "werkdagen",
+	"verjaardag",
+};
+static const char *const greetings[] = {
+	"beste", "hallo", "hoi", "hi", "hey", "hello", "dear", "geachte",
+	"goedemorgen", "goedemiddag", "goedenavond", "good", "dag", "ls",
+	"l.s", "hee", "heey", "morning", "beeste",
+};
+static const char *const closings[] = {
+	"groet", "groeten", "groetjes", "gegroet", "mvg", "m.vr.gr", "vrgr",
+	"regards", "sincerely", "cheers", "best", "kind", "warm", "yours",
+	"hartelijke", "vriendelijke",
+};
+/* The words that make "kind", "best", "warm" a closing. */
+static const char *const farewells[] = {
+	"groet", "groeten", "groetjes", "gegroet", "mvg", "m.vr.gr", "vrgr",
+	"regards", "sincerely", "cheers", "wishes",
+};
+static const char *const thanks[] = {
+	"bedankt", "dank", "dankjewel", "dankuwel", "dankje", "thanks", "thank",
+	"thx", "merci", "alvast", "bvd",
+};
+static const char *const fillers[] = {
+	"graag", "svp", "alstublieft", "aub", "please", "ok", "oke", "oké",
+	"ja", "yes", "nee", "no", "hoi",
+};
+static const char *const questions[] = {
+	"vraag", "vragen", "vraagje", "question", "questions", "wanneer",
+	"waarom", "why", "when",
+};
+static const char *const nl_words[] = {
+	"de", "het", "een", "en", "ik", "je", "u", "van", "voor", "niet",
+	"graag", "met", "op", "mij", "wil", "is", "dat", "die", "ook", "naar",
+	"maar", "wij", "we", "zou", "mijn", "geen", "meer", "beste", "groet",
+};
+static const char *const en_words[] = {
+	"the", "a", "an", "and", "i", "you", "of", "for", "not", "please",
+	"with", "on", "me", "want", "is", "that", "this", "to", "my", "would",
+	"like", "dear", "regards", "thanks", "no", "your", "from", "be",
+};
+
+/* ---- automatic mail without a mark ---- */
+
+/* A robot is known by one phrase of each of three groups. */
+struct robot_shape {
+	const char *why;
+	const char *a[16], *b[16], *c[16];
+};
+
+static const struct robot_shape robots[] = {
+	{ "out-of-office text",
+	  { "afwezig", "out of office", "out of the office", "niet aanwezig",
+	    "met vakantie", "op vakantie", "met verlof", "on leave",
+	    "on vacation", "on holiday", "away from the office",
+	    "not in the office", "niet op kantoor", "beperkt bereikbaar",
+	    "afwezigheid", "vrij tot" },
+	  { "t/m", "tot en met", "until", "till", "terug", "back",
+	    "weer aanwezig", "weer bereikbaar", "weer op kantoor", "return",
+	    "tot maandag", "tot dinsdag", "tot woensdag", "tot donderdag",
+	    "tot vrijdag", "tot " },
+	  { "dringend", "urgent", "spoed", "collega", "colleague",
+	    "contact opnemen", "contact met", "contact", "doorgestuurd",
+	    "forwarded", "beantwoord", "reply", "respond", "reageren",
+	    "terugkomst", "bereikbaar" } },
+	{ "challenge-response",
+	  { "verify", "verifieer", "verificatie", "bevestig dat",
+	    "confirm that you", "bevestigen dat u", "prove you",
+	    "verification" },
+	  { "human", "mens", "robot", "spam", "whitelist", "approved sender",
+	    "goedgekeurde afzender", "afzenderslijst", "sender list",
+	    "challenge" },
+	  { "http", "klik", "click", "link", "reply to this", "beantwoord" } },
+	{ "automatic acknowledgement",
+	  { "ticket", "zaaknummer", "referentienummer", "registratienummer",
+	    "reference number", "case number", "meldingsnummer",
+	    "ticketnummer", "case #", "support request", "uw melding",
+	    "your request", "uw verzoek", "uw bericht", "your message",
+	    "your e-mail" },
+	  { "ontvangen", "received", "in behandeling", "being processed",
+	    "geregistreerd", "registered", "in goede orde" },
+	  { "automatisch", "automatic", "auto-generated", "do not reply",
+	    "niet beantwoorden", "no-reply", "noreply", "do not respond",
+	    "niet reageren", "gegenereerd", "generated", "kunt niet" } },
+};
+
+/* ---- the reader ---- */
+
+struct stemmed_cue {
+	char stem[STEM_MAX + 1];
+	enum stem_lang lang;
+	enum cue cue;
+};
+
+struct intent_reader {
+	struct stemmer *st;
+	struct stemmed_cue cues[N(cuewords)];
+};
+
+struct intent_reader *
+intent_reader_new(void)
+{
+	struct intent_reader *r = xcalloc(1, sizeof(*r));
+
+	r->st = stemmer_new();
+	for (size_t i = 0; i < N(cuewords); i++) {
+		stem_word(r->st, cuewords[i].lang, cuewords[i].w,
+		    strlen(cuewords[i].w), r->cues[i].stem);
+		r->cues[i].lang = cuewords[i].lang;
+		r->cues[i].cue = cuewords[i].cue;
+	}
+	return r;
+}
+
+void
+intent_reader_free(struct intent_reader **rp)
+{
+	if (*rp == NULL)
+		return;
+	stemmer_free(&(*rp)->st);
+	free(*rp);
+	*rp = NULL;
+}
+
+/* ---- tokens and clauses ---- */
+
+struct tok {
+	char w[STEM_MAX + 1];    /* lower case */
+	size_t n;
+	bool cap;                /* written with a capital */
+	bool email;
+	int cue;                 /* enum cue, or -1 */
+};
+
+struct clause {
+	size_t first, n;         /* tokens */
+	const char *start, *end; /* the text, for the reply */
+	bool question;
+	bool subject;
+};
+
+struct text {
+	struct tok *t;
+	size_t nt;
+	struct clause *c;
+	size_t nc, cap_c;
+};
+
+/* One UTF-8 code point at s (n bytes left): its value and length. */
+static uint32_t
+cp_at(const unsigned char *s, size_t n, size_t *len)
+{
+	if (s[0] < 0x80 || n < 2) {
+		*len = 1;
+		return s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		*len = 2;
+		return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+	}
+	if ((s[0] & 0xf0) == 0xe0 && n >= 3) {
+		*len = 3;
+		return ((uint32_t)(s[0] & 0x0f) << 12) |
+		    ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	}
+	*len = 1;
+	return 0xfffd;
+}
+
+/* Code points that separate words though they are not ASCII. */
+static bool
+cp_separates(uint32_t c)
+{
+	return c == 0xa0 || c == 0xab || c == 0xbb || (c >= 0x2000 &&
+	    c <= 0x206f && c != 0x2019) || c == 0xfffd || c == 0x3000;
+}
+
+static bool
+word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+static bool
+inner_byte(unsigned char c)
+{
+	return c == '-' || c == '\'' || c == '@' || c == '.' || c == '_' ||
+	    c == '+' || c == '/';
+}
+
+static void
+clause_open(struct text *x, const char *at, bool subject)
+{
+	struct clause *c;
+
+	if (x->nc > 0 && x->c[x->nc - 1].n == 0) {
+		x->c[x->nc - 1].start = at;
+		x->c[x->nc - 1].subject = subject;
+		return;
+	}
+	if (x->nc == x->cap_c) {
+		x->cap_c = x->cap_c ? 2 * x->cap_c : 32;
+		x->c = xrealloc(x->c, x->cap_c * sizeof(*x->c));
+	}
+	c = &x->c[x->nc++];
+	memset(c, 0, sizeof(*c));
+	c->first = x->nt;
+	c->start = c->end = at;
+	c->subject = subject;
+}
+
+static bool
+in(const char *w, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(w, set[i]) == 0)
+			return true;
+	return false;
+}
+
+#define IN(w, set) in((w), (set), N(set))
+
+/* Add the word s (n bytes) to the current clause; "maar" opens a new one. */
+static void
+add_word(struct text *x, const char *s, size_t n, bool subject)
+{
+	struct tok *t;
+	size_t o = 0;
+
+	if (x->nt == TOKENS_MAX)
+		return;
+	t = &x->t[x->nt];
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < n && o < STEM_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* A’ (U+2019) is an apostrophe inside a word. */
+		if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] == 0x99) {
+			t->w[o++] = '\'';
+			i += 2;
+			continue;
+		}
+		/* Latin-1 capitals (U+00C0 to U+00DE but U+00D7) lower. */
+		if (c == 0xc3 && i + 1 < n && o + 1 < STEM_MAX &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9e &&
+		    (unsigned char)s[i + 1] != 0x97) {
+			t->w[o++] = (char)c;
+			t->w[o++] = (char)(s[i + 1] + 0x20);
+			i++;
+			if (o == 2)
+				t->cap = true;
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z') {
+			if (o == 0)
+				t->cap = true;
+			c = (unsigned char)(c - 'A' + 'a');
+		}
+		t->w[o++] = (char)c;
+	}
+	t->w[o] = '\0';
+	t->n = o;
+	t->cue = -1;
+	t->email = memchr(t->w, '@', o) != NULL;
+	if (strcmp(t->w, "maar") == 0 || strcmp(t->w, "but") == 0) {
+		clause_open(x, s + n, subject);
+		return;
+	}
+	x->nt++;
+	x->c[x->nc - 1].n++;
+	x->c[x->nc - 1].end = s + n;
+}
+
+/* Cut s into words and clauses (see the top of this file). */
+static void
+tokenize(struct text *x, const char *s, bool subject)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const char *line = s;
+
+	clause_open(x, s, subject);
+	while (*p != '\0') {
+		size_t len;
+		uint32_t c = cp_at(p, strlen((const char *)p), &len);
+
+		if (word_byte(*p) && !cp_separates(c)) {
+			const unsigned char *b = p;
+			size_t n;
+
+			while (*p != '\0') {
+				uint32_t d = cp_at(p, strlen((const char *)p), &len);
+
+				if (word_byte(*p) && !cp_separates(d) && d != 0x2019) {
+					p += len;
+				} else if ((inner_byte(*p) || d == 0x2019) &&
+				    word_byte(p[len])) {
+					p += len;
+				} else {
+					break;
+				}
+			}
+			n = (size_t)(p - b);
+			add_word(x, (const char *)b, n, subject);
+			continue;
+		}
+		if (*p == '.' || *p == '!' || *p == '?' || *p == ';') {
+			if (*p == '?')
+				x->c[x->nc - 1].question = true;
+			clause_open(x, (const char *)p + 1, subject);
+		} else if (*p == '\n') {
+			const char *next = (const char *)p + 1;
+
+			if ((const char *)p - line < SHORT_LINE || *next == '\n' ||
+			    *next == '-' || *next == '*')
+				clause_open(x, next, subject);
+			line = next;
+		}
+		p += len;
+	}
+}
+
+/* ---- lists ---- */
+
+struct lwords {
+	char w[8][STEM_MAX + 1];
+	size_t n;
+};
+
+/* The words of s, lower case, split at what is not a letter or digit. */
+static void
+split_words(const char *s, struct lwords *out)
+{
+	out->n = 0;
+	while (*s != '\0' && out->n < 8) {
+		size_t o = 0;
+
+		while (*s != '\0' && !word_byte((unsigned char)*s))
+			s++;
+		while (*s != '\0' && word_byte((unsigned char)*s)) {
+			char c = *s++;
+
+			if (o < STEM_MAX)
+				out->w[out->n][o++] = c >= 'A' && c <= 'Z' ?
+				    (char)(c - 'A' + 'a') : c;
+		}
+		if (o > 0)
+			out->w[out->n++][o] = '\0';
+	}
+}
+
+/* Tokens at i start the words ws (first k of them). */
+static bool
+phrase_at(const struct text *x, const struct clause *c, size_t i,
+    const struct lwords *ws, size_t from)
+{
+	size_t k = ws->n - from;
+
+	if (k == 0 || i + k > c->first + c->n)
+		return false;
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(x->t[i + j].w, ws->w[from + j]) != 0)
+			return false;
+	return true;
+}
+
+/* Damerau-Levenshtein distance of a and b, or max + 1 when over max. */
+static size_t
+distance(const char *a, const char *b, size_t max)
+{
+	size_t la = strlen(a), lb = strlen(b), d[STEM_MAX + 2][STEM_MAX + 2];
+
+	if (la > STEM_MAX || lb > STEM_MAX || (la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* What the reader knows of one list. */
+struct lmatch {
+	const struct intent_list *l;
+	struct lwords name, rest, alias[4];
+	size_t nalias;
+};
+
+/* The words of ws from k on are the words of other. */
+static bool
+words_are(const struct lwords *ws, size_t k, const struct lwords *other)
+{
+	if (ws->n - k != other->n)
+		return false;
+	for (size_t j = 0; j < other->n; j++)
+		if (strcmp(ws->w[k + j], other->w[j]) != 0)
+			return false;
+	return true;
+}
+
+static const char *const name_generic[] = {
+	"cop", "community", "of", "practice", "nieuwsbrief", "newsletter",
+	"de", "het", "the",
+};
+
+static void
+lmatch_init(struct lmatch *m, const struct intent_list *l,
+    const struct lwords *site)
+{
+	size_t k = 0;
+	const char *a = l->aliases != NULL ? l->aliases : "";
+
+	memset(m, 0, sizeof(*m));
+	m->l = l;
+	split_words(l->name != NULL ? l->name : "", &m->name);
+	while (k < m->name.n && IN(m->name.w[k], name_generic))
+		k++;
+	/* "Nieuwsbrief Met Andere Ogen": the rest is the site's own name. */
+	if (k > 0 && k < m->name.n && !words_are(&m->name, k, site))
+		for (size_t j = k; j < m->name.n; j++)
+			memcpy(m->rest.w[m->rest.n++], m->name.w[j],
+			    sizeof(m->rest.w[0]));
+	while (*a != '\0' && m->nalias < N(m->alias)) {
+		const char *comma = strchr(a, ',');
+		size_t n = comma ? (size_t)(comma - a) : strlen(a);
+		char one[STEM_MAX + 1];
+
+		if (n > STEM_MAX)
+			n = STEM_MAX;
+		memcpy(one, a, n);
+		one[n] = '\0';
+		split_words(one, &m->alias[m->nalias]);
+		if (m->alias[m->nalias].n > 0)
+			m->nalias++;
+		a = comma ? comma + 1 : a + n;
+	}
+}
+
+/* The lists clause c names: their indexes into hits; unclear set on a tie. */
+struct hits {
+	bool on[LISTS_READ];
+	size_t n;
+	bool unclear;
+	bool list_word;          /* a word for a list of some kind */
+};
+
+static void
+hit(struct hits *h, size_t i)
+{
+	if (!h->on[i]) {
+		h->on[i] = true;
+		h->n++;
+	}
+}
+
+static void
+lists_of(const struct text *x, const struct clause *c,
+    const struct lmatch *lm, size_t nl, struct hits *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (size_t i = c->first; i < c->first + c->n; i++) {
+		const struct tok *t = &x->t[i];
+		size_t found = 0, near = 0, which = 0, nearest = 0;
+
+		if (IN(t->w, list_words))
+			h->list_word = true;
+		for (size_t k = 0; k < nl; k++) {
+			bool m = strcmp(t->w, lm[k].l->id) == 0 ||
+			    (lm[k].name.n > 0 && phrase_at(x, c, i, &lm[k].name, 0)) ||
+			    (lm[k].rest.n > 0 && phrase_at(x, c, i, &lm[k].rest, 0)) ||
+			    (lm[k].l->newsletter && IN(t->w, kind_words));
+
+			for (size_t a = 0; !m && a < lm[k].nalias; a++)
+				m = phrase_at(x, c, i, &lm[k].alias[a], 0);
+			if (m) {
+				hit(h, k);
+				found++;
+			}
+		}
+		if (found > 0 || t->n < 5 || t->email)
+			continue;
+		/* A small typo of a one-word name, when only one list is that close. */
+		for (size_t k = 0; k < nl; k++) {
+			const char *cand[3] = { lm[k].l->id, NULL, NULL };
+			size_t max = t->n >= 9 ? 2 : 1;
+
+			if (lm[k].rest.n == 1)
+				cand[1] = lm[k].rest.w[0];
+			if (lm[k].l->newsletter)
+				cand[2] = "nieuwsbrief";
+			for (size_t j = 0; j < 3; j++)
+				if (cand[j] != NULL && strlen(cand[j]) >= 5 &&
+				    distance(t->w, cand[j], max) <= max) {
+					near++;
+					which = k;
+					break;
+				}
+			for (size_t a = 0; a < lm[k].nalias; a++)
+				if (lm[k].alias[a].n == 1 &&
+				    strlen(lm[k].alias[a].w[0]) >= 5 &&
+				    distance(t->w, lm[k].alias[a].w[0], max) <= max &&
+				    which != k) {
+					near++;
+					which = k;
+				}
+			(void)nearest;
+		}
+		if (near == 1)
+			hit(h, which);
+		else if (near > 1)
+			h->unclear = true;
+	}
+	/* Two newsletters and only the kind word: which one is not said. */
+	{
+		size_t nls = 0;
+
+		for (size_t k = 0; k < nl; k++)
+			nls += lm[k].l->newsletter;
+		if (nls > 1)
+			for (size_t i = c->first; i < c->first + c->n; i++)
+				if (IN(x->t[i].w, kind_words))
+					h->unclear = true;
+	}
+}
+
+/* ---- clauses ---- */
+
+enum kind {
+	K_NONE,                  /* nothing to read: a name, a number */
+	K_COURTESY,              /* greeting, thanks, a filler word */
+	K_CLOSING,               /* "Met vriendelijke groet": the end */
+	K_JOIN,
+	K_LEAVE,
+	K_UNCLEAR,               /* a request kring must not guess at */
+	K_CONTENT,               /* what a person must read */
+};
+
+struct reading {
+	enum kind kind;
+	bool all;                /* K_LEAVE: every list */
+	bool others;             /* for someone else (too) */
+	bool others_only;
+	bool failed;             /* "afmelden lukt niet": a complaint too */
+};
+
+static void
+mark_cues(struct intent_reader *r, struct text *x)
+{
+	char stem[2][STEM_MAX + 1];
+
+	for (size_t i = 0; i < x->nt; i++) {
+		struct tok *t = &x->t[i];
+
+		for (size_t k = 0; k < N(forms) && t->cue < 0; k++)
+			if (strcmp(t->w, forms[k].w) == 0)
+				t->cue = (int)forms[k].cue;
+		if (t->cue >= 0 || t->n < 3 || t->email)
+			continue;
+		stem_word(r->st, STEM_NL, t->w, t->n, stem[STEM_NL]);
+		stem_word(r->st, STEM_EN, t->w, t->n, stem[STEM_EN]);
+		for (size_t k = 0; k < N(cuewords); k++)
+			if (strcmp(stem[r->cues[k].lang], r->cues[k].stem) == 0) {
+				t->cue = (int)r->cues[k].cue;
+				break;
+			}
+	}
+}
+
+static bool
+has(const struct text *x, const struct clause *c, const char *const *set,
+    size_t n)
+{
+	for (size_t i = c->first; i < c->first + c->n; i++)
+		if (in(x->t[i].w, set, n))
+			return true;
+	return false;
+}
+
+#define HAS(x, c, set) has((x), (c), (set), N(set))
+
+/* A negation within three words of token i, not "no longer" / "niet meer". */
+static bool
+negated(const struct text *x, const struct clause *c, size_t i)
+{
+	size_t lo = i > c->first + 3 ? i - 3 : c->first;
+	size_t hi = i + 3 < c->first + c->n ? i + 3 : c->first + c->n - 1;
+
+	for (size_t j = lo; j <= hi; j++)
+		if (j != i && IN(x->t[j].w, negations) &&
+		    !(j + 1 < c->first + c->n && IN(x->t[j + 1].w, longer)))
+			return true;
+	return false;
+}
+
+static bool
+is_event(const struct tok *t)
+{
+	if (IN(t->w, events))
+		return true;
+	/* Doen-Dag, studiedag, regiodag: a day of something, not a weekday. */
+	return t->n >= 6 && strcmp(t->w + t->n - 3, "dag") == 0 &&
+	    !IN(t->w, weekdays);
+}
+
+static bool
+any_event(const struct text *x, const struct clause *c)
+{
+	for (size_t i = c->first; i < c->first + c->n; i++)
+		if (is_event(&x->t[i]))
+			return true;
+	return false;
+}
+
+/* The particle of a separable verb at i in the clause. */
+static int
+separable_at(const struct text *x, const struct clause *c, size_t i)
+{
+	for (size_t s = 0; s < N(separables); s++) {
+		bool verb = false;
+
+		for (size_t v = 0; v < 6 && separables[s].verbs[v]; v++)
+			verb = verb || strcmp(x->t[i].w, separables[s].verbs[v]) == 0;
+		if (!verb)
+			continue;
+		for (size_t j = c->first; j < c->first + c->n; j++)
+			if (j != i && strcmp(x->t[j].w, separables[s].particle) == 0)
+				return (int)separables[s].cue;
+	}
+	return -1;
+}
+
+/* The writer, or their address, is the object: "meld mij", "my address". */
+static bool
+self_object(const struct text *x, const struct clause *c)
+{
+	if (HAS(x, c, selves))
+		return true;
+	for (size_t i = c->first; i + 1 < c->first + c->n; i++)
+		if (IN(x->t[i].w, owners) && IN(x->t[i + 1].w, addresses))
+			return true;
+	return false;
+}
+
+static bool
+others_object(const struct text *x, const struct clause *c, const char *from)
+{
+	if (HAS(x, c, others))
+		return true;
+	for (size_t i = c->first; i < c->first + c->n; i++)
+		if (x->t[i].email && (from == NULL ||
+		    strcasecmp(x->t[i].w, from) != 0))
+			return true;
+	return false;
+}
+
+static size_t
+count_in(const struct text *x, const struct clause *c, const char *const *set,
+    size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = c->first; i < c->first + c->n; i++)
+		k += in(x->t[i].w, set, n);
+	return k;
+}
+
+/* A courtesy, a closing, or nothing: never content. */
+static enum kind
+courtesy(const struct text *x, const struct clause *c, bool first)
+{
+	const struct tok *t = &x->t[c->first];
+	size_t caps = 0;
+
+	if (c->n == 0)
+		return K_NONE;
+	if (c->n <= COURTESY_WORDS && HAS(x, c, closings) &&
+	    (HAS(x, c, farewells) || c->n <= 2))
+		return K_CLOSING;
+	if (first && c->n <= COURTESY_WORDS && IN(t->w, greetings))
+		return K_COURTESY;
+	if (c->n <= COURTESY_WORDS && HAS(x, c, thanks) && !c->question)
+		return K_COURTESY;
+	if (c->n <= 2 && count_in(x, c, fillers, N(fillers)) == c->n)
+		return K_COURTESY;
+	for (size_t i = c->first; i < c->first + c->n; i++)
+		caps += x->t[i].cap || x->t[i].email ||
+		    (x->t[i].w[0] >= '0' && x->t[i].w[0] <= '9');
+	/* A name, an address, a phone number. */
+	if (c->n <= 4 && caps == c->n && !c->question)
+		return K_NONE;
+	return (enum kind)-1;
+}
+
+static void
+read_clause(const struct text *x, const struct clause *c,
+    const struct hits *h, const char *from, bool first, struct reading *out)
+{
+	bool join = false, leave = false, unclear = false;
+	bool desire = HAS(x, c, desires), neg = HAS(x, c, negations);
+	bool object = h->n > 0 || h->list_word;
+	bool self = self_object(x, c), other = others_object(x, c, from);
+	enum kind k;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = c->first; i < c->first + c->n; i++) {
+		const struct tok *t = &x->t[i];
+		int cue = t->cue, sep = separable_at(x, c, i);
+
+		if (sep >= 0 && (self || other || object || sep == CUE_LEAVE ||
+		    sep == CUE_JOIN))
+			cue = sep;
+		switch (cue) {
+		case CUE_JOIN_OBJ:
+			if (!object)
+				break;
+			/* FALLTHROUGH */
+		case CUE_JOIN:
+			if (negated(x, c, i))
+				unclear = true;
+			else
+				join = true;
+			break;
+		case CUE_LEAVE_OBJ:
+			if (!object && !self && c->n > 2 &&
+			    !HAS(x, c, sendings))
+				break;
+			/* FALLTHROUGH */
+		case CUE_LEAVE:
+			if (negated(x, c, i) && HAS(x, c, abilities))
+				out->failed = leave = true;
+			else if (negated(x, c, i))
+				unclear = true;
+			else
+				leave = true;
+			break;
+		case CUE_RECEIVE:
+		case CUE_NEED:
+			if (neg && (desire || cue == CUE_NEED))
+				leave = true;
+			else if (!neg && desire && object && h->n + (h->list_word) > 0 &&
+			    (h->n > 0 || HAS(x, c, kind_words)))
+				join = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if ((join || leave) && any_event(x, c) && h->n == 0 &&
+	    !HAS(x, c, kind_words))
+		join = leave = false, unclear = false;
+	if (join || leave || unclear) {
+		out->others = other;
+		out->others_only = other && !self;
+		out->all = leave && HAS(x, c, all_words) &&
+		    (h->list_word || h->n == 0) && !HAS(x, c, kind_words);
+		if (unclear || (join && leave))
+			out->kind = K_UNCLEAR;
+		else
+			out->kind = join ? K_JOIN : K_LEAVE;
+		return;
+	}
+	if ((int)(k = courtesy(x, c, first)) >= 0) {
+		out->kind = k;
+		return;
+	}
+	out->kind = K_CONTENT;
+}
+
+/* ---- robots and language ---- */
+
+static bool
+any_phrase(const char *low, const char *const *v)
+{
+	for (size_t i = 0; i < 16 && v[i] != NULL; i++)
+		if (strstr(low, v[i]) != NULL)
+			return true;
+	return false;
+}
+
+static const char *
+robot(const char *subject, const char *own)
+{
+	struct buf b = BUF_INIT;
+	const char *why = NULL;
+	char *low;
+
+	buf_printf(&b, "%s\n%s", subject ? subject : "", own ? own : "");
+	low = buf_steal(&b);
+	for (char *p = low; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (size_t i = 0; i < N(robots) && why == NULL; i++)
+		if (any_phrase(low, robots[i].a) && any_phrase(low, robots[i].b) &&
+		    any_phrase(low, robots[i].c))
+			why = robots[i].why;
+	free(low);
+	return why;
+}
+
+static void
+language(const struct text *x, struct intent *out)
+{
+	size_t nl = 0, en = 0;
+
+	for (size_t i = 0; i < x->nt; i++) {
+		nl += IN(x->t[i].w, nl_words);
+		en += IN(x->t[i].w, en_words);
+	}
+	out->lang_known = nl != en;
+	out->lang = nl >= en ? LANG_NL : LANG_EN;
+}
+
+/* The words of clause c, on one line, for the reply. */
+static void
+said(const struct clause *c, char *out)
+{
+	size_t o = 0;
+	bool space = false;
+
+	for (const char *p = c->start; p < c->end && o < INTENT_SAID_MAX; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch <= ' ') {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 1 < INTENT_SAID_MAX)
+			out[o++] = ' ';
+		space = false;
+		out[o++] = (char)ch;
+	}
+	/* Never cut a UTF-8 sequence in two. */
+	while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80 &&
+	    o == INTENT_SAID_MAX)
+		o--;
+	if (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0xc0)
+		o--;
+	out[o] = '\0';
+}
+
+void
+intent_read(struct intent_reader *r, const char *site_name,
+    const struct intent_list *lists, size_t n, const char *subject,
+    const char *own_text, size_t n_attachments, struct intent *out)
+{
+	struct text x;
+	struct lmatch *lm;
+	struct lwords site;
+	struct hits h, subj;
+	bool any_join = false, any_leave = false, first = true, ended = false;
+	bool chosen[LISTS_READ] = { false };
+	const char *subj_text = subject ? command_strip_prefixes(subject) : "";
+
+	memset(out, 0, sizeof(*out));
+	memset(&x, 0, sizeof(x));
+	memset(&subj, 0, sizeof(subj));
+	if (n > LISTS_READ)
+		n = LISTS_READ;
+	x.t = xcalloc(TOKENS_MAX, sizeof(*x.t));
+	lm = xcalloc(n ? n : 1, sizeof(*lm));
+	split_words(site_name ? site_name : "", &site);
+	for (size_t i = 0; i < n; i++)
+		lmatch_init(&lm[i], &lists[i], &site);
+	tokenize(&x, subj_text, true);
+	tokenize(&x, own_text ? own_text : "", false);
+	mark_cues(r, &x);
+	language(&x, out);
+	out->robot = robot(subject, own_text);
+	for (size_t ci = 0; ci < x.nc; ci++) {
+		const struct clause *c = &x.c[ci];
+		struct reading rd;
+
+		if (c->n == 0)
+			continue;
+		if (!c->subject && ended)
+			break;
+		lists_of(&x, c, lm, n, &h);
+		if (c->subject)
+			for (size_t k = 0; k < n; k++)
+				if (h.on[k] && !subj.on[k])
+					hit(&subj, k);
+		read_clause(&x, c, &h, NULL, !c->subject && first, &rd);
+		if (!c->subject)
+			first = false;
+		switch (rd.kind) {
+		case K_CLOSING:
+			ended = !c->subject;
+			break;
+		case K_CONTENT:
+			/* A subject is a title, not a letter. */
+			if (!c->subject)
+				out->more = true;
+			break;
+		case K_UNCLEAR:
+			out->want = WANT_UNCLEAR;
+			break;
+		case K_JOIN:
+		case K_LEAVE:
+			if (out->said[0] == '\0')
+				said(c, out->said);
+			if (rd.kind == K_JOIN)
+				any_join = true;
+			else
+				any_leave = true;
+			out->all = out->all || rd.all;
+			out->for_others = out->for_others || rd.others;
+			if (rd.others_only)
+				out->want = WANT_UNCLEAR;
+			if (rd.failed)
+				out->more = true;
+			out->list_unclear = out->list_unclear || h.unclear;
+			for (size_t k = 0; k < n; k++)
+				if (h.on[k])
+					chosen[k] = true;
+			if (c->question && HAS(&x, c, questions))
+				out->more = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (out->want != WANT_UNCLEAR) {
+		if (any_join && any_leave)
+			out->want = WANT_UNCLEAR;
+		else if (any_join)
+			out->want = WANT_JOIN;
+		else if (any_leave)
+			out->want = WANT_LEAVE;
+	}
+	if (out->want == WANT_JOIN || out->want == WANT_LEAVE) {
+		bool none = true;
+
+		for (size_t k = 0; k < n; k++)
+			none = none && !chosen[k];
+		/* The request names no list: the Subject may. */
+		for (size_t k = 0; none && k < n; k++)
+			chosen[k] = subj.on[k];
+		for (size_t k = 0; k < n && out->nlists < INTENT_LISTS_MAX; k++)
+			if (chosen[k])
+				out->lists[out->nlists++] = k;
+		if (out->nlists > 0)
+			out->all = false;
+	}
+	if (n_attachments > 0)
+		out->more = true;
+	if (out->want != WANT_NOTHING)
+		out->robot = NULL;
+	free(lm);
+	free(x.t);
+	free(x.c);
+}
