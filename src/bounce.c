@@ -165,8 +165,9 @@ by_verp(const struct config *cfg, struct store *st, int64_t qid,
 			buf_puts(summary, "ignored: the copy it names is gone");
 		return rc;
 	}
-	if ((br = about(r, q.rcpt)) == NULL) {
-		buf_printf(summary, "ignored: no failure of %s in it", q.rcpt);
+	if ((br = about(r, q.rcpt)) == NULL || br->delayed) {
+		buf_printf(summary, "ignored: %s of %s in it", br != NULL ?
+		    "only a delay, no failure," : "no failure", q.rcpt);
 		store_queue_info_clear(&q);
 		return 0;
 	}

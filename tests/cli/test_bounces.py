@@ -89,9 +89,13 @@ class BounceCase(kt.TestCase):
                                "'bounce-notice' AND addr = ?", addr or self.anna)[0][0]
 
     def bounce_verp(self, srv, name, lst="cop-a"):
-        verp = self.post(srv, lst)[self.anna]
+        verp = self.bounce_verp_raw(srv, report(name, self.anna), lst)
         self.assertTrue(re.match(r"metandereogen\+bounce-", verp), verp)
-        self.deliver(report(name, self.anna), verp)
+        return verp
+
+    def bounce_verp_raw(self, srv, raw, lst="cop-a"):
+        verp = self.post(srv, lst)[self.anna]
+        self.deliver(raw, verp)
         return verp
 
     def writable(self):
@@ -171,6 +175,19 @@ class TestScoring(BounceCase):
                 self.post(srv)
         self.assertEqual(self.score(), 0.0)
         self.assertEqual(self.state(), "active")
+
+    def test_a_delay_is_no_failure(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            for i in range(4):
+                raw = report("delayed-over-quota.eml", self.anna).replace(
+                    b"later@remote.example", self.anna.encode())
+                self.bounce_verp_raw(srv, raw)
+        self.assertEqual(self.score(), 0.0)
+        self.assertEqual(self.state(), "active")
+        self.assertEqual(self.site.query("SELECT count(*) FROM bounces"), [(0,)])
+        (res,) = self.site.query("SELECT result FROM inbound ORDER BY id DESC LIMIT 1")
+        self.assertIn("delay", res[0])
 
     def test_mail_going_through_again_resets_the_score(self):
         with SmtpServer(self.server_dir) as srv:
@@ -281,7 +298,7 @@ class TestCommands(BounceCase):
         self.assertEqual(r.out, "spam@remote.example\t5.7.1\tpolicy\n")
         r = self.assertOk(self.site.kring("bounce", "parse", "--tsv", os.path.join(
             CORPUS, "postfix", "delayed-over-quota.eml")))
-        self.assertEqual(r.out, "later@remote.example\t4.2.2\tsoft\n")
+        self.assertEqual(r.out, "later@remote.example\t4.2.2\tdelay\n")
         self.assertError(self.site.kring("bounce", "parse", os.path.join(
             CORPUS, "sisimai", "rfc3834-01.eml")), kt.EX_DATAERR, "not a bounce")
         self.assertError(self.site.kring("bounce", "parse", self.site.path("nope.eml")),
