@@ -161,32 +161,49 @@ one(const char *file, const char *kind, const char *want, struct tally *t)
 	free(raw);
 }
 
+/*
+ * The next row of an expected.tsv (path, kind, addresses, source),
+ * comments skipped, into cols; how many columns it has, -1 at the end.
+ */
+static int
+next_row(FILE *f, char *line, size_t size, char *cols[4])
+{
+	while (fgets(line, (int)size, f) != NULL) {
+		char *save = NULL;
+		int n = 0;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		for (char *c = strtok_r(line, "\t", &save); c != NULL && n < 4;
+		    c = strtok_r(NULL, "\t", &save))
+			cols[n++] = c;
+		return n;
+	}
+	return -1;
+}
+
 static void
 test_corpus(void)
 {
 	char line[4096];
 	struct tally t;
 	FILE *f = fopen(CORPUS "/expected.tsv", "r");
+	char *cols[4];
 	double rate;
+	int n;
 
 	memset(&t, 0, sizeof(t));
 	CHECKM(f != NULL, CORPUS "/expected.tsv");
 	if (f == NULL)
 		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *file, *kind, *addrs, *save = NULL;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		file = strtok_r(line, "\t", &save);
-		kind = strtok_r(NULL, "\t", &save);
-		addrs = strtok_r(NULL, "\t", &save);
-		if (file == NULL || kind == NULL || addrs == NULL) {
+	while ((n = next_row(f, line, sizeof(line), cols)) >= 0) {
+		if (n < 3) {
 			CHECKM(false, "a line of expected.tsv");
 			continue;
 		}
-		one(file, kind, strcmp(addrs, "-") == 0 ? "" : addrs, &t);
+		one(cols[0], cols[1], strcmp(cols[2], "-") == 0 ? "" : cols[2],
+		    &t);
 	}
 	fclose(f);
 	rate = t.files ? (double)t.exact / t.files : 0;
@@ -255,29 +272,20 @@ test_heldout(void)
 {
 	char line[4096];
 	FILE *f = fopen(HELDOUT "/expected.tsv", "r");
-	int files = 0, right = 0;
+	char *cols[4];
+	int files = 0, right = 0, n;
 
 	CHECKM(f != NULL, HELDOUT "/expected.tsv");
 	if (f == NULL)
 		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *file, *kind, *addrs, *source, *save = NULL;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		file = strtok_r(line, "\t", &save);
-		kind = strtok_r(NULL, "\t", &save);
-		addrs = strtok_r(NULL, "\t", &save);
-		source = strtok_r(NULL, "\t", &save);
-		if (file == NULL || kind == NULL || addrs == NULL ||
-		    source == NULL) {
+	while ((n = next_row(f, line, sizeof(line), cols)) >= 0) {
+		if (n < 4) {
 			CHECKM(false, "a line of heldout/expected.tsv");
 			continue;
 		}
 		files++;
-		right += heldout_one(file, kind, strcmp(addrs, "-") == 0 ? "" :
-		    addrs, source);
+		right += heldout_one(cols[0], cols[1], strcmp(cols[2], "-") == 0 ?
+		    "" : cols[2], cols[3]);
 	}
 	fclose(f);
 	printf("held-out: %d messages, %d right (addresses and kind, "
