@@ -2,8 +2,8 @@
  * bounce - counting bounces against people (see bounce.h).
  *
  * Every bounce that counts is tied to one queue row, the copy that
- * bounced, and a copy counts once: a second report of it (a delay
- * warning, then the failure; the same report twice) changes nothing.
+ * bounced, by a signature only the site key makes; and a copy counts
+ * once: a second report of it (the same report twice) changes nothing.
  */
 #include "autoconf.h"
 
@@ -125,6 +125,14 @@ count_copy(const struct config *cfg, struct store *st,
 		    "; " : "", q->rcpt);
 		return 0;
 	}
+	/* Anyone can make kring answer anyone: no proof of an address. */
+	if (q->kind == CAMPAIGN_REPLY) {
+		buf_printf(summary, "%s%s: a reply to a mail anyone could have "
+		    "sent, not counted", summary->len ? "; " : "", q->rcpt);
+		log_info("event=bounce result=ignored queue=%lld addr=%s "
+		    "reason=\"a reply\"", (long long)q->id, q->rcpt);
+		return 0;
+	}
 	if ((r = store_bounce_counted(st, q->id, e)) != 0) {
 		if (r > 0)
 			buf_printf(summary, "%s%s: counted already",
@@ -165,8 +173,9 @@ by_verp(const struct config *cfg, struct store *st, int64_t qid,
 			buf_puts(summary, "ignored: the copy it names is gone");
 		return rc;
 	}
-	if ((br = about(r, q.rcpt)) == NULL) {
-		buf_printf(summary, "ignored: no failure of %s in it", q.rcpt);
+	if ((br = about(r, q.rcpt)) == NULL || br->delayed) {
+		buf_printf(summary, "ignored: %s of %s in it", br != NULL ?
+		    "only a delay, no failure," : "no failure", q.rcpt);
 		store_queue_info_clear(&q);
 		return 0;
 	}
@@ -181,49 +190,29 @@ by_verp(const struct config *cfg, struct store *st, int64_t qid,
 	return rc;
 }
 
-/* A report elsewhere: each address it names that kring sent to lately. */
+/*
+ * A report bound to no copy: anyone can write one, naming anyone, so it
+ * is logged, once, and counts for nothing.
+ */
 static int
-by_address(const struct config *cfg, struct store *st,
-    const struct bounce_result *r, int64_t inbound_id, int64_t now,
-    struct buf *summary, struct err *e)
+unbound(const struct bounce_result *r, int64_t inbound_id,
+    struct buf *summary)
 {
-	int any = 0;
-
-	for (size_t i = 0; i < r->n; i++) {
-		struct store_queue_info q;
-		struct failure f;
-		int64_t qid;
-		int rc;
-
-		if ((rc = store_queue_sent_to(st, r->rcpts[i].addr,
-		    now - cfg->bounce.window, &qid, e)) < 0)
-			return -1;
-		if (rc == 0 || store_queue_info(st, qid, &q, e) <= 0) {
-			if (rc > 0)
-				return -1;
-			buf_printf(summary, "%s%s: not sent to lately, ignored",
-			    summary->len ? "; " : "", r->rcpts[i].addr);
-			log_warn("event=bounce result=ignored addr=%s reason=\"no "
-			    "copy sent to it within bounce.window\"",
-			    r->rcpts[i].addr);
-			continue;
-		}
-		memset(&f, 0, sizeof(f));
-		f.queue_id = qid;
-		f.inbound_id = inbound_id;
-		f.kind = r->rcpts[i].kind;
-		f.status = r->rcpts[i].status;
-		f.diagnostic = r->rcpts[i].diagnostic;
-		rc = count_copy(cfg, st, &q, &f, now, summary, e);
-		store_queue_info_clear(&q);
-		if (rc < 0)
-			return -1;
-		any |= rc;
-	}
-	return any;
+	buf_printf(summary, "ignored: bound to no copy kring sent (no signed "
+	    "return path or Message-ID); it names %zu address%s%s%.80s", r->n,
+	    r->n == 1 ? "" : "es", r->n > 0 ? ", first " : "",
+	    r->n > 0 ? r->rcpts[0].addr : "");
+	log_warn("event=bounce result=ignored inbound=%lld reason=\"bound to "
+	    "no copy\" addrs=%zu first=%.80s", (long long)inbound_id, r->n,
+	    r->n > 0 ? r->rcpts[0].addr : "-");
+	return 0;
 }
 
-/* The queue row a VERP sub-address names: 1 and *qid, 0 when forged. */
+/*
+ * The queue row a report is bound to by what only kring can sign: the
+ * VERP address it came to, or the Return-Path or Message-ID of the copy
+ * it returns.  1 and *qid; 0 when nothing binds it.
+ */
 static int
 verp_row(const struct config *cfg, const struct hmac_key *key,
     const char *ext, const struct bounce_result *r, int64_t *qid)
@@ -234,13 +223,15 @@ verp_row(const struct config *cfg, const struct hmac_key *key,
 	if (ext != NULL && strncmp(ext, VERP_EXT_PREFIX,
 	    strlen(VERP_EXT_PREFIX)) == 0)
 		return verp_parse(key, ext, qid);
-	/* A report sent elsewhere that returns a copy with our VERP path. */
 	if (r->returned_return_path != NULL &&
 	    addr_extension(r->returned_return_path, cfg->local, cfg->domain,
 	    cfg->recipient_delimiter, &rp_ext) == 1 &&
 	    strncmp(rp_ext, VERP_EXT_PREFIX, strlen(VERP_EXT_PREFIX)) == 0)
 		ok = verp_parse(key, rp_ext, qid) ? 1 : 0;
 	free(rp_ext);
+	if (!ok && r->returned_msgid != NULL)
+		ok = verp_message_id_parse(key, r->returned_msgid, cfg->domain,
+		    qid);
 	return ok;
 }
 
@@ -258,9 +249,11 @@ bounce_inbound(const struct config *cfg, struct store *st,
 
 	if (bounce_read(raw, len, &r, e) != 0)
 		return -1;
-	if (r.auto_reply || (!r.bounce && r.n == 0)) {
+	if (r.auto_reply || r.challenge || (!r.bounce && r.n == 0)) {
 		buf_printf(summary, "ignored: %s", r.auto_reply ?
-		    "an automatic reply, no bounce" : "no bounce found in it");
+		    "an automatic reply, no bounce" : r.challenge ?
+		    "a challenge to confirm the sender, no bounce" :
+		    "no bounce found in it");
 		bounce_result_free(&r);
 		return 0;
 	}
@@ -274,7 +267,7 @@ bounce_inbound(const struct config *cfg, struct store *st,
 		    "VERP signature\" ext=%.80s", (long long)inbound_id, ext);
 		rc = 0;
 	} else {
-		rc = by_address(cfg, st, &r, inbound_id, now, summary, e);
+		rc = unbound(&r, inbound_id, summary);
 	}
 	bounce_result_free(&r);
 	return rc;

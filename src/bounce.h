@@ -4,13 +4,15 @@
  * Whom a bounce may count against: a mail to L+bounce-Q-S@D names queue
  * row Q, and through it the recipient, when S is the row's signature
  * (verp.h); nothing in the bounce's text can change that.  A report
- * anywhere else counts only for an address it names that kring sent a
- * copy to within bounce.window, and only once per copy; anything else is
- * logged and changes nothing.  A 5xx of the relay counts like a bounce
- * of its copy.
+ * anywhere else counts only when the copy it returns carries kring's
+ * signed Return-Path or Message-ID, and then for that copy alone; any
+ * other report is logged and counts for nothing, whatever addresses it
+ * names.  Copies that answer mail (replies) never count: anyone can make
+ * kring answer anyone.  A 5xx of the relay counts like a bounce of its
+ * copy.
  *
  * What it counts: hard 1.0, soft 0.5, policy 0 (kept and logged, never
- * scored).  A person's score is the sum within bounce.window, counted
+ * scored); a delay, a challenge or an auto-reply is no failure.  A person's score is the sum within bounce.window, counted
  * from the last copy that went through cleanly (accepted after their
  * last bounce, at least BOUNCE_GRACE ago, and never bounced itself).
  * At bounce.threshold every active subscription of the person becomes

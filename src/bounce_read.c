@@ -25,18 +25,52 @@
 #include "route.h"
 #include "xmem.h"
 
-/* Words of a failure that says the address does not exist. */
+/*
+ * Words that say the user is unknown: a permanent failure with them is
+ * a dead address whatever its status (some servers say 5.7.1).
+ */
+static const char *const dead_phrases[] = {
+	"user unknown", "unknown user", "no such user", "unknown recipient",
+	"recipient unknown", "invalid recipient", "no such mailbox",
+	"mailbox not found", "user not found", "no such recipient",
+	"recipient not found", "is not a known user", "address unknown",
+	"user does not exist", "user doesn't exist", "mailbox does not exist",
+	"unknown local", "unknown address",
+};
+
+/* Other words of a failure that says the address does not exist. */
 static const char *const unknown_phrases[] = {
-	"user unknown", "unknown user", "no such user", "does not exist",
-	"doesn't exist", "unknown recipient", "recipient unknown",
-	"invalid recipient", "no mailbox", "mailbox not found",
-	"no such mailbox", "address rejected", "not a valid", "unknown address",
-	"mailbox unavailable", "user not found", "account disabled",
-	"account has been disabled", "no longer", "invalid mailbox",
+	"does not exist", "doesn't exist", "invalid mailbox", "no mailbox",
+	"address rejected", "not a valid", "mailbox unavailable",
+	"account disabled", "account has been disabled", "no longer",
 	"not our customer", "unrouteable", "unroutable", "bad destination",
-	"address unknown", "recipient not found", "no such recipient",
-	"is not a known user", "mailbox is disabled", "unknown local",
-	"host unknown", "domain not found", "no such domain",
+	"mailbox is disabled", "host unknown", "domain not found",
+	"no such domain",
+};
+
+/*
+ * Words of a message too large for the receiver: they say nothing of
+ * the address ("mailbox size limit" is a full mailbox, see below).
+ */
+static const char *const large_phrases[] = {
+	"message size exceeds", "message too big", "message too large",
+	"message is too large", "message is too big", "too large for",
+	"message length exceeds", "mail size limit", "message size limit",
+	"size limit exceeded", "exceeds maximum message size",
+	"maximum message size", "class=size", "message exceeds the maximum",
+	"because it's too large", "message was too large",
+};
+
+/*
+ * Words of a challenge-response filter asking the sender to prove
+ * itself: such a mail is shaped like a bounce and is none.
+ */
+static const char *const challenge_phrases[] = {
+	"not pre-approved", "requires confirmation", "guest list",
+	"challenge-response", "challenge/response", "to complete this "
+	"verification", "boxbe", "spamarrest", "bluebottle",
+	"confirm that you are a human", "prove you are human",
+	"verify that you are a human", "awaiting your confirmation",
 };
 
 /* Words of a full mailbox: the address works, it may take mail again. */
@@ -82,6 +116,7 @@ static const char *const robot_senders[] = {
 };
 
 #define ANY(s, table) any_of((s), (table), sizeof(table) / sizeof(table[0]))
+#define UNKNOWN(s) (ANY(s, dead_phrases) || ANY(s, unknown_phrases))
 
 static bool
 any_of(const char *s, const char *const *v, size_t n)
@@ -150,6 +185,16 @@ reply_in(const char *s)
 	return 0;
 }
 
+/* The message was too large for the receiver (st: "C.S.D"). */
+static bool
+too_large(const char *st, const char *text)
+{
+	if (strcmp(st + 1, ".3.4") == 0 || strcmp(st + 1, ".2.3") == 0)
+		return true;
+	return strncmp(st + 1, ".2.2", 4) != 0 && ANY(text, large_phrases) &&
+	    !ANY(text, full_phrases);
+}
+
 enum bounce_kind
 bounce_classify(const char *status, const char *text, bool delayed,
     char status_out[BOUNCE_STATUS_MAX])
@@ -167,8 +212,9 @@ bounce_classify(const char *status, const char *text, bool delayed,
 	if (st[0] == '\0') {
 		/* No status given: say what the words say. */
 		const char *guess = cls == 4 ? "4.0.0" :
+		    ANY(text, large_phrases) && !ANY(text, full_phrases) ? "5.3.4" :
 		    ANY(text, full_phrases) ? "5.2.2" :
-		    ANY(text, unknown_phrases) ? "5.1.1" :
+		    UNKNOWN(text) ? "5.1.1" :
 		    ANY(text, policy_phrases) ? "5.7.1" : "5.0.0";
 
 		snprintf(st, sizeof(st), "%s", guess);
@@ -176,13 +222,18 @@ bounce_classify(const char *status, const char *text, bool delayed,
 	snprintf(status_out, BOUNCE_STATUS_MAX, "%s", st);
 	if (cls == 4 || cls == 2)
 		return BOUNCE_SOFT;
+	if (too_large(st, text))
+		return BOUNCE_POLICY;
+	/* Unless the status speaks of the mailbox itself (5.2.x). */
+	if (strncmp(st + 1, ".2.", 3) != 0 && ANY(text, dead_phrases))
+		return BOUNCE_HARD;
 	if (strncmp(st + 1, ".7.", 3) == 0)
 		return BOUNCE_POLICY;
 	if (strncmp(st + 1, ".2.2", 4) == 0 || ANY(text, full_phrases))
 		return BOUNCE_SOFT;
 	/* A generic status with a refusal's words: the mail was refused. */
 	if (strncmp(st + 1, ".1.", 3) != 0 && strncmp(st + 1, ".2.", 3) != 0 &&
-	    ANY(text, policy_phrases) && !ANY(text, unknown_phrases))
+	    ANY(text, policy_phrases) && !UNKNOWN(text))
 		return BOUNCE_POLICY;
 	return BOUNCE_HARD;
 }
@@ -275,6 +326,7 @@ from_dsn(const struct mime_report *rep, struct bounce_result *r)
 		    d->status[0] != '4') ? "4.0.0" : d->status, d->diagnostic,
 		    delayed, b->status);
 		b->diagnostic = diag_copy(d->diagnostic);
+		b->delayed = delayed;
 	}
 	return any;
 }
@@ -292,6 +344,25 @@ auto_reply(const struct mime_msg *m)
 	    strncasecmp(v, "auto_reply", 10) == 0)
 		return true;
 	return route_auto_reply(m) != NULL && !ANY(m->subject, bounce_subjects);
+}
+
+/*
+ * A challenge-response filter's request to confirm the sender, however
+ * it is dressed: by its sender, its report's words, or a recipient
+ * group's diagnostic (a server that refused the mail with one).
+ */
+static bool
+challenge(const struct mime_msg *m, const struct mime_report *rep)
+{
+	if (ANY(m->from.addr, challenge_phrases) ||
+	    ANY(m->return_path, challenge_phrases) ||
+	    ANY(rep->text != NULL && rep->text[0] != '\0' ? rep->text : m->text,
+	    challenge_phrases))
+		return true;
+	for (size_t i = 0; i < rep->n_rcpts; i++)
+		if (ANY(rep->rcpts[i].diagnostic, challenge_phrases))
+			return true;
+	return false;
 }
 
 /* The mail says it is a report of a delivery problem. */
@@ -336,6 +407,7 @@ from_text(const struct mime_msg *m, const struct mime_report *rep,
 			b->kind = bounce_classify(NULL, sr.addrs[i].context,
 			    sr.delayed, b->status);
 			b->diagnostic = diag_copy(sr.addrs[i].context);
+			b->delayed = sr.delayed && b->status[0] == '4';
 		}
 	}
 	shape_result_free(&sr);
@@ -359,8 +431,13 @@ bounce_read(const char *raw, size_t len, struct bounce_result *out,
 	}
 	if (rep.returned_return_path != NULL)
 		out->returned_return_path = xstrdup(rep.returned_return_path);
+	if (rep.returned_msgid != NULL)
+		out->returned_msgid = xstrdup(rep.returned_msgid);
 	if (m.report_type != NULL && strcmp(m.report_type, "feedback-report") == 0) {
 		out->shape = "feedback";
+	} else if (challenge(&m, &rep)) {
+		out->challenge = true;
+		out->shape = "challenge";
 	} else if (from_dsn(&rep, out)) {
 		out->bounce = true;
 		out->shape = "dsn";
@@ -389,5 +466,6 @@ bounce_result_free(struct bounce_result *r)
 	}
 	free(r->rcpts);
 	free(r->returned_return_path);
+	free(r->returned_msgid);
 	memset(r, 0, sizeof(*r));
 }

@@ -5,7 +5,8 @@
  * An RFC 3464 report is read through its delivery-status part; any
  * other mail is given to bounce_shape, which knows the plain-text
  * reports of the common MTAs and providers by their shape.  Auto-replies
- * (out of office, vacation) and feedback reports are not bounces.  Pure:
+ * (out of office, vacation), challenges of challenge-response filters
+ * and feedback reports are not bounces.  Pure:
  * no store, no configuration; the caller decides whom a bounce may
  * count against (see bounce.h).
  */
@@ -18,9 +19,11 @@
 struct err;
 
 /*
- * hard: the address is dead (5.x.x: no such user, domain); soft: it may
- * come back (4.x.x, delays, full mailboxes); policy: the receiver refused
- * the mail, not the address (5.7.x, spam and block lists).
+ * hard: the address is dead (5.x.x: no such user, domain; a permanent
+ * failure that says the user is unknown, whatever its status); soft: it
+ * may come back (4.x.x, full mailboxes); policy: the receiver refused the
+ * mail, not the address (5.7.x, spam and block lists, a message too
+ * large for it).
  */
 enum bounce_kind { BOUNCE_HARD, BOUNCE_SOFT, BOUNCE_POLICY };
 
@@ -32,15 +35,19 @@ struct bounce_rcpt {
 	char status[BOUNCE_STATUS_MAX];  /* "5.1.1", inferred when not given */
 	enum bounce_kind kind;
 	char *diagnostic;                /* at most BOUNCE_DIAG_MAX bytes, or NULL */
+	bool delayed;                    /* a delay: delivery goes on, no failure */
 };
 
 struct bounce_result {
 	bool bounce;             /* a report of failed or delayed delivery */
 	bool auto_reply;         /* out of office and the like: never a bounce */
+	bool challenge;          /* "confirm you are a sender": never a bounce */
 	const char *shape;       /* how it was read: "dsn", "qmail", ... (static) */
 	struct bounce_rcpt *rcpts; size_t n;
 	/* The returned message's Return-Path (a VERP address?), or NULL. */
 	char *returned_return_path;
+	/* The returned message's Message-ID, without <>, or NULL. */
+	char *returned_msgid;
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * cli_bounce - `kring bounce parse FILE [--tsv]`: the addresses a bounce
  * names as failed, one per line, as bounce processing reads them; with
- * --tsv also the status and the kind (hard, soft, policy).
+ * --tsv also the status and the kind (hard, soft, policy, or delay for
+ * a delay, which is no failure).
  *
  * Needs neither the configuration nor the store, so a bounce can be
  * looked at anywhere.  Exit 0 when at least one address was found, 65
@@ -51,13 +52,15 @@ cmd_bounce_parse(struct cli *c, int argc, char **argv)
 	for (size_t i = 0; i < r.n; i++)
 		if (v[0] != NULL)
 			printf("%s\t%s\t%s\n", r.rcpts[i].addr, r.rcpts[i].status,
+			    r.rcpts[i].delayed ? "delay" :
 			    bounce_kind_name(r.rcpts[i].kind));
 		else
 			printf("%s\n", r.rcpts[i].addr);
 	ex = 0;
 	if (r.n == 0)
 		ex = cli_error(EX_DATAERR, "%s: %s", pos[0], r.auto_reply ?
-		    "not a bounce (an automatic reply)" : r.bounce ||
+		    "not a bounce (an automatic reply)" : r.challenge ?
+		    "not a bounce (a challenge to confirm the sender)" : r.bounce ||
 		    strcmp(r.shape, "dsn-success") == 0 ?
 		    "names no failed address" : "not a bounce");
 	bounce_result_free(&r);

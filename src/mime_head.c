@@ -120,8 +120,8 @@ add_value(struct mime_addr **v, size_t *n, const char *value, int *flags)
 	mailimf_mailbox_list_free(l);
 }
 
-static char *
-return_path(const char *value, int *flags)
+char *
+mime_return_path(const char *value, int *flags)
 {
 	struct mailimf_mailbox *mb = NULL;
 	size_t at = 0, k = 0;
@@ -197,7 +197,7 @@ optional_field(struct mime_msg *m, struct seen *s,
 		return;
 	if (strcasecmp(name, "Return-Path") == 0 && !s->return_path) {
 		s->return_path = true;
-		m->return_path = return_path(value, &m->flags);
+		m->return_path = mime_return_path(value, &m->flags);
 	} else if (strcasecmp(name, "Delivered-To") == 0) {
 		add_value(&m->delivered_to, &m->n_delivered_to, value,
 		    &m->flags);

@@ -20,6 +20,12 @@ struct mime_msg;
  */
 void mime_head_read(const char *buf, size_t len, struct mime_msg *m);
 
+/*
+ * The address of a Return-Path value, newly allocated: "" for "<>",
+ * NULL (and MIME_MALFORMED in *flags) when it cannot be read.
+ */
+char *mime_return_path(const char *value, int *flags);
+
 /* ct is type/sub (case-insensitive; sub NULL: any subtype). */
 bool mime_ct_is(const struct mailmime_content *ct, const char *type,
     const char *sub);

@@ -287,6 +287,16 @@ returned_fields(struct mime_report *r, const struct mailimf_fields *f)
 				    fl->fld_data.fld_return_path->ret_path->
 				    pt_addr_spec, &r->flags);
 			break;
+		case MAILIMF_FIELD_OPTIONAL_FIELD:
+			/* libetpan types Return-Path only among trace fields. */
+			if (r->returned_return_path == NULL &&
+			    strcasecmp(fl->fld_data.fld_optional_field->fld_name,
+			    "Return-Path") == 0 &&
+			    fl->fld_data.fld_optional_field->fld_value != NULL)
+				r->returned_return_path = mime_return_path(
+				    fl->fld_data.fld_optional_field->fld_value,
+				    &r->flags);
+			break;
 		case MAILIMF_FIELD_FROM:
 			if (r->returned_from == NULL &&
 			    fl->fld_data.fld_from->frm_mb_list != NULL &&

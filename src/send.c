@@ -432,8 +432,7 @@ compose_row(struct worker *w, size_t i, struct err *e)
 	w->verps[i] = addr_with_extension(cfg->local, cfg->domain,
 	    cfg->recipient_delimiter, ext);
 	msgid = p->m.msgid != NULL ? xstrdup(p->m.msgid) :
-	    xasprintf("kring.%s@%s", ext + strlen(VERP_EXT_PREFIX),
-	    cfg->domain);
+	    verp_message_id(w->sh->o->key, row->id, cfg->domain);
 	free(ext);
 	why = p->problem;
 	if (why == NULL) {

@@ -511,9 +511,6 @@ void store_queue_info_clear(struct store_queue_info *q);
 /* 1 and *out (store_queue_info_clear it), 0 no such row, -1 error. */
 int store_queue_info(struct store *st, int64_t id, struct store_queue_info *out,
     struct err *e);
-/* The latest row sent to rcpt at or after since, for a known person: 1/0/-1. */
-int store_queue_sent_to(struct store *st, const char *rcpt, int64_t since,
-    int64_t *id, struct err *e);
 /* Every active subscription of a person becomes disabled; *n of them. */
 int store_sub_disable_active(struct store *st, int64_t person_id, int64_t now,
     int64_t *n, struct err *e);

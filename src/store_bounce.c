@@ -177,29 +177,6 @@ store_queue_info(struct store *st, int64_t id, struct store_queue_info *out,
 }
 
 int
-store_queue_sent_to(struct store *st, const char *rcpt, int64_t since,
-    int64_t *id, struct err *e)
-{
-	sqlite3_stmt *s = store_stmt(st, "SELECT id FROM queue WHERE rcpt = ?1 "
-	    "AND state = 'sent' AND done_at >= ?2 AND person_id IS NOT NULL "
-	    "ORDER BY done_at DESC, id DESC LIMIT 1", e);
-	int rc;
-
-	*id = 0;
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, rcpt);
-	store_bind_int(s, 2, since);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "queue by recipient");
-}
-
-int
 store_sub_disable_active(struct store *st, int64_t person_id, int64_t now,
     int64_t *n, struct err *e)
 {

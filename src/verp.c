@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -77,4 +78,37 @@ verp_parse(const struct hmac_key *key, const char *ext, int64_t *qid)
 		return 0;
 	*qid = (int64_t)v;
 	return 1;
+}
+
+#define MSGID_PREFIX "kring."
+
+char *
+verp_message_id(const struct hmac_key *key, int64_t qid, const char *domain)
+{
+	char *ext = verp_extension(key, qid), *id;
+
+	id = xasprintf(MSGID_PREFIX "%s@%s", ext + strlen(VERP_EXT_PREFIX),
+	    domain);
+	free(ext);
+	return id;
+}
+
+int
+verp_message_id_parse(const struct hmac_key *key, const char *msgid,
+    const char *domain, int64_t *qid)
+{
+	size_t plen = strlen(MSGID_PREFIX), n;
+	const char *at;
+	char ext[64];
+
+	if (msgid == NULL || strncasecmp(msgid, MSGID_PREFIX, plen) != 0 ||
+	    (at = strrchr(msgid, '@')) == NULL ||
+	    strcasecmp(at + 1, domain) != 0)
+		return 0;
+	n = (size_t)(at - msgid) - plen;
+	if (n == 0 || n + strlen(VERP_EXT_PREFIX) >= sizeof(ext))
+		return 0;
+	snprintf(ext, sizeof(ext), VERP_EXT_PREFIX "%.*s", (int)n,
+	    msgid + plen);
+	return verp_parse(key, ext, qid);
 }

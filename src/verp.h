@@ -8,6 +8,9 @@
  * the list and the message, without kring reading a word of the bounce
  * itself; a forged bounce cannot name a row without the site key.  The
  * local part stays under 64 octets for any configured L of up to 38.
+ * A copy without a Message-ID of its own (replies, notices, newsletters)
+ * gets <kring.Q-S@D>, signed the same way, so that a report returning
+ * the copy's headers names it too.
  */
 #ifndef KRING_VERP_H
 #define KRING_VERP_H
@@ -27,5 +30,16 @@ char *verp_extension(const struct hmac_key *key, int64_t qid);
  * valid signature, 0 when it is not.
  */
 int verp_parse(const struct hmac_key *key, const char *ext, int64_t *qid);
+
+/* "kring.Q-S@domain" (without <>), newly allocated. */
+char *verp_message_id(const struct hmac_key *key, int64_t qid,
+    const char *domain);
+
+/*
+ * The queue row named by a Message-ID (without <>): 1 and *qid when it is
+ * verp_message_id's form for domain with a valid signature, else 0.
+ */
+int verp_message_id_parse(const struct hmac_key *key, const char *msgid,
+    const char *domain, int64_t *qid);
 
 #endif

@@ -40,6 +40,36 @@ def report(name, addr):
                   count=1)
 
 
+def dsn(addrs, returned=None):
+    """An RFC 3464 report that addrs failed (5.1.1), with the returned
+    message's header section when given."""
+    SEQ[0] += 1
+    groups = "".join("Final-Recipient: rfc822; %s\r\nAction: failed\r\n"
+                     "Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user "
+                     "unknown\r\n\r\n" % a for a in addrs)
+    raw = ("From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\r\n"
+           "To: metandereogen@example.org\r\nSubject: Undelivered Mail Returned "
+           "to Sender\r\nMessage-ID: <dsn%d.%f@mx.example.net>\r\nMIME-Version: 1.0"
+           "\r\nContent-Type: multipart/report; report-type=delivery-status; "
+           "boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nYour "
+           "message could not be delivered.\r\n\r\n--b\r\nContent-Type: "
+           "message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net"
+           "\r\n\r\n%s" % (SEQ[0], time.time(), groups)).encode()
+    if returned is not None:
+        raw += (b"--b\r\nContent-Type: text/rfc822-headers\r\n\r\n" +
+                returned.rstrip(b"\r\n") + b"\r\n\r\n")
+    return raw + b"--b--\r\n"
+
+
+def command_mail(frm, body):
+    """A command mail that says it comes from frm (anyone can write it)."""
+    SEQ[0] += 1
+    return ("From: %s\r\nTo: metandereogen@example.org\r\nSubject: \r\n"
+            "Message-ID: <cmd%d.%f@example.com>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n"
+            % (frm, SEQ[0], time.time(), body)).encode()
+
+
 class BounceCase(kt.TestCase):
     site_config = SMTP_CONFIG
 
@@ -89,9 +119,13 @@ class BounceCase(kt.TestCase):
                                "'bounce-notice' AND addr = ?", addr or self.anna)[0][0]
 
     def bounce_verp(self, srv, name, lst="cop-a"):
-        verp = self.post(srv, lst)[self.anna]
+        verp = self.bounce_verp_raw(srv, report(name, self.anna), lst)
         self.assertTrue(re.match(r"metandereogen\+bounce-", verp), verp)
-        self.deliver(report(name, self.anna), verp)
+        return verp
+
+    def bounce_verp_raw(self, srv, raw, lst="cop-a"):
+        verp = self.post(srv, lst)[self.anna]
+        self.deliver(raw, verp)
         return verp
 
     def writable(self):
@@ -172,6 +206,19 @@ class TestScoring(BounceCase):
         self.assertEqual(self.score(), 0.0)
         self.assertEqual(self.state(), "active")
 
+    def test_a_delay_is_no_failure(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            for i in range(4):
+                raw = report("delayed-over-quota.eml", self.anna).replace(
+                    b"later@remote.example", self.anna.encode())
+                self.bounce_verp_raw(srv, raw)
+        self.assertEqual(self.score(), 0.0)
+        self.assertEqual(self.state(), "active")
+        self.assertEqual(self.site.query("SELECT count(*) FROM bounces"), [(0,)])
+        (res,) = self.site.query("SELECT result FROM inbound ORDER BY id DESC LIMIT 1")
+        self.assertIn("delay", res[0])
+
     def test_mail_going_through_again_resets_the_score(self):
         with SmtpServer(self.server_dir) as srv:
             self.smtp(srv.port)
@@ -245,18 +292,87 @@ class TestForged(BounceCase):
                              "metandereogen@example.org")
         self.unchanged(before)
 
-    def test_dsn_elsewhere_counts_for_a_copy_sent(self):
+    def test_dsn_elsewhere_naming_a_member_counts_for_nothing(self):
+        # kring did send anna a copy; a report elsewhere that only names
+        # her is what anyone can write.
+        before = self.subs()
         with SmtpServer(self.server_dir) as srv:
             self.smtp(srv.port)
             self.post(srv)
-            self.deliver(report("remote-user-unknown.eml", self.anna),
-                         "metandereogen@example.org")
+            for i in range(4):
+                self.deliver(report("remote-user-unknown.eml", self.anna),
+                             "metandereogen@example.org")
+        self.unchanged(before)
+        (res,) = self.site.query("SELECT result FROM inbound ORDER BY id DESC LIMIT 1")
+        self.assertIn("bound to no copy", res[0])
+
+    def test_dsn_elsewhere_returning_the_copy_counts(self):
+        # A report that returns the copy with kring's signed headers is
+        # bound to it: by its Message-ID, or by the Return-Path the
+        # receiving system added.
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.post(srv)
+            copy = [m for m in srv.messages() if self.anna in m["rcpt_tos"]][-1]
+            head = copy["raw"].split(b"\r\n\r\n", 1)[0]
+            self.assertIn(b"Message-ID: <kring.", head)
+            self.deliver(dsn([self.anna], returned=head), "metandereogen@example.org")
             self.assertEqual(self.score(), 1.0)
             # The same copy is counted once, however often it is reported.
-            raw = report("remote-user-unknown.eml", self.anna).replace(
-                b"Undelivered Mail", b"Undelivered mail")
-            self.deliver(raw, "metandereogen@example.org")
-        self.assertEqual(self.score(), 1.0)
+            self.deliver(dsn([self.anna], returned=head), "metandereogen@example.org")
+            self.assertEqual(self.score(), 1.0)
+            verp = self.post(srv)[self.anna]
+            copy = [m for m in srv.messages() if self.anna in m["rcpt_tos"]][-1]
+            head = re.sub(rb"(?im)^Message-ID: .*\r\n", b"",
+                          copy["raw"].split(b"\r\n\r\n", 1)[0])
+            self.deliver(dsn([self.anna], returned=b"Return-Path: <%s>\r\n%s"
+                             % (verp.encode(), head)), "metandereogen@example.org")
+            self.assertEqual(self.score(), 2.0)
+            # A Message-ID of kring's form with a made-up signature: nothing.
+            forged = re.sub(rb"(?im)^(Message-ID: <kring\.[0-9a-z]+-)[a-z2-7]{8}",
+                            rb"\1aaaaaaaa", copy["raw"].split(b"\r\n\r\n", 1)[0])
+            self.deliver(dsn([self.anna], returned=forged), "metandereogen@example.org")
+        self.assertEqual(self.score(), 2.0)
+
+    def test_forged_commands_and_dsns_leave_the_member_active(self):
+        # The attack: a command mail with From: anna makes kring answer
+        # anna; a forged DSN to the command address then names her.  Six
+        # rounds.  Even the real bounces of those answers (here, to the
+        # answers' own VERP addresses) count for nothing: anyone can make
+        # kring answer anyone.
+        before = self.subs()
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            for i in range(6):
+                seen = len(srv.messages())
+                self.deliver(command_mail(self.anna, "overzicht"),
+                             "metandereogen@example.org")
+                replies = [m for m in srv.messages()[seen:] if self.anna in m["rcpt_tos"]]
+                self.assertEqual(len(replies), 1)
+                self.deliver(dsn([self.anna]), "metandereogen@example.org")
+                self.deliver(report("remote-user-unknown.eml", self.anna),
+                             replies[0]["mail_from"])
+        self.unchanged(before)
+        self.assertEqual(self.state(), "active")
+        self.assertEqual(self.state(lst="cop-b"), "active")
+
+    def test_one_dsn_naming_every_member_disables_nobody(self):
+        rows = "email,name\n" + "".join("m%02d@example.net,M%d\n" % (i, i)
+                                        for i in range(18))
+        self.assertOk(self.site.kring("sub", "import", "cop-a",
+                                      self.site.write("more.csv", rows), "--confirmed"))
+        members = [r[0] for r in self.site.query(
+            "SELECT p.email FROM people p JOIN subscriptions s ON s.person_id = p.id "
+            "WHERE s.list_id = 'cop-a'")]
+        self.assertEqual(len(members), 20)
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            for i in range(4):
+                self.post(srv)
+                self.deliver(dsn(members), "metandereogen@example.org")
+        self.assertEqual(self.site.query("SELECT count(*) FROM bounces"), [(0,)])
+        self.assertEqual(self.site.query(
+            "SELECT count(*) FROM subscriptions WHERE state != 'active'"), [(0,)])
 
     def test_auto_reply_to_the_verp_address_is_no_bounce(self):
         before = self.subs()
@@ -281,7 +397,7 @@ class TestCommands(BounceCase):
         self.assertEqual(r.out, "spam@remote.example\t5.7.1\tpolicy\n")
         r = self.assertOk(self.site.kring("bounce", "parse", "--tsv", os.path.join(
             CORPUS, "postfix", "delayed-over-quota.eml")))
-        self.assertEqual(r.out, "later@remote.example\t4.2.2\tsoft\n")
+        self.assertEqual(r.out, "later@remote.example\t4.2.2\tdelay\n")
         self.assertError(self.site.kring("bounce", "parse", os.path.join(
             CORPUS, "sisimai", "rfc3834-01.eml")), kt.EX_DATAERR, "not a bounce")
         self.assertError(self.site.kring("bounce", "parse", self.site.path("nope.eml")),
