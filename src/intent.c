@@ -27,7 +27,9 @@
 #define TOKENS_MAX 4000
 #define LISTS_READ 256
 #define SHORT_LINE 50          /* bytes: a line this short ends a clause */
-#define COURTESY_WORDS 7       /* a greeting or thanks is no longer */
+#define COURTESY_WORDS 7       /* a greeting or closing is no longer */
+#define THANKS_WORDS 12        /* nor thanks, however warm */
+#define TAIL_WORDS 10          /* a line of a signature is no longer */
 
 /* ---- words ---- */
 
@@ -865,7 +867,7 @@ courtesy(const struct text *x, const struct clause *c, bool first)
 		return K_CLOSING;
 	if (first && c->n <= COURTESY_WORDS && IN(t->w, greetings))
 		return K_COURTESY;
-	if (c->n <= COURTESY_WORDS && HAS(x, c, thanks) && !c->question)
+	if (c->n <= THANKS_WORDS && HAS(x, c, thanks) && !c->question)
 		return K_COURTESY;
 	if (c->n <= 2 && count_in(x, c, fillers, N(fillers)) == c->n)
 		return K_COURTESY;
@@ -953,6 +955,23 @@ read_clause(const struct text *x, const struct clause *c,
 	out->kind = K_CONTENT;
 }
 
+/* Words that open a question even without its question mark. */
+static const char *const asking[] = {
+	"hoe", "wat", "waar", "wanneer", "waarom", "welke", "is", "zijn",
+	"kan", "kunt", "kunnen", "mag", "how", "what", "where", "when", "why",
+	"which", "can", "could", "is", "are", "do", "does",
+};
+
+/* A clause that may be a line of a signature: short, asking nothing. */
+static bool
+tail_line(const struct text *x, const struct clause *c, enum kind k)
+{
+	if (k != K_CONTENT && k != K_NONE && k != K_COURTESY)
+		return false;
+	return !c->subject && c->n <= TAIL_WORDS && !c->question &&
+	    (c->n == 0 || !IN(x->t[c->first].w, asking));
+}
+
 /* ---- robots and language ---- */
 
 static bool
@@ -1036,6 +1055,8 @@ intent_read(struct intent_reader *r, const char *site_name,
 	struct hits h, subj;
 	bool any_join = false, any_leave = false, first = true, ended = false;
 	bool chosen[LISTS_READ] = { false };
+	struct reading *rds;
+	size_t last = 0;
 	const char *subj_text = subject ? command_strip_prefixes(subject) : "";
 
 	memset(out, 0, sizeof(*out));
@@ -1053,26 +1074,33 @@ intent_read(struct intent_reader *r, const char *site_name,
 	mark_cues(r, &x);
 	language(&x, out);
 	out->robot = robot(subject, own_text);
+	rds = xcalloc(x.nc ? x.nc : 1, sizeof(*rds));
 	for (size_t ci = 0; ci < x.nc; ci++) {
 		const struct clause *c = &x.c[ci];
-		struct reading rd;
 
-		if (c->n == 0)
+		rds[ci].kind = K_NONE;
+		if (c->n == 0 || (!c->subject && ended))
 			continue;
-		if (!c->subject && ended)
-			break;
 		lists_of(&x, c, lm, n, &h);
 		if (c->subject)
 			for (size_t k = 0; k < n; k++)
 				if (h.on[k] && !subj.on[k])
 					hit(&subj, k);
-		read_clause(&x, c, &h, NULL, !c->subject && first, &rd);
-		if (!c->subject)
+		read_clause(&x, c, &h, NULL, !c->subject && first, &rds[ci]);
+		if (!c->subject) {
 			first = false;
-		switch (rd.kind) {
-		case K_CLOSING:
-			ended = !c->subject;
-			break;
+			ended = rds[ci].kind == K_CLOSING;
+			last = ci + 1;
+		}
+	}
+	/* A signature without its "-- ": short lines at the end. */
+	while (last > 0 && tail_line(&x, &x.c[last - 1], rds[last - 1].kind))
+		rds[--last].kind = K_NONE;
+	for (size_t ci = 0; ci < x.nc; ci++) {
+		const struct clause *c = &x.c[ci];
+		const struct reading *rd = &rds[ci];
+
+		switch (rd->kind) {
 		case K_CONTENT:
 			/* A subject is a title, not a letter. */
 			if (!c->subject)
@@ -1083,17 +1111,18 @@ intent_read(struct intent_reader *r, const char *site_name,
 			break;
 		case K_JOIN:
 		case K_LEAVE:
+			lists_of(&x, c, lm, n, &h);
 			if (out->said[0] == '\0')
 				said(c, out->said);
-			if (rd.kind == K_JOIN)
+			if (rd->kind == K_JOIN)
 				any_join = true;
 			else
 				any_leave = true;
-			out->all = out->all || rd.all;
-			out->for_others = out->for_others || rd.others;
-			if (rd.others_only)
+			out->all = out->all || rd->all;
+			out->for_others = out->for_others || rd->others;
+			if (rd->others_only)
 				out->want = WANT_UNCLEAR;
-			if (rd.failed)
+			if (rd->failed)
 				out->more = true;
 			out->list_unclear = out->list_unclear || h.unclear;
 			for (size_t k = 0; k < n; k++)
@@ -1106,6 +1135,7 @@ intent_read(struct intent_reader *r, const char *site_name,
 			break;
 		}
 	}
+	free(rds);
 	if (out->want != WANT_UNCLEAR) {
 		if (any_join && any_leave)
 			out->want = WANT_UNCLEAR;

@@ -17,9 +17,12 @@
 #include "err.h"
 #include "log.h"
 #include "mime.h"
+#include "intent.h"
 #include "notify.h"
+#include "office.h"
 #include "post.h"
 #include "process.h"
+#include "reading.h"
 #include "reply.h"
 #include "route.h"
 #include "store.h"
@@ -32,7 +35,9 @@
 struct job {
 	const struct kr_ctx *ctx;
 	struct notifier *n;
+	struct intent_reader *ir;
 	const struct store_inbound_row *row;
+	bool letter;                 /* the commands were read from a letter */
 	struct mime_msg m;
 	struct route rt;
 	struct command_set cs;
@@ -178,31 +183,93 @@ sender(struct job *j, const char *addr, int64_t *pid, struct err *e)
 	return 0;
 }
 
+/* Whether any of the commands read is one kring knows. */
+static bool
+any_known(const struct command_set *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->cmd[i].verb != CMD_UNKNOWN)
+			return true;
+	return false;
+}
+
+/*
+ * What the mail to the command address asks: commands as written,
+ * else what its letter asks (reading.h).  1 when it is to be dropped
+ * (a robot's), with the reason in the summary.
+ */
+static int
+read_mail(struct job *j, const char *addr, struct reading *rd, struct err *e)
+{
+	const struct kr_ctx *ctx = j->ctx;
+	const char *subject = j->m.subject ?
+	    command_strip_prefixes(j->m.subject) : "";
+	bool known;
+
+	memset(rd, 0, sizeof(*rd));
+	command_parse(j->m.subject, j->m.text, &j->cs);
+	known = any_known(&j->cs);
+	if (!known && *subject == '\0' && j->cs.n == 0 &&
+	    j->m.n_attachments == 0) {
+		/* An empty mail: help is the best answer. */
+		j->cs.n = 1;
+		command_of_route(&j->rt, ctx->cfg->language, &j->cs.cmd[0]);
+		return 0;
+	}
+	if (reading_read(ctx, j->n->key, j->ir, &j->m, addr, known, rd,
+	    e) != 0)
+		return -1;
+	if (rd->drop != NULL) {
+		buf_puts(&j->summary, rd->drop);
+		return 1;
+	}
+	if (!known) {
+		j->cs = rd->cs;
+		j->letter = true;
+		return 0;
+	}
+	for (size_t i = 0; i < j->cs.n; i++)
+		if (reading_resolve_list(ctx, j->ir, &j->cs.cmd[i], e) != 0)
+			return -1;
+	return 0;
+}
+
+/* Hand the mail to the office, after what its commands did. */
+static int
+to_office(struct job *j, const char *addr, struct err *e)
+{
+	struct office_letter l = { j->row, &j->m, addr, j->cs.cmd, j->res,
+	    j->cs.n };
+	const char *what;
+
+	if (office_hand(j->n, &l, &what, e) != 0)
+		return -1;
+	buf_printf(&j->summary, "%s%s", j->summary.len ? "; " : "", what);
+	return 0;
+}
+
 static int
 commands(struct job *j, struct err *e)
 {
-	const struct kr_ctx *ctx = j->ctx;
 	struct notify_thread thread = { j->m.message_id, j->m.references,
 	    j->m.in_reply_to };
 	struct request rq;
+	struct reading rd;
 	char *addr;
 	int64_t pid;
 	size_t n;
-	int rc = 0;
+	int rc = 0, r;
 
+	memset(&rd, 0, sizeof(rd));
 	if ((addr = addr_normalize(j->m.from.addr, NULL)) == NULL)
 		return finish(j, "dropped", "sender address is not valid", e);
-	if (j->rt.kind == ROUTE_COMMANDS) {
-		command_parse(j->m.subject, j->m.text, &j->cs);
-		if (j->cs.n == 0) {
-			/* An empty mail: help is the best answer. */
-			j->cs.n = 1;
-			command_of_route(&j->rt, ctx->cfg->language,
-			    &j->cs.cmd[0]);
-		}
+	if (j->rt.kind == ROUTE_COMMANDS &&
+	    (r = read_mail(j, addr, &rd, e)) != 0) {
+		free(addr);
+		return r < 0 ? -1 : finish(j, "dropped", buf_str(&j->summary), e);
 	}
 	memset(&rq, 0, sizeof(rq));
-	rq.lang = answer_lang(j);
+	rq.lang = j->letter && rd.lang_known ? rd.lang : answer_lang(j);
 	if (j->rt.kind != ROUTE_COMMANDS) {
 		j->cs.n = 1;
 		command_of_route(&j->rt, rq.lang, &j->cs.cmd[0]);
@@ -217,6 +284,7 @@ commands(struct job *j, struct err *e)
 	rq.person_id = pid;
 	rq.msgid = j->m.message_id;
 	rq.thread = &thread;
+	rq.letter = j->letter;
 	n = j->cs.n;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = j->rt.kind == ROUTE_UNSUBSCRIBE_TOKEN ?
@@ -227,8 +295,11 @@ commands(struct job *j, struct err *e)
 		rc = answer(j, &rq, e);
 	if (rc == 0) {
 		summarise(j, n);
-		rc = finish(j, "done", buf_str(&j->summary), e);
+		if (rd.office)
+			rc = to_office(j, addr, e);
 	}
+	if (rc == 0)
+		rc = finish(j, "done", buf_str(&j->summary), e);
 	free(addr);
 	return rc;
 }
@@ -366,6 +437,7 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 {
 	struct notifier n = { ctx, key, tpl, CAMPAIGN_REPLY, 0 };
 	struct store_inbound_row row;
+	struct intent_reader *ir = intent_reader_new();
 	int64_t after = 0;
 	int r;
 
@@ -384,6 +456,7 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 		memset(&j, 0, sizeof(j));
 		j.ctx = ctx;
 		j.n = &n;
+		j.ir = ir;
 		j.row = &row;
 		buf_init(&j.summary, RESULT_TEXT_MAX);
 		rc = store_begin(ctx->st, &pe) == 0 && process_one(&j, &pe) == 0 &&
@@ -402,6 +475,7 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 				job_clear(&j);
 				store_inbound_row_clear(&row);
 				*e = pe;
+				intent_reader_free(&ir);
 				return -1;
 			}
 			log_error("event=inbound id=%lld state=failed error=\"%s\"",
@@ -410,12 +484,14 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 			if (mark_failed(ctx, row.id, pe.msg, e) != 0) {
 				job_clear(&j);
 				store_inbound_row_clear(&row);
+				intent_reader_free(&ir);
 				return -1;
 			}
 		}
 		job_clear(&j);
 		store_inbound_row_clear(&row);
 	}
+	intent_reader_free(&ir);
 	if (r < 0)
 		return -1;
 	return notices(ctx, key, tpl, e);

@@ -79,6 +79,7 @@ static const struct decl reply_vars[] = {
 	LIST("lists", list_fields),
 	LIST("subscriptions", sub_fields),
 	FLAG("too_many_commands"),        /* more than max_commands */
+	FLAG("letter"),                   /* read from a letter, not commands */
 	TEXT("max_commands"),
 	END
 };

@@ -102,6 +102,7 @@ reply_send(const struct request *rq, const struct command *cmds,
 	render_vars_list(v, "lists");
 	render_vars_list(v, "subscriptions");
 	render_vars_flag(v, "too_many_commands", too_many);
+	render_vars_flag(v, "letter", rq->letter);
 	render_vars_setf(v, "max_commands", "%d", COMMAND_MAX);
 	/* Only the results that show them need the store read for them. */
 	if ((!wanted(res, n, "show_lists", "unknown_list") ||

@@ -38,6 +38,7 @@ struct request {
 	 * endpoint.  It goes into the event log and the consent record.
 	 */
 	const char *via;
+	bool letter;                 /* read from a letter, not written as commands */
 };
 
 /* What came of one command, for the reply (templates/README.md). */
