@@ -303,6 +303,12 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE people ADD COLUMN bounce_notice INTEGER;"
 	"CREATE INDEX queue_rcpt ON queue(rcpt, state, done_at);",
+
+	/*
+	 * 5 -> 6: a list's aliases, the other words people name it by in
+	 * their mail ("jgz,gezond"; '' none), in the order they were given.
+	 */
+	"ALTER TABLE lists ADD COLUMN aliases TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
