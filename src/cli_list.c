@@ -119,6 +119,69 @@ apply(struct list *l, const char *name, const char *descr, const char *kind,
 	return 0;
 }
 
+/*
+ * Give l the aliases of `--alias arg`, none of them a word another list
+ * is known by, so a word in a mail names one list at most.  Inside the
+ * transaction that writes l.
+ */
+static int
+set_aliases(struct cli *c, struct list *l, const char *arg)
+{
+	struct err e = { 0, "" };
+	char *words, *bad, *owner;
+	const char *why;
+	int ex = 0;
+
+	if (list_aliases_parse(arg, &words, &bad, &why) != 0) {
+		ex = cli_error(EX_DATAERR, "--alias \"%s\": %s", bad, why);
+		free(bad);
+		return ex;
+	}
+	for (const char *p = words; *p != '\0' && ex == 0; ) {
+		size_t n = strcspn(p, ",");
+		char *w = xstrndup(p, n);
+		int found;
+
+		if (strcmp(w, l->id) == 0)
+			ex = cli_error(EX_DATAERR, "--alias \"%s\": is the id of "
+			    "this list", w);
+		else if ((found = store_list_by_word(c->st, w, l->id, &owner,
+		    &e)) < 0)
+			ex = cli_fail(&e);
+		else if (found) {
+			ex = cli_error(EX_DATAERR, "--alias \"%s\": list %s is "
+			    "called that already", w, owner);
+			free(owner);
+		}
+		free(w);
+		p += n + (p[n] == ',');
+	}
+	if (ex != 0) {
+		free(words);
+		return ex;
+	}
+	free(l->aliases);
+	l->aliases = words;
+	return 0;
+}
+
+/* A new list's id must not be a word another list is called by. */
+static int
+not_an_alias(struct cli *c, const char *id)
+{
+	struct err e = { 0, "" };
+	char *owner;
+	int found, ex;
+
+	if ((found = store_list_by_word(c->st, id, id, &owner, &e)) < 0)
+		return cli_fail(&e);
+	if (found == 0)
+		return 0;
+	ex = cli_error(EX_DATAERR, "%s: an alias of list %s already", id, owner);
+	free(owner);
+	return ex;
+}
+
 /* Run fn's change in one transaction; the event is logged with it. */
 static int
 commit(struct cli *c, struct err *e)
@@ -159,7 +222,8 @@ cmd_list_add(struct cli *c, int argc, char **argv)
 	if (l.kind == LIST_NEWSLETTER && v[4] == NULL)
 		l.policy = POLICY_CLOSED;
 	l.created = c->now;
-	if (store_begin(c->st, &e) != 0 || store_list_add(c->st, &l, &e) != 0 ||
+	if (store_begin(c->st, &e) != 0 || (ex = not_an_alias(c, l.id)) != 0 ||
+	    store_list_add(c->st, &l, &e) != 0 ||
 	    store_event(c->st, c->now, "list-add", l.id, NULL, NULL, l.name,
 	    &e) != 0 || (ex = commit(c, &e)) != 0) {
 		store_rollback(c->st);
@@ -176,8 +240,8 @@ int
 cmd_list_set(struct cli *c, int argc, char **argv)
 {
 	static const char *const specs[] = { "name=", "description=", "policy=",
-		"digest=", NULL };
-	const char *v[4];
+		"digest=", "alias=", NULL };
+	const char *v[5];
 	char *pos[1];
 	int npos, ex = 0;
 	struct list l;
@@ -185,14 +249,15 @@ cmd_list_set(struct cli *c, int argc, char **argv)
 
 	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 1, &npos)) != 0)
 		return ex;
-	if (npos != 1 || (!v[0] && !v[1] && !v[2] && !v[3]))
+	if (npos != 1 || (!v[0] && !v[1] && !v[2] && !v[3] && !v[4]))
 		return cli_usage(c);
 	if (cli_store(c, false, &ex) == NULL)
 		return ex;
 	if (store_begin(c->st, &e) != 0)
 		return cli_fail(&e);
 	if ((ex = cli_list_need(c, pos[0], &l)) != 0 ||
-	    (ex = apply(&l, v[0], v[1], NULL, NULL, v[2], v[3])) != 0) {
+	    (ex = apply(&l, v[0], v[1], NULL, NULL, v[2], v[3])) != 0 ||
+	    (v[4] && (ex = set_aliases(c, &l, v[4])) != 0)) {
 		store_rollback(c->st);
 		list_clear(&l);
 		return ex;
@@ -227,11 +292,12 @@ cmd_list_show(struct cli *c, int argc, char **argv)
 		return cli_fail(&e);
 	}
 	units_format_time((time_t)l.created, when, sizeof(when));
-	printf("id:           %s\nname:         %s\ndescription:  %s\n"
+	printf("id:           %s\nname:         %s\naliases:      %s\n"
+	    "description:  %s\n"
 	    "kind:         %s\nlanguage:     %s\npolicy:       %s\n"
 	    "digest:       %s\ncreated:      %s\n"
 	    "subscribers:  %lld active, %lld pending, %lld disabled, "
-	    "%lld unsubscribed\n", l.id, l.name, l.description,
+	    "%lld unsubscribed\n", l.id, l.name, l.aliases, l.description,
 	    list_kind_name(l.kind), lang_name(l.lang), list_policy_name(l.policy),
 	    list_digest_name(l.digest), when, (long long)n[SUB_ACTIVE],
 	    (long long)n[SUB_PENDING], (long long)n[SUB_DISABLED],

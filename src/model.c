@@ -4,11 +4,14 @@
  */
 #include "autoconf.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "model.h"
 #include "utf8.h"
+#include "xmem.h"
 
 static const char *const kinds[] = { "cop", "newsletter", NULL };
 static const char *const policies[] = { "members", "moderated", "closed", NULL };
@@ -68,6 +71,7 @@ list_clear(struct list *l)
 	free(l->id);
 	free(l->name);
 	free(l->description);
+	free(l->aliases);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -126,4 +130,79 @@ model_text_problem(const char *s, size_t max)
 		left -= n;
 	}
 	return NULL;
+}
+
+static bool
+alias_ok(const char *w, size_t n)
+{
+	if (n == 0 || n > LIST_ALIAS_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') ||
+		    (w[i] >= '0' && w[i] <= '9') || w[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Is the n bytes at w one of the comma-separated words of list? */
+static bool
+has_word(const char *list, const char *w, size_t n)
+{
+	for (const char *p = list; *p != '\0'; ) {
+		size_t m = strcspn(p, ",");
+
+		if (m == n && memcmp(p, w, n) == 0)
+			return true;
+		p += m + (p[m] == ',');
+	}
+	return false;
+}
+
+int
+list_aliases_parse(const char *s, char **out, char **bad, const char **why)
+{
+	struct buf b = BUF_INIT;
+	char word[LIST_ALIAS_MAX + 1];
+	int count = 0;
+
+	*out = *bad = NULL;
+	*why = NULL;
+	if (s[strspn(s, " \t")] == '\0') {
+		*out = xstrdup("");
+		return 0;
+	}
+	for (const char *p = s;; p++) {
+		size_t n = strcspn(p, ",");
+		const char *w = p;
+
+		while (n > 0 && (*w == ' ' || *w == '\t')) {
+			w++;
+			n--;
+		}
+		while (n > 0 && (w[n - 1] == ' ' || w[n - 1] == '\t'))
+			n--;
+		for (size_t i = 0; i < n && i < sizeof(word) - 1; i++)
+			word[i] = (w[i] >= 'A' && w[i] <= 'Z') ?
+			    (char)(w[i] - 'A' + 'a') : w[i];
+		if (!alias_ok(word, n))
+			*why = n == 0 ? "an alias is empty" : "not an alias "
+			    "(lower-case letters, digits and '-', at most 64)";
+		else if (has_word(buf_str(&b), word, n))
+			*why = "given twice";
+		else if (++count > LIST_ALIASES_MAX)
+			*why = "more than 16 aliases";
+		if (*why != NULL) {
+			*bad = n == 0 ? xstrdup(s) : xstrndup(w, n);
+			buf_free(&b);
+			return -1;
+		}
+		if (b.len > 0)
+			buf_putc(&b, ',');
+		buf_add(&b, word, n);
+		p += strcspn(p, ",");
+		if (*p == '\0')
+			break;
+	}
+	*out = buf_steal(&b);
+	return 0;
 }

@@ -67,6 +67,8 @@ const char *queue_state_words(void);
 #define LIST_NAME_MAX 200
 #define LIST_DESCRIPTION_MAX 2000
 #define PERSON_NAME_MAX 200
+#define LIST_ALIAS_MAX 64
+#define LIST_ALIASES_MAX 16
 
 struct list {
 	char *id;
@@ -77,6 +79,7 @@ struct list {
 	enum list_policy policy;
 	enum list_digest digest;
 	int64_t created;
+	char *aliases;          /* "jgz,gezond": other words for it; "" none */
 };
 
 struct person {
@@ -130,5 +133,15 @@ void sub_clear(struct sub *s);
  * fine, else a static reason ("contains a line break").
  */
 const char *model_text_problem(const char *s, size_t max);
+
+/*
+ * Read the words of `--alias W1,W2`: each lower-cased with the blanks
+ * around it dropped, 1..LIST_ALIAS_MAX bytes of [a-z0-9-], at most
+ * LIST_ALIASES_MAX of them, none twice.  Blank s means none.  0 and *out
+ * "w1,w2" in the order given ("" for none); -1 with *bad the word as
+ * typed and *why a static reason.  The caller frees *out or *bad.
+ */
+int list_aliases_parse(const char *s, char **out, char **bad,
+    const char **why);
 
 #endif

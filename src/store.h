@@ -80,8 +80,18 @@ int store_list_add(struct store *st, const struct list *l, struct err *e);
 /* 1 and *out filled (list_clear it), 0 no such list, -1 error. */
 int store_list_get(struct store *st, const char *id, struct list *out,
     struct err *e);
-/* Write name, description, kind, lang, policy, digest of an existing list. */
+/*
+ * Write name, description, kind, lang, policy, digest and aliases of an
+ * existing list.
+ */
 int store_list_update(struct store *st, const struct list *l, struct err *e);
+/*
+ * The list other than except (NULL: any) whose id or one of whose
+ * aliases is word: 1 and *id (free it), 0 none, -1 error.  An id match
+ * wins over an alias match.
+ */
+int store_list_by_word(struct store *st, const char *word, const char *except,
+    char **id, struct err *e);
 /* Delete a list and its subscriptions; *nsubs says how many went. */
 int store_list_remove(struct store *st, const char *id, int64_t *nsubs,
     struct err *e);

@@ -11,7 +11,7 @@
 #include "store_int.h"
 #include "xmem.h"
 
-/* Bind ?1..?7 (id, name, description, kind, lang, policy, digest). */
+/* Bind ?1..?8 (id, name, description, kind, lang, policy, digest, aliases). */
 static void
 bind_list(sqlite3_stmt *s, const struct list *l)
 {
@@ -22,20 +22,21 @@ bind_list(sqlite3_stmt *s, const struct list *l)
 	store_bind_text(s, 5, lang_name(l->lang));
 	store_bind_text(s, 6, list_policy_name(l->policy));
 	store_bind_text(s, 7, list_digest_name(l->digest));
+	store_bind_text(s, 8, l->aliases ? l->aliases : "");
 }
 
 int
 store_list_add(struct store *st, const struct list *l, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO lists(id, name, "
-	    "description, kind, lang, policy, digest, created) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", e);
+	    "description, kind, lang, policy, digest, aliases, created) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", e);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	bind_list(s, l);
-	store_bind_int(s, 8, l->created);
+	store_bind_int(s, 9, l->created);
 	rc = sqlite3_step(s);
 	store_done(s);
 	if (rc == SQLITE_DONE)
@@ -56,13 +57,14 @@ row_to_list(sqlite3_stmt *s, struct list *l)
 	list_policy_parse((const char *)sqlite3_column_text(s, 5), &l->policy);
 	list_digest_parse((const char *)sqlite3_column_text(s, 6), &l->digest);
 	l->created = sqlite3_column_int64(s, 7);
+	l->aliases = store_col_text(s, 8);
 }
 
 int
 store_list_get(struct store *st, const char *id, struct list *out, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, name, description, kind, "
-	    "lang, policy, digest, created FROM lists WHERE id = ?1", e);
+	    "lang, policy, digest, created, aliases FROM lists WHERE id = ?1", e);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -82,7 +84,8 @@ int
 store_list_update(struct store *st, const struct list *l, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "UPDATE lists SET name = ?2, "
-	    "description = ?3, kind = ?4, lang = ?5, policy = ?6, digest = ?7 "
+	    "description = ?3, kind = ?4, lang = ?5, policy = ?6, digest = ?7, "
+	    "aliases = ?8 "
 	    "WHERE id = ?1", e);
 	int rc;
 
@@ -92,6 +95,29 @@ store_list_update(struct store *st, const struct list *l, struct err *e)
 	rc = sqlite3_step(s);
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "update list");
+}
+
+int
+store_list_by_word(struct store *st, const char *word, const char *except,
+    char **id, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id FROM lists WHERE "
+	    "id IS NOT ?2 AND (id = ?1 OR instr(',' || aliases || ',', "
+	    "',' || ?1 || ',') > 0) ORDER BY id = ?1 DESC, id LIMIT 1", e);
+	int rc;
+
+	*id = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, word);
+	store_bind_text(s, 2, except);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = store_col_text(s, 0);
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "find list");
 }
 
 int
@@ -140,7 +166,7 @@ int
 store_list_each(struct store *st, store_list_cb *cb, void *arg, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, name, description, kind, "
-	    "lang, policy, digest, created FROM lists ORDER BY id", e);
+	    "lang, policy, digest, created, aliases FROM lists ORDER BY id", e);
 	struct list *all = NULL;
 	size_t n = 0;
 	int rc, stop = 0;
@@ -182,7 +208,8 @@ store_person_memberships(struct store *st, int64_t person_id,
     struct store_membership **out, size_t *n, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT l.id, l.name, l.description, "
-	    "l.kind, l.lang, l.policy, l.digest, l.created, s.state, s.mode "
+	    "l.kind, l.lang, l.policy, l.digest, l.created, l.aliases, "
+	    "s.state, s.mode "
 	    "FROM subscriptions s JOIN lists l ON l.id = s.list_id "
 	    "WHERE s.person_id = ?1 AND s.state <> 'unsubscribed' "
 	    "ORDER BY l.id", e);
@@ -199,9 +226,9 @@ store_person_memberships(struct store *st, int64_t person_id,
 		v = xreallocarray(v, cnt + 1, sizeof(*v));
 		memset(&v[cnt], 0, sizeof(v[cnt]));
 		row_to_list(s, &v[cnt].list);
-		sub_state_parse((const char *)sqlite3_column_text(s, 8),
+		sub_state_parse((const char *)sqlite3_column_text(s, 9),
 		    &v[cnt].state);
-		sub_mode_parse((const char *)sqlite3_column_text(s, 9),
+		sub_mode_parse((const char *)sqlite3_column_text(s, 10),
 		    &v[cnt].mode);
 		cnt++;
 	}

@@ -311,6 +311,12 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE inbound ADD COLUMN office TEXT;"
 	"CREATE INDEX inbound_office ON inbound(office) WHERE office IS NOT NULL;",
+
+	/*
+	 * 6 -> 7: a list's aliases, the other words people name it by in
+	 * their mail ("jgz,gezond"; '' none), in the order they were given.
+	 */
+	"ALTER TABLE lists ADD COLUMN aliases TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

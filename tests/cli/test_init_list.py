@@ -109,6 +109,56 @@ class Lists(kt.TestCase):
         self.assertEqual(self.site.query("SELECT name, policy, description FROM lists"),
                          [("CoP 1", "moderated", "Nieuwe omschrijving")])
 
+    def test_aliases(self):
+        self.site.kring("list", "add", "gezondeschool", "--name", "Gezonde School")
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        tsv = self.assertOk(self.site.kring("list", "ls", "--tsv")).out
+        r = self.assertOk(self.site.kring("list", "set", "gezondeschool", "--alias",
+                                          "JGZ, gezond-school"))
+        self.assertIn("changed list gezondeschool", r.out)
+        r = self.assertOk(self.site.kring("list", "show", "gezondeschool"))
+        self.assertIn("name:         Gezonde School\naliases:      jgz,gezond-school\n", r.out)
+        # The other fields stay; ls keeps its columns.
+        self.assertIn("policy:       members\n", r.out)
+        self.assertEqual(self.assertOk(self.site.kring("list", "ls", "--tsv")).out, tsv)
+        # A new --alias replaces the old ones; another field keeps them.
+        self.assertOk(self.site.kring("list", "set", "gezondeschool", "--alias", "gs,jgz"))
+        self.assertOk(self.site.kring("list", "set", "gezondeschool", "--policy", "moderated"))
+        self.assertEqual(self.site.query("SELECT aliases, policy FROM lists WHERE id = "
+                                         "'gezondeschool'"), [("gs,jgz", "moderated")])
+        # The old words are free again.
+        self.assertOk(self.site.kring("list", "set", "cop1", "--alias", "gezond-school"))
+        self.assertOk(self.site.kring("list", "set", "gezondeschool", "--alias", ""))
+        r = self.assertOk(self.site.kring("list", "show", "gezondeschool"))
+        self.assertIn("\naliases:      \n", r.out)
+        self.assertEqual(self.site.query("SELECT id, aliases FROM lists ORDER BY id"),
+                         [("cop1", "gezond-school"), ("gezondeschool", "")])
+
+    def test_alias_errors_change_nothing(self):
+        self.site.kring("list", "add", "gezondeschool", "--name", "Gezonde School")
+        self.site.kring("list", "add", "cop1", "--name", "CoP 1")
+        self.assertOk(self.site.kring("list", "set", "gezondeschool", "--alias", "jgz"))
+        before = self.site.dump()
+        too_many = ",".join("a%d" % i for i in range(17))
+        for args, words in [
+                (("cop1", "--alias", "j g z"), ['"j g z"', "not an alias"]),
+                (("cop1", "--alias", "jgz,ouder&kind"), ['"ouder&kind"', "not an alias"]),
+                (("cop1", "--alias", "a" * 65), ["a" * 65, "at most 64"]),
+                (("cop1", "--alias", "a,,b"), ["empty"]),
+                (("cop1", "--alias", "kind,Kind"), ['"Kind"', "twice"]),
+                (("cop1", "--alias", too_many), ['"a16"', "more than 16"]),
+                (("cop1", "--alias", "gezondeschool"), ['"gezondeschool"',
+                                                        "list gezondeschool"]),
+                (("cop1", "--alias", "kind,JGZ"), ['"jgz"', "list gezondeschool"]),
+                (("cop1", "--alias", "cop1"), ['"cop1"', "this list"]),
+                (("cop1", "--name", "Nieuw", "--alias", "jgz"), ['"jgz"'])]:
+            with self.subTest(args=args):
+                self.assertError(self.site.kring("list", "set", *args), kt.EX_DATAERR, *words)
+        # Nor may a new list take a word another list is called by.
+        self.assertError(self.site.kring("list", "add", "jgz", "--name", "JGZ"), kt.EX_DATAERR,
+                         "jgz", "alias of list gezondeschool")
+        self.assertEqual(self.site.dump(), before)
+
     def test_rm_refuses_then_force(self):
         self.site.kring("list", "add", "cop1", "--name", "CoP 1")
         self.site.kring("sub", "add", "cop1", "a@example.org")

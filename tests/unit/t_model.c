@@ -1,10 +1,52 @@
 /* Unit tests for model: word tables and free-text checks. */
 #include "autoconf.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "model.h"
+
+/* --alias: lower-cased, trimmed, in order; bad words named. */
+static void
+aliases(void)
+{
+	static const struct { const char *in, *out, *bad, *why; } t[] = {
+		{ "jgz", "jgz", NULL, NULL },
+		{ " JGZ , Gezond-School ", "jgz,gezond-school", NULL, NULL },
+		{ "", "", NULL, NULL }, { "  ", "", NULL, NULL },
+		{ "a,,b", NULL, "a,,b", "empty" }, { "a,", NULL, "a,", "empty" },
+		{ "a b", NULL, "a b", "not an alias" },
+		{ "x,Y,y", NULL, "y", "twice" }, { "\xc3\xa9", NULL, "\xc3\xa9",
+		    "not an alias" },
+		{ "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", "1,2,3,4,5,6,7,8,9,"
+		    "10,11,12,13,14,15,16", NULL, NULL },
+		{ "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", NULL, "17",
+		    "more than 16" },
+	};
+	char long_word[LIST_ALIAS_MAX + 2], *out, *bad;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = list_aliases_parse(t[i].in, &out, &bad, &why);
+
+		CHECKM(rc == (t[i].out ? 0 : -1), t[i].in);
+		CHECK_STR(out, t[i].out);
+		CHECK_STR(bad, t[i].bad);
+		CHECKM(t[i].why ? why && strstr(why, t[i].why) : why == NULL,
+		    t[i].in);
+		free(out);
+		free(bad);
+	}
+	memset(long_word, 'a', sizeof(long_word) - 1);
+	long_word[LIST_ALIAS_MAX] = '\0';
+	CHECK(list_aliases_parse(long_word, &out, &bad, &why) == 0);
+	free(out);
+	long_word[LIST_ALIAS_MAX] = 'a';
+	long_word[LIST_ALIAS_MAX + 1] = '\0';
+	CHECK(list_aliases_parse(long_word, &out, &bad, &why) == -1);
+	free(bad);
+}
 
 int
 main(void)
@@ -50,5 +92,6 @@ main(void)
 	}
 	CHECK(model_text_problem("abcdef", 5) != NULL);
 	CHECK(model_text_problem("abcde", 5) == NULL);
+	aliases();
 	return check_done();
 }

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the store core: creation with mode 0600, migration to
  * the latest schema, reopening, transactions, meta, refusing a missing
- * store without STORE_CREATE.
+ * store without STORE_CREATE, a list's aliases kept and found.
  */
 #include "autoconf.h"
 
@@ -14,7 +14,40 @@
 
 #include "check.h"
 #include "err.h"
+#include "model.h"
 #include "store.h"
+
+/* A list with aliases goes in, comes back whole, and is found by them. */
+static void
+list_aliases(struct store *st)
+{
+	struct err e = { 0, "" };
+	struct list l = { .id = "gezondeschool", .name = "Gezonde School",
+		.aliases = "jgz,gezond" }, got;
+	char *id = NULL;
+
+	CHECK(store_begin(st, &e) == 0);
+	CHECK(store_list_add(st, &l, &e) == 0);
+	CHECK_INT(store_list_get(st, "gezondeschool", &got, &e), 1);
+	CHECK_STR(got.aliases, "jgz,gezond");
+	CHECK_INT(store_list_by_word(st, "gezond", NULL, &id, &e), 1);
+	CHECK_STR(id, "gezondeschool");
+	free(id);
+	CHECK_INT(store_list_by_word(st, "gezondeschool", NULL, &id, &e), 1);
+	free(id);
+	CHECK_INT(store_list_by_word(st, "jgz", "gezondeschool", &id, &e), 0);
+	CHECK_INT(store_list_by_word(st, "gezon", NULL, &id, &e), 0);
+	CHECK(id == NULL);
+	free(got.aliases);
+	got.aliases = NULL;
+	CHECK(store_list_update(st, &got, &e) == 0);
+	list_clear(&got);
+	CHECK_INT(store_list_get(st, "gezondeschool", &got, &e), 1);
+	CHECK_STR(got.aliases, "");
+	list_clear(&got);
+	CHECK_INT(store_list_by_word(st, "jgz", NULL, &id, &e), 0);
+	CHECK(store_commit(st, &e) == 0);
+}
 
 int
 main(void)
@@ -54,6 +87,7 @@ main(void)
 	CHECK_INT(store_meta_get(st, "site", &v, &e), 1);
 	CHECK_STR(v, "three");
 	free(v);
+	list_aliases(st);
 	store_close(&st);
 
 	unlink(path);
