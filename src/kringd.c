@@ -276,7 +276,7 @@ step_send(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	int r;
 
 	(void)handed_on;
-	if (send_recover(ctx->st, ctx->now, &n, &e) != 0) {
+	if (send_recover(ctx->st, &n, &e) != 0) {
 		log_warn("event=send result=failed error=\"%s\"", e.msg);
 		return ctx->now + 60;
 	}

@@ -38,7 +38,6 @@
 
 #define PAUSE_MIN 1
 #define PAUSE_MAX 60
-#define LEASE_BASE 3600
 
 /* One row's outcome, filed with the rest of its batch. */
 struct outcome {
@@ -89,7 +88,6 @@ struct worker {
 	struct outbound_msg *msgs;
 	struct outcome *outs;        /* per row of the batch */
 	size_t cap;                  /* of heads, verps, msgs, outs, preps */
-	int64_t lease;
 };
 
 static double
@@ -533,8 +531,8 @@ one_batch(struct worker *w, struct err *e)
 	q_rows_free(&w->rows, w->nrows);
 	w->nrows = 0;
 	pthread_mutex_lock(&sh->store_lock);
-	if (store_queue_claim(w->sh->st, now, now + w->lease, (int64_t)getpid(),
-	    mpc, &w->rows, &w->nrows, e) != 0) {
+	if (store_queue_claim(w->sh->st, now, store_acclog_owner(sh->acc),
+	    (int64_t)getpid(), mpc, &w->rows, &w->nrows, e) != 0) {
 		pthread_mutex_unlock(&sh->store_lock);
 		return -1;
 	}
@@ -704,11 +702,8 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	    store_acclog_open(cfg->store, &sh.acc, e) != 0)
 		ret = -1;
 	ws = xcalloc((size_t)nw, sizeof(*ws));
-	for (int i = 0; i < nw; i++) {
+	for (int i = 0; i < nw; i++)
 		ws[i].sh = &sh;
-		ws[i].lease = LEASE_BASE + (int64_t)cfg->smtp.messages_per_connection *
-		    cfg->smtp.timeout;
-	}
 	/* Signals belong to the main thread; workers only see the flag. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -735,26 +730,21 @@ send_pass(const struct send_opts *o, struct send_state *state,
 }
 
 static bool
-pid_alive(int64_t pid, void *arg)
+owner_alive(const char *owner, void *arg)
 {
-	(void)arg;
-	if (pid <= 0 || pid > INT32_MAX)
-		return false;
-	if (pid == (int64_t)getpid())
-		/* Rows of ours from before are never in a live session here. */
-		return true;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	return store_acclog_live(arg, owner);
 }
 
 int
-send_recover(struct store *st, int64_t now, int64_t *n, struct err *e)
+send_recover(struct store *st, int64_t *n, struct err *e)
 {
 	int64_t filed = 0;
 
-	if (store_acclog_recover(st, pid_alive, NULL, &filed, e) != 0)
+	/* The logs first: a row comes back only once its log is filed. */
+	if (store_acclog_recover(st, &filed, e) != 0)
 		return -1;
 	if (filed > 0)
 		log_info("event=send result=recovered sent=%lld",
 		    (long long)filed);
-	return store_queue_recover(st, now, pid_alive, NULL, n, e);
+	return store_queue_recover(st, owner_alive, st, n, e);
 }

@@ -303,6 +303,13 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE people ADD COLUMN bounce_notice INTEGER;"
 	"CREATE INDEX queue_rcpt ON queue(rcpt, state, done_at);",
+
+	/*
+	 * 5 -> 6: a claimed row names its sender by the random owner of
+	 * the sender's acceptance log, not by a pid that can come back;
+	 * lease_until and lease_pid are no longer what recovery trusts.
+	 */
+	"ALTER TABLE queue ADD COLUMN lease_owner TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
