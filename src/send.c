@@ -38,6 +38,8 @@
 
 #define PAUSE_MIN 1
 #define PAUSE_MAX 60
+/* With a rate: how long one session may take at most, in seconds. */
+#define BATCH_SECONDS 5
 
 /* One row's outcome, filed with the rest of its batch. */
 struct outcome {
@@ -62,6 +64,7 @@ struct shared {
 	bool unfiled;                /* a batch failed to file */
 	double next_slot;            /* rate limit: when the next copy may go */
 	bool halt;                   /* every worker stops claiming */
+	int nworkers;
 };
 
 /* One message of a batch, composed once for all its recipients. */
@@ -519,17 +522,51 @@ adjust(struct shared *sh, const struct outbound_report *rep)
 	pthread_mutex_unlock(&sh->lock);
 }
 
+/*
+ * How many rows a session claims.  Without a rate,
+ * smtp.messages_per_connection.  With one, no more than this worker's
+ * share of the rate lets go in BATCH_SECONDS, nor than fit before the
+ * pass's deadline: a slow rate never makes a session that outlasts its
+ * pass, nor one that a reply queued meanwhile must wait long behind.
+ * 0: nothing more fits before the deadline.
+ */
+static size_t
+batch_size(struct shared *sh)
+{
+	const struct config *cfg = sh->o->cfg;
+	size_t mpc = (size_t)cfg->smtp.messages_per_connection;
+	double rate = cfg->smtp.rate, secs = BATCH_SECONDS, start, n;
+
+	if (rate <= 0)
+		return mpc;
+	if (sh->o->deadline != 0) {
+		pthread_mutex_lock(&sh->lock);
+		start = sh->next_slot > now_f() ? sh->next_slot : now_f();
+		pthread_mutex_unlock(&sh->lock);
+		if (start >= (double)sh->o->deadline)
+			return 0;
+		if ((double)sh->o->deadline - start < secs)
+			secs = (double)sh->o->deadline - start;
+	}
+	n = rate * secs / sh->nworkers;
+	if (n < 1)
+		return 1;
+	return n < (double)mpc ? (size_t)n : mpc;
+}
+
 static int
 one_batch(struct worker *w, struct err *e)
 {
 	struct shared *sh = w->sh;
 	const struct config *cfg = sh->o->cfg;
-	size_t mpc = (size_t)cfg->smtp.messages_per_connection, n = 0;
+	size_t mpc = batch_size(sh), n = 0;
 	struct outbound_report rep;
 	int64_t now = time(NULL);
 
 	q_rows_free(&w->rows, w->nrows);
 	w->nrows = 0;
+	if (mpc == 0)
+		return 0;
 	pthread_mutex_lock(&sh->store_lock);
 	if (store_queue_claim(w->sh->st, now, store_acclog_owner(sh->acc),
 	    (int64_t)getpid(), mpc, &w->rows, &w->nrows, e) != 0) {
@@ -692,6 +729,7 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	sh.o = o;
 	sh.state = state;
 	sh.stats = stats;
+	sh.nworkers = nw;
 	if (cfg->smtp.transport == TRANSPORT_SMTP &&
 	    outbound_new(&cfg->smtp, cfg->domain, &sh.ob, e) != 0)
 		return -1;

@@ -46,7 +46,10 @@ typedef void send_progress_fn(const struct send_stats *s, void *arg);
 struct send_opts {
 	const struct config *cfg;
 	const struct hmac_key *key;
-	/* Stop claiming after this time (0: when nothing is due any more). */
+	/*
+	 * Stop claiming after this time (0: when nothing is due any more);
+	 * with smtp.rate, claim no more than the rate lets go before it.
+	 */
 	int64_t deadline;
 	/* Stop at the first session that finds no server. */
 	bool stop_unreachable;

@@ -273,8 +273,9 @@ int store_unsub_token_put(struct store *st, const char *hash,
  * Claim up to max rows due at now, in a transaction of its own: they
  * become `sending`, held by owner (the sender's acceptance log, see
  * store_acclog_owner; pid is kept beside it for people to read),
- * attempts counted.  Two claimers never get the same row.  *rows is
- * ordered by message, then id (q_rows_free it); *n may be 0.
+ * attempts counted.  Replies and notices come first, then the rest.
+ * Two claimers never get the same row.  *rows is ordered by message,
+ * then id (q_rows_free it); *n may be 0.
  */
 int store_queue_claim(struct store *st, int64_t now, const char *owner,
     int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e);

@@ -250,35 +250,20 @@ row_order(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int
-store_queue_claim(struct store *st, int64_t now, const char *owner,
-    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e)
+/*
+ * Claim with statement sql (binds as in store_queue_claim) up to max
+ * rows more into *rows, inside the caller's transaction.  0/-1.
+ */
+static int
+claim_some(struct store *st, const char *sql, int64_t now, const char *owner,
+    int64_t pid, size_t max, struct q_row **rows, size_t *n, size_t *cap,
+    struct err *e)
 {
-	/*
-	 * No ORDER BY: the index on (state, next_attempt) already yields
-	 * due rows oldest first within each state, and sorting every due
-	 * row of a 100,000-recipient newsletter on each claim would make
-	 * a send quadratic.
-	 */
-	static const char sql[] = "UPDATE queue SET state = 'sending', "
-	    "lease_owner = ?1, lease_until = NULL, lease_pid = ?2, "
-	    "attempts = attempts + 1 "
-	    "WHERE id IN (SELECT id FROM queue WHERE state IN "
-	    "('queued', 'deferred') AND next_attempt <= ?3 LIMIT ?4) "
-	    "RETURNING id, campaign_id, message_id, person_id, rcpt, name, "
-	    "attempts, created";
 	sqlite3_stmt *s;
-	size_t cap = 0;
 	int rc;
 
-	*rows = NULL;
-	*n = 0;
-	if (store_begin(st, e) != 0)
+	if ((s = store_stmt(st, sql, e)) == NULL)
 		return -1;
-	if ((s = store_stmt(st, sql, e)) == NULL) {
-		store_rollback(st);
-		return -1;
-	}
 	store_bind_text(s, 1, owner);
 	store_bind_int(s, 2, pid);
 	store_bind_int(s, 3, now);
@@ -286,9 +271,9 @@ store_queue_claim(struct store *st, int64_t now, const char *owner,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct q_row *r;
 
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*rows = xreallocarray(*rows, cap, sizeof(**rows));
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*rows = xreallocarray(*rows, *cap, sizeof(**rows));
 		}
 		r = &(*rows)[(*n)++];
 		r->id = sqlite3_column_int64(s, 0);
@@ -301,9 +286,46 @@ store_queue_claim(struct store *st, int64_t now, const char *owner,
 		r->created = sqlite3_column_int64(s, 7);
 	}
 	store_done(s);
-	if (rc != SQLITE_DONE || store_commit(st, e) != 0) {
-		if (rc != SQLITE_DONE)
-			store_fail(st, e, "claim");
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "claim");
+}
+
+int
+store_queue_claim(struct store *st, int64_t now, const char *owner,
+    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e)
+{
+#define CLAIM_SET "UPDATE queue SET state = 'sending', lease_owner = ?1, " \
+	"lease_until = NULL, lease_pid = ?2, attempts = attempts + 1 "
+#define CLAIM_RETURNING " RETURNING id, campaign_id, message_id, " \
+	"person_id, rcpt, name, attempts, created"
+	/*
+	 * Mail to one person who waits for it (a reply, a notice) goes
+	 * before list mail that is due, however big the newsletter ahead of
+	 * it: the few campaigns of those kinds lead to their rows by index.
+	 */
+	static const char first[] = CLAIM_SET "WHERE id IN (SELECT q.id FROM "
+	    "campaigns c CROSS JOIN queue q ON q.campaign_id = c.id WHERE "
+	    "c.kind IN ('reply', 'notice') AND q.state IN ('queued', "
+	    "'deferred') AND q.next_attempt <= ?3 LIMIT ?4)" CLAIM_RETURNING;
+	/*
+	 * No ORDER BY: the index on (state, next_attempt) already yields
+	 * due rows oldest first within each state, and sorting every due
+	 * row of a 100,000-recipient newsletter on each claim would make
+	 * a send quadratic.
+	 */
+	static const char rest[] = CLAIM_SET "WHERE id IN (SELECT id FROM "
+	    "queue WHERE state IN ('queued', 'deferred') AND next_attempt <= ?3 "
+	    "LIMIT ?4)" CLAIM_RETURNING;
+#undef CLAIM_SET
+#undef CLAIM_RETURNING
+	size_t cap = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (store_begin(st, e) != 0)
+		return -1;
+	if (claim_some(st, first, now, owner, pid, max, rows, n, &cap, e) != 0 ||
+	    (*n < max && claim_some(st, rest, now, owner, pid, max - *n, rows,
+	    n, &cap, e) != 0) || store_commit(st, e) != 0) {
 		store_rollback(st);
 		q_rows_free(rows, *n);
 		*n = 0;

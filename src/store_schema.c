@@ -308,8 +308,10 @@ static const char *const migrations[] = {
 	 * 5 -> 6: a claimed row names its sender by the random owner of
 	 * the sender's acceptance log, not by a pid that can come back;
 	 * lease_until and lease_pid are no longer what recovery trusts.
+	 * Replies and notices are claimed first, found by their campaigns.
 	 */
-	"ALTER TABLE queue ADD COLUMN lease_owner TEXT;",
+	"ALTER TABLE queue ADD COLUMN lease_owner TEXT;"
+	"CREATE INDEX campaigns_kind ON campaigns(kind);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

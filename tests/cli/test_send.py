@@ -499,6 +499,39 @@ class TestDaemon(SendCase):
             self.assertEqual(self.copies(srv), {a: 1 for a in addrs})
         self.assertEqual(self.states(), {"sent": 7})
 
+    def test_slow_rate_holds_back_no_inbound_mail(self):
+        # A newsletter at one message every two seconds is under way; a
+        # mail asking for help must be answered in seconds, not after it.
+        addrs = self.members("cop-a", 40)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port, connections=1, per_connection=100, extra="rate = 0.5;")
+            p = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"] + kt.KRINGD_ARGS,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 text=True)
+            try:
+                self.assertTrue(kt.wait_for(lambda: srv.stats()["messages"] >= 2, 30),
+                                "the newsletter started")
+                asked = time.time()
+                raw = ("From: Anna <anna@example.net>\r\n"
+                       "To: metandereogen+help@example.org\r\n"
+                       "Subject: help\r\nMessage-ID: <help.%f@example.net>\r\n"
+                       "Date: Sat, 28 Nov 2026 10:00:00 +0100\r\n\r\nhelp\r\n"
+                       % asked).encode()
+                self.assertOk(self.site.kring("deliver", "-r", "metandereogen+help@example.org",
+                                              stdin=raw))
+                answered = kt.wait_for(lambda: "anna@example.net" in self.copies(srv), 60)
+                waited = time.time() - asked
+                self.assertTrue(answered, "no answer")
+                self.assertLess(waited, 20, "the answer waited for the newsletter")
+                news = sum(n for a, n in self.copies(srv).items() if a in addrs)
+                self.assertLess(news, len(addrs), "still sending when answered")
+            finally:
+                p.send_signal(signal.SIGTERM)
+                _, err = p.communicate(timeout=30)
+            self.assertEqual(p.returncode, 0, err)
+        self.assertNotIn("sending", self.states(), "stopping recorded every copy")
+
     def test_not_before_is_respected(self):
         self.members("cop-a", 2)
         self.enqueue("--kind", "post", "--list", "cop-a", "--members",
