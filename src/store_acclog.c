@@ -220,8 +220,8 @@ store_acclog_live(struct store *st, const char *owner)
 static int
 acclog_name(const char *rest)
 {
-	static const char *const not_logs[] = { "-wal", "-shm", ".broken",
-	    ACCLOG_NEW };
+	static const char *const not_logs[] = { "-wal", "-shm", "-journal",
+	    ".broken", ACCLOG_NEW };
 	size_t n = strlen(rest);
 
 	if (n == 0)
@@ -323,7 +323,10 @@ store_acclog_file(struct store *st, struct store_acclog *a, int64_t *n,
  * sender lives (the log is locked) or it was set aside, -1 the store
  * failed.  A log is taken by its flock first; SQLite's own lock
  * (BEGIN EXCLUSIVE) then still keeps out a sender of an older kring,
- * which held no flock.
+ * which held no flock.  The flock is the guard: closing fd drops the
+ * fcntl locks SQLite holds on a live log of this process (kringd's
+ * send thread), and that is harmless only because nobody opens a log
+ * without the flock.
  */
 static int
 acclog_apply(struct store *st, const char *path, int64_t *n, struct err *e)

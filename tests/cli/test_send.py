@@ -262,6 +262,17 @@ class TestFaults(SendCase):
 
 
 class TestCrash(SendCase):
+    def kill_sender_midway(self, srv, n):
+        """Run `kring send` and kill -9 it after a third of the n copies."""
+        p = subprocess.Popen([kt.KRING, "-c", self.site.conf, "send"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while srv.stats()["messages"] < n // 3 and time.time() < deadline:
+            time.sleep(0.02)
+        p.kill()
+        p.wait()
+        self.assertLess(srv.stats()["messages"], n, "killed before the end")
+
     def test_kill_9_mid_send_then_restart(self):
         n = 2000
         addrs = ["r%04d@example.net" % i for i in range(n)]
@@ -270,15 +281,7 @@ class TestCrash(SendCase):
         self.enqueue("--kind", "post", "--list", "cop-a", "--members", "--size", "2000")
         with SmtpServer(self.server_dir) as srv:
             self.smtp(srv.port, connections=4, per_connection=50)
-            p = subprocess.Popen([kt.KRING, "-c", self.site.conf, "send"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.time() + 60
-            while srv.stats()["messages"] < n // 3 and time.time() < deadline:
-                time.sleep(0.05)
-            p.kill()
-            p.wait()
-            got = srv.stats()["messages"]
-            self.assertLess(got, n, "killed before the end")
+            self.kill_sender_midway(srv, n)
             self.assertEqual(len(acceptance_logs(self.site)), 1, "the sender's log stays")
             # The restart files the dead sender's log and takes its other
             # rows back at once.
@@ -341,14 +344,7 @@ class TestCrash(SendCase):
         self.enqueue("--kind", "post", "--list", "cop-a", "--members")
         with SmtpServer(self.server_dir, delay=0.01) as srv:
             self.smtp(srv.port, connections=2, per_connection=20)
-            p = subprocess.Popen([kt.KRING, "-c", self.site.conf, "send"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.time() + 60
-            while srv.stats()["messages"] < n // 3 and time.time() < deadline:
-                time.sleep(0.02)
-            p.kill()
-            p.wait()
-            self.assertLess(srv.stats()["messages"], n, "killed before the end")
+            self.kill_sender_midway(srv, n)
             self.assertIn("sending", self.states())
             # The next sender gets the pid the rows name: the shell's,
             # which it execs into.
