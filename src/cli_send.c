@@ -98,7 +98,7 @@ cmd_send(struct cli *c, int argc, char **argv)
 	/* libESMTP writes to sockets without MSG_NOSIGNAL. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (send_recover(c->st, time(NULL), &n, &e) != 0 ||
+	if (send_recover(c->st, &n, &e) != 0 ||
 	    store_queue_pending(c->st, time(NULL), &due, &waiting, &e) != 0) {
 		ex = cli_fail(&e);
 		goto out;

@@ -14,6 +14,12 @@
  * and the pipe below are the only file-scope mutable state in kring.
  * SIGHUP builds a new configuration and swaps it in only when valid.
  *
+ * The send step runs each pass in a thread of its own (send.c opens its
+ * own store connection): a slow smtp.rate or a slow relay holds back
+ * neither inbound mail nor the other steps, and the replies they queue
+ * are claimed by the pass under way.  The loop waits for the pass before
+ * a reload swaps the configuration and before it exits.
+ *
  * With http.listen set, the web endpoint (web.h) runs beside the loop in
  * libmicrohttpd's own threads, on a store connection of its own, so a
  * request never waits for a step nor a step for a request; it takes the
@@ -27,7 +33,9 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,64 +265,157 @@ fetch_reconfigure(struct fetcher *f, const struct config *cfg,
 /* What the send step keeps between passes. */
 struct sender {
 	struct hmac_key key;
-	struct send_state state;
+	struct send_state state;     /* the pass's own while one runs */
+	bool once;                   /* kringd --once: each pass in the loop */
+	bool running;                /* a pass thread to join */
+	pthread_t tid;
+	atomic_bool done;            /* the pass thread has finished */
+	volatile sig_atomic_t halt;  /* asks the pass to stop claiming */
+	struct send_opts o;
+	struct send_stats stats;
+	struct err e;
+	int rc;
 };
 
+static void
+wake_loop(void)
+{
+	char c = 0;
+
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], &c, 1) < 0) {
+		/* Pipe full: a wakeup is already pending. */
+	}
+}
+
+static void *
+send_thread(void *arg)
+{
+	struct sender *snd = arg;
+
+	snd->rc = send_pass(&snd->o, &snd->state, &snd->stats, &snd->e);
+	atomic_store(&snd->done, true);
+	wake_loop();
+	return NULL;
+}
+
+/* Log how a pass went. */
+static void
+send_report(struct sender *snd)
+{
+	const struct send_stats *s = &snd->stats;
+
+	if (snd->rc != 0) {
+		log_error("event=send result=failed error=\"%s\"", snd->e.msg);
+		return;
+	}
+	if (s->attempted > 0)
+		log_info("event=send sent=%lld deferred=%lld failed=%lld",
+		    (long long)s->sent, (long long)s->deferred, (long long)s->failed);
+	if (s->unreachable || s->policy)
+		log_error("event=send result=stopped error=\"%s\"", s->error);
+}
+
+/* Wait for the pass thread, if any, and report it; with halt, cut it short. */
+static void
+send_join(struct sender *snd, bool halt)
+{
+	if (!snd->running)
+		return;
+	if (halt)
+		snd->halt = 1;
+	pthread_join(snd->tid, NULL);
+	snd->running = false;
+	send_report(snd);
+}
+
+/* Start a pass until deadline; 0, or -1 when no thread could start. */
+static int
+send_start(const struct kr_ctx *ctx, struct sender *snd, time_t deadline,
+    const volatile sig_atomic_t *stop)
+{
+	sigset_t all, old;
+	int rc;
+
+	memset(&snd->o, 0, sizeof(snd->o));
+	snd->o.cfg = ctx->cfg;
+	snd->o.key = &snd->key;
+	snd->o.deadline = deadline;
+	/* In the loop a signal stops the pass; in a thread the loop does. */
+	snd->o.stop = snd->once ? stop : &snd->halt;
+	snd->halt = 0;
+	snd->e = (struct err){ 0, "" };
+	atomic_store(&snd->done, false);
+	if (snd->once) {
+		snd->rc = send_pass(&snd->o, &snd->state, &snd->stats, &snd->e);
+		send_report(snd);
+		return 0;
+	}
+	/* Signals belong to the loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&snd->tid, NULL, send_thread, snd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		log_error("event=send result=failed error=\"cannot start the "
+		    "sender thread: %s\"", strerror(rc));
+		return -1;
+	}
+	snd->running = true;
+	return 0;
+}
+
 /*
- * Send what is due, for at most SEND_PASS_MAX seconds at a time so the
- * other steps (inbound mail above all) are not starved by a newsletter.
+ * Send what is due: a pass of at most SEND_PASS_MAX seconds, in a thread
+ * beside the loop; when it ends (it wakes the loop) the queue is looked
+ * at again.  Rows of senders that died come back first.
  */
 static time_t
 step_send(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
     bool *handed_on, void *state)
 {
 	struct sender *snd = state;
-	struct send_opts o;
-	struct send_stats s;
 	struct err e = { 0, "" };
 	int64_t n, next;
+	time_t now;
 	int r;
 
 	(void)handed_on;
-	if (send_recover(ctx->st, ctx->now, &n, &e) != 0) {
+	if (snd->running) {
+		if (!atomic_load(&snd->done))
+			return ctx->now + QUEUE_EVERY;
+		send_join(snd, false);
+	}
+	now = time(NULL);
+	if (snd->state.paused_until > now)
+		return (time_t)snd->state.paused_until;
+	if (send_recover(ctx->st, &n, &e) != 0) {
 		log_warn("event=send result=failed error=\"%s\"", e.msg);
-		return ctx->now + 60;
+		return now + 60;
 	}
 	if (n > 0)
 		log_info("event=recover queue=%lld: due again after an "
 		    "interrupted sender", (long long)n);
 	if ((r = store_queue_next_due(ctx->st, &next, &e)) < 0) {
 		log_warn("event=send result=failed error=\"%s\"", e.msg);
-		return ctx->now + 60;
+		return now + 60;
 	}
-	if (r == 0)
-		return ctx->now + QUEUE_EVERY;
-	if (next > ctx->now + QUEUE_EVERY)
-		return ctx->now + QUEUE_EVERY;
-	if (next > ctx->now)
+	if (r == 0 || next > now + QUEUE_EVERY)
+		return now + QUEUE_EVERY;
+	if (next > now)
 		return (time_t)next;
-	if (snd->state.paused_until > ctx->now)
-		return (time_t)snd->state.paused_until;
-	memset(&o, 0, sizeof(o));
-	o.cfg = ctx->cfg;
-	o.key = &snd->key;
-	o.deadline = ctx->now + SEND_PASS_MAX;
-	o.stop = stop;
-	if (send_pass(&o, &snd->state, &s, &e) != 0) {
-		log_error("event=send result=failed error=\"%s\"", e.msg);
-		return time(NULL) + 60;
-	}
-	if (s.attempted > 0)
-		log_info("event=send sent=%lld deferred=%lld failed=%lld",
-		    (long long)s.sent, (long long)s.deferred, (long long)s.failed);
-	if (s.unreachable || s.policy)
-		log_error("event=send result=stopped error=\"%s\"", s.error);
-	if (snd->state.paused_until > time(NULL))
+	if (send_start(ctx, snd, now + SEND_PASS_MAX, stop) != 0)
+		return now + 60;
+	if (snd->running)
+		return now + QUEUE_EVERY;
+	/* --once: the pass is over; what is due now runs at once. */
+	now = time(NULL);
+	if (snd->rc != 0)
+		return now + 60;
+	if (snd->state.paused_until > now)
 		return (time_t)snd->state.paused_until;
 	if ((r = store_queue_next_due(ctx->st, &next, &e)) <= 0)
-		return r == 0 ? time(NULL) + QUEUE_EVERY : time(NULL) + 60;
-	return next > time(NULL) + QUEUE_EVERY ? time(NULL) + QUEUE_EVERY :
-	    (time_t)next;
+		return r == 0 ? now + QUEUE_EVERY : now + 60;
+	return next > now + QUEUE_EVERY ? now + QUEUE_EVERY : (time_t)next;
 }
 
 static void
@@ -441,7 +542,7 @@ main_loop(struct config **cfg, struct store *st, struct inbox *in,
 		{ "send", step_send, snd, 0, true },
 		{ "maintenance", step_maintenance, NULL, 0, false },
 	};
-	struct step *fetch = &steps[0];
+	struct step *fetch = &steps[0], *send = &steps[4];
 	size_t nsteps = sizeof(steps) / sizeof(steps[0]);
 	struct kr_ctx ctx = { *cfg, st, time(NULL) };
 	/* [0] the self-pipe, [1] the IMAP IDLE socket while there is one. */
@@ -451,6 +552,9 @@ main_loop(struct config **cfg, struct store *st, struct inbox *in,
 
 	while (!stop_flag) {
 		if (reload_flag) {
+			/* The pass reads the configuration that goes. */
+			send_join(snd, true);
+			send->next = 0;
 			reload(cfg, &in->tpl, web);
 			ctx.cfg = *cfg;
 			fetch_reconfigure(&fet, *cfg, fetch);
@@ -480,8 +584,12 @@ main_loop(struct config **cfg, struct store *st, struct inbox *in,
 				if (nfds > 1 && fds[1].revents)
 					fetch->next = 0;
 			}
+			if (snd->running && atomic_load(&snd->done))
+				send->next = 0;
 		}
 	}
+	/* SIGTERM: the session in flight ends, and is recorded. */
+	send_join(snd, true);
 	source_close(&fet.src);
 	return EX_OK;
 }
@@ -678,6 +786,8 @@ main(int argc, char **argv)
 		log_fatal(e.ex, "%s", e.msg);
 	}
 	memset(&snd, 0, sizeof(snd));
+	snd.once = once;
+	atomic_init(&snd.done, false);
 	keypath = hmac_key_path(cfg->store);
 	if (hmac_key_load(keypath, &snd.key, &e) != 0) {
 		report_start(&report, e.ex);

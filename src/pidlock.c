@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -63,20 +64,34 @@ pidlock_note_pid(int fd)
 	/* Only the rival's error message loses the pid; the lock holds. */
 }
 
+/*
+ * The pid file goes up under a name of our own making, created with
+ * O_EXCL so that no file or symlink planted beside it is ever opened,
+ * then renamed over the path: a reader sees the old file or the new.
+ */
 int
 pidlock_write_pidfile(const char *path, struct err *e)
 {
-	char *tmp = xasprintf("%s.tmp", path);
+	char *tmp = xasprintf("%s.XXXXXX", path);
 	char pid[32];
 	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	int fd;
+	int fd, saved = 0;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, pid, (size_t)n) != n || close(fd) != 0 ||
-	    rename(tmp, path) != 0) {
-		err_set(e, EX_CANTCREAT, "pid file %s: %s", path, strerror(errno));
-		if (fd >= 0)
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+		saved = errno;
+	else {
+		errno = 0;
+		if (fchmod(fd, 0644) != 0 || write(fd, pid, (size_t)n) != n)
+			saved = errno ? errno : EIO;
+		if (close(fd) != 0 && saved == 0)
+			saved = errno;
+		if (saved == 0 && rename(tmp, path) != 0)
+			saved = errno;
+		if (saved != 0)
 			unlink(tmp);
+	}
+	if (saved != 0) {
+		err_set(e, EX_CANTCREAT, "pid file %s: %s", path, strerror(saved));
 		free(tmp);
 		return -1;
 	}

@@ -17,7 +17,8 @@ struct err;
 int pidlock_acquire(const char *store_path, struct err *e);
 /* Record our pid in the lock file (after fork) so a rival can name us. */
 void pidlock_note_pid(int fd);
-/* Write the pid file atomically (temp + rename).  0/-1 with e. */
+/* Write the pid file atomically (a new private file renamed over it).
+ * 0/-1 with e. */
 int pidlock_write_pidfile(const char *path, struct err *e);
 
 #endif

@@ -38,7 +38,8 @@
 
 #define PAUSE_MIN 1
 #define PAUSE_MAX 60
-#define LEASE_BASE 3600
+/* With a rate: how long one session may take at most, in seconds. */
+#define BATCH_SECONDS 5
 
 /* One row's outcome, filed with the rest of its batch. */
 struct outcome {
@@ -63,6 +64,7 @@ struct shared {
 	bool unfiled;                /* a batch failed to file */
 	double next_slot;            /* rate limit: when the next copy may go */
 	bool halt;                   /* every worker stops claiming */
+	int nworkers;
 };
 
 /* One message of a batch, composed once for all its recipients. */
@@ -89,7 +91,6 @@ struct worker {
 	struct outbound_msg *msgs;
 	struct outcome *outs;        /* per row of the batch */
 	size_t cap;                  /* of heads, verps, msgs, outs, preps */
-	int64_t lease;
 };
 
 static double
@@ -520,20 +521,54 @@ adjust(struct shared *sh, const struct outbound_report *rep)
 	pthread_mutex_unlock(&sh->lock);
 }
 
+/*
+ * How many rows a session claims.  Without a rate,
+ * smtp.messages_per_connection.  With one, no more than this worker's
+ * share of the rate lets go in BATCH_SECONDS, nor than fit before the
+ * pass's deadline: a slow rate never makes a session that outlasts its
+ * pass, nor one that a reply queued meanwhile must wait long behind.
+ * 0: nothing more fits before the deadline.
+ */
+static size_t
+batch_size(struct shared *sh)
+{
+	const struct config *cfg = sh->o->cfg;
+	size_t mpc = (size_t)cfg->smtp.messages_per_connection;
+	double rate = cfg->smtp.rate, secs = BATCH_SECONDS, start, n;
+
+	if (rate <= 0)
+		return mpc;
+	if (sh->o->deadline != 0) {
+		pthread_mutex_lock(&sh->lock);
+		start = sh->next_slot > now_f() ? sh->next_slot : now_f();
+		pthread_mutex_unlock(&sh->lock);
+		if (start >= (double)sh->o->deadline)
+			return 0;
+		if ((double)sh->o->deadline - start < secs)
+			secs = (double)sh->o->deadline - start;
+	}
+	n = rate * secs / sh->nworkers;
+	if (n < 1)
+		return 1;
+	return n < (double)mpc ? (size_t)n : mpc;
+}
+
 static int
 one_batch(struct worker *w, struct err *e)
 {
 	struct shared *sh = w->sh;
 	const struct config *cfg = sh->o->cfg;
-	size_t mpc = (size_t)cfg->smtp.messages_per_connection, n = 0;
+	size_t mpc = batch_size(sh), n = 0;
 	struct outbound_report rep;
 	int64_t now = time(NULL);
 
 	q_rows_free(&w->rows, w->nrows);
 	w->nrows = 0;
+	if (mpc == 0)
+		return 0;
 	pthread_mutex_lock(&sh->store_lock);
-	if (store_queue_claim(w->sh->st, now, now + w->lease, (int64_t)getpid(),
-	    mpc, &w->rows, &w->nrows, e) != 0) {
+	if (store_queue_claim(w->sh->st, now, store_acclog_owner(sh->acc),
+	    (int64_t)getpid(), mpc, &w->rows, &w->nrows, e) != 0) {
 		pthread_mutex_unlock(&sh->store_lock);
 		return -1;
 	}
@@ -693,6 +728,7 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	sh.o = o;
 	sh.state = state;
 	sh.stats = stats;
+	sh.nworkers = nw;
 	if (cfg->smtp.transport == TRANSPORT_SMTP &&
 	    outbound_new(&cfg->smtp, cfg->domain, &sh.ob, e) != 0)
 		return -1;
@@ -703,11 +739,8 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	    store_acclog_open(cfg->store, &sh.acc, e) != 0)
 		ret = -1;
 	ws = xcalloc((size_t)nw, sizeof(*ws));
-	for (int i = 0; i < nw; i++) {
+	for (int i = 0; i < nw; i++)
 		ws[i].sh = &sh;
-		ws[i].lease = LEASE_BASE + (int64_t)cfg->smtp.messages_per_connection *
-		    cfg->smtp.timeout;
-	}
 	/* Signals belong to the main thread; workers only see the flag. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -734,26 +767,21 @@ send_pass(const struct send_opts *o, struct send_state *state,
 }
 
 static bool
-pid_alive(int64_t pid, void *arg)
+owner_alive(const char *owner, void *arg)
 {
-	(void)arg;
-	if (pid <= 0 || pid > INT32_MAX)
-		return false;
-	if (pid == (int64_t)getpid())
-		/* Rows of ours from before are never in a live session here. */
-		return true;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	return store_acclog_live(arg, owner);
 }
 
 int
-send_recover(struct store *st, int64_t now, int64_t *n, struct err *e)
+send_recover(struct store *st, int64_t *n, struct err *e)
 {
 	int64_t filed = 0;
 
-	if (store_acclog_recover(st, pid_alive, NULL, &filed, e) != 0)
+	/* The logs first: a row comes back only once its log is filed. */
+	if (store_acclog_recover(st, &filed, e) != 0)
 		return -1;
 	if (filed > 0)
 		log_info("event=send result=recovered sent=%lld",
 		    (long long)filed);
-	return store_queue_recover(st, now, pid_alive, NULL, n, e);
+	return store_queue_recover(st, owner_alive, st, n, e);
 }

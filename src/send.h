@@ -13,7 +13,7 @@
  * server has accepted it, before the next one goes out; a crash can
  * repeat only a copy the server accepted in that instant, one per
  * connection at most.  Claimed rows of a sender that died come back by
- * send_recover().
+ * send_recover(); those of a live one never do.
  */
 #ifndef KRING_SEND_H
 #define KRING_SEND_H
@@ -46,7 +46,10 @@ typedef void send_progress_fn(const struct send_stats *s, void *arg);
 struct send_opts {
 	const struct config *cfg;
 	const struct hmac_key *key;
-	/* Stop claiming after this time (0: when nothing is due any more). */
+	/*
+	 * Stop claiming after this time (0: when nothing is due any more);
+	 * with smtp.rate, claim no more than the rate lets go before it.
+	 */
 	int64_t deadline;
 	/* Stop at the first session that finds no server. */
 	bool stop_unreachable;
@@ -63,9 +66,10 @@ int send_pass(const struct send_opts *o, struct send_state *state,
     struct send_stats *stats, struct err *e);
 
 /*
- * Give back rows claimed by senders that are gone: dead processes, or
- * leases that ran out.  *n counts them.
+ * Give back rows claimed by senders that are gone, after filing what
+ * their acceptance logs say was taken.  A sender is gone when its log's
+ * lock is: never while it runs, however slowly.  *n counts the rows.
  */
-int send_recover(struct store *st, int64_t now, int64_t *n, struct err *e);
+int send_recover(struct store *st, int64_t *n, struct err *e);
 
 #endif

@@ -281,11 +281,13 @@ int store_unsub_token_put(struct store *st, const char *hash,
 
 /*
  * Claim up to max rows due at now, in a transaction of its own: they
- * become `sending`, leased to process pid until lease_until, attempts
- * counted.  Two claimers never get the same row.  *rows is ordered by
- * message, then id (q_rows_free it); *n may be 0.
+ * become `sending`, held by owner (the sender's acceptance log, see
+ * store_acclog_owner; pid is kept beside it for people to read),
+ * attempts counted.  Replies and notices come first, then the rest.
+ * Two claimers never get the same row.  *rows is ordered by message,
+ * then id (q_rows_free it); *n may be 0.
  */
-int store_queue_claim(struct store *st, int64_t now, int64_t lease_until,
+int store_queue_claim(struct store *st, int64_t now, const char *owner,
     int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e);
 /*
  * Record the outcome of one delivery (inside a transaction).  A row
@@ -296,13 +298,15 @@ int store_queue_result(struct store *st, int64_t id, const struct q_result *r,
     int64_t now, struct err *e);
 /*
  * Give back the rows of senders that are gone (in a transaction of its
- * own): `sending` rows whose lease has run out, or whose lease_pid is
- * not alive (alive(pid, arg) false), become `deferred` and due at once.
- * *n counts them.  Apply the acceptance logs first (below).
+ * own): `sending` rows whose owner is not alive (alive(owner, arg)
+ * false; owner NULL for a row claimed by an older kring) become
+ * `deferred` and due at once.  A live sender's rows stay its own however
+ * long it takes.  *n counts them.  File the acceptance logs first
+ * (store_acclog_recover).
  */
-typedef bool store_pid_alive_fn(int64_t pid, void *arg);
-int store_queue_recover(struct store *st, int64_t now,
-    store_pid_alive_fn *alive, void *arg, int64_t *n, struct err *e);
+typedef bool store_owner_alive_fn(const char *owner, void *arg);
+int store_queue_recover(struct store *st, store_owner_alive_fn *alive,
+    void *arg, int64_t *n, struct err *e);
 
 /* An inbound message as it is committed (see intake.h). */
 struct store_inbound {
@@ -415,11 +419,14 @@ int store_invite_sent(struct store *st, const char *list_id, int64_t person_id,
 
 /*
  * The sender's acceptance log: the copies a server has taken that are
- * not yet filed in the store, one small database per sending process
- * beside the store (STORE-accepted-PID), locked while it lives.  Adding
- * to it is far cheaper than a commit to the store, so it can follow
- * every message.  Not for use by two threads at once.
+ * not yet filed in the store, one small database per send pass beside
+ * the store (STORE-accepted-OWNER), flock(2)ed while it lives.  OWNER,
+ * STORE_OWNER_LEN hex digits of a random number, names the pass in the
+ * rows it claims.  Adding to it is far cheaper than a commit to the
+ * store, so it can follow every message.  Not for use by two threads
+ * at once.
  */
+#define STORE_OWNER_LEN 32
 struct store_acclog;
 int store_acclog_open(const char *store_path, struct store_acclog **out,
     struct err *e);
@@ -430,13 +437,20 @@ int store_acclog_file(struct store *st, struct store_acclog *a, int64_t *n,
     struct err *e);
 /* Close a and remove its file, or with keep leave it for recovery. */
 void store_acclog_close(struct store_acclog **a, bool keep);
+/* The owner a's sender claims rows as. */
+const char *store_acclog_owner(const struct store_acclog *a);
 /*
- * File the logs of senders that are gone (alive(pid, arg) false, and the
- * log not locked): their `sending` rows become `sent`, each log in one
- * transaction, then the log is removed.  *n counts the rows.
+ * Whether owner's log is there: its sender lives, or died since the
+ * last store_acclog_recover, which must file the log before its rows
+ * may come back.  A store_owner_alive_fn for store_queue_recover.
  */
-int store_acclog_recover(struct store *st, store_pid_alive_fn *alive,
-    void *arg, int64_t *n, struct err *e);
+bool store_acclog_live(struct store *st, const char *owner);
+/*
+ * File the logs of senders that are gone (the log not locked): their
+ * `sending` rows become `sent`, each log in one transaction, then the
+ * log is removed.  *n counts the rows.
+ */
+int store_acclog_recover(struct store *st, int64_t *n, struct err *e);
 /*
  * The earliest next_attempt of a row waiting (queued or deferred):
  * 1 and *when, or 0 when nothing waits.

@@ -9,6 +9,14 @@
  * locking mode, it is one append to the WAL.  The log lives as long as
  * one send pass: what is in it is filed into the store with each batch,
  * and a log left behind by a sender that died is applied on recovery.
+ *
+ * A log is named by its sender's owner, 128 random bits made when the
+ * pass starts, and holds an flock(2) from before it has that name
+ * until it is gone.  That lock is the only test of whether its sender
+ * lives: the kernel drops it with the process, however it dies, where
+ * a pid can come back (reused, or the same pid 1 in a new container).
+ * The rows a sender claims carry its owner (store_queue_claim), so its
+ * rows stay its own while its log exists, however long it takes.
  */
 #include "autoconf.h"
 
@@ -18,22 +26,69 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "log.h"
 #include "store_int.h"
+#include "token.h"
 #include "xmem.h"
 
 #define ACCLOG_SUFFIX "-accepted-"
+/* A log on its way to its name; removed when found unlocked. */
+#define ACCLOG_NEW ".new"
 
 struct store_acclog {
 	sqlite3 *db;
 	sqlite3_stmt *add;
 	char *path;
+	int lockfd;                  /* holds the flock while the log lives */
+	char owner[STORE_OWNER_LEN + 1];
 };
+
+/* Whether s is an owner as store_acclog_open makes them. */
+static bool
+owner_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == STORE_OWNER_LEN;
+}
+
+/*
+ * Create the log's file, locked, under its final name: made and locked
+ * under a name recovery does not file, then renamed, so no recovery can
+ * find it unlocked while its sender lives.  The fd, or -1 with e.
+ */
+static int
+acclog_create(const char *path, struct err *e)
+{
+	char *tmp = xasprintf("%s%s", path, ACCLOG_NEW);
+	int fd, saved = 0;
+
+	/* Made by us, like the store, so the umask cannot open it to others. */
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0)
+		saved = errno;
+	else if (flock(fd, LOCK_EX | LOCK_NB) != 0 || rename(tmp, path) != 0) {
+		saved = errno;
+		unlink(tmp);
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		err_set(e, EX_CANTCREAT, "acceptance log %s: cannot create: %s",
+		    path, strerror(saved));
+	free(tmp);
+	return fd;
+}
 
 static int
 acclog_fail(sqlite3 *db, const char *path, const char *what, struct err *e)
@@ -73,24 +128,23 @@ store_acclog_open(const char *store_path, struct store_acclog **out,
 	    "CREATE TABLE accepted (queue_id INTEGER PRIMARY KEY, "
 	    "code INTEGER NOT NULL, at INTEGER NOT NULL) STRICT;";
 	struct store_acclog *a = xcalloc(1, sizeof(*a));
-	struct timespec ts;
-	int fd;
+	unsigned char raw[STORE_OWNER_LEN / 2];
 
 	*out = NULL;
-	/* The time tells this pass's log from any other of the same pid. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	a->path = xasprintf("%s%s%ld-%lld%06ld", store_path, ACCLOG_SUFFIX,
-	    (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec / 1000);
-	/* Made by us, like the store, so the umask cannot open it to others. */
-	if ((fd = open(a->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0) {
-		err_set(e, EX_CANTCREAT, "acceptance log %s: cannot create: %s",
-		    a->path, strerror(errno));
+	a->lockfd = -1;
+	if (token_random(raw, sizeof(raw)) != 0) {
+		free(a);
+		return err_set(e, EX_OSERR, "acceptance log: no randomness "
+		    "for its name: %s", strerror(errno));
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(a->owner + 2 * i, 3, "%02x", raw[i]);
+	a->path = xasprintf("%s%s%s", store_path, ACCLOG_SUFFIX, a->owner);
+	if ((a->lockfd = acclog_create(a->path, e)) < 0) {
 		free(a->path);
 		free(a);
 		return -1;
 	}
-	close(fd);
 	if (sqlite3_open_v2(a->path, &a->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    /* Should a recovery ever hold it for a moment (acclog_apply). */
@@ -133,29 +187,52 @@ store_acclog_close(struct store_acclog **ap, bool keep)
 		log_error("event=send result=unfiled log=%s", a->path);
 	else
 		acclog_unlink(a->path);
+	/* Last: while the lock holds, the log is nobody else's to file. */
+	if (a->lockfd >= 0)
+		close(a->lockfd);
 	free(a->path);
 	free(a);
 	*ap = NULL;
 }
 
-/* The pid in a log's name (after the prefix: PID-TIME), or -1. */
-static int64_t
-acclog_pid(const char *rest)
+const char *
+store_acclog_owner(const struct store_acclog *a)
 {
-	char *end;
-	long long v;
+	return a->owner;
+}
 
-	if (*rest < '0' || *rest > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(rest, &end, 10);
-	if (errno != 0 || *end != '-' || v <= 0)
-		return -1;
-	/* The -wal and -shm beside a log are not logs. */
-	for (end++; *end != '\0'; end++)
-		if (*end < '0' || *end > '9')
-			return -1;
-	return (int64_t)v;
+bool
+store_acclog_live(struct store *st, const char *owner)
+{
+	char *path;
+	struct stat sb;
+	bool found;
+
+	if (owner == NULL || !owner_ok(owner))
+		return false;
+	path = xasprintf("%s%s%s", st->path, ACCLOG_SUFFIX, owner);
+	found = lstat(path, &sb) == 0;
+	free(path);
+	return found;
+}
+
+/* What follows the prefix in a name beside the store: 1 a log, 0 not. */
+static int
+acclog_name(const char *rest)
+{
+	static const char *const not_logs[] = { "-wal", "-shm", "-journal",
+	    ".broken", ACCLOG_NEW };
+	size_t n = strlen(rest);
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(not_logs) / sizeof(not_logs[0]); i++) {
+		size_t k = strlen(not_logs[i]);
+
+		if (n >= k && strcmp(rest + n - k, not_logs[i]) == 0)
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -182,7 +259,8 @@ acclog_file(struct store *st, sqlite3 *db, const char *path, int64_t *n,
 		up = store_stmt(st, "UPDATE queue SET state = 'sent', "
 		    "last_code = ?2, last_enh = NULL, last_text = 'accepted; "
 		    "filed after an interruption', done_at = ?3, lease_until = "
-		    "NULL, lease_pid = NULL WHERE id = ?1 AND state = 'sending'",
+		    "NULL, lease_pid = NULL, lease_owner = NULL WHERE id = ?1 AND "
+		    "state = 'sending'",
 		    e);
 		if (up == NULL)
 			goto rollback;
@@ -241,18 +319,30 @@ store_acclog_file(struct store *st, struct store_acclog *a, int64_t *n,
 }
 
 /*
- * File one dead sender's log into st and remove it: 1 done, 0 still in
- * use or set aside, -1 the store failed.
+ * File one dead sender's log into st and remove it: 1 done, 0 its
+ * sender lives (the log is locked) or it was set aside, -1 the store
+ * failed.  A log is taken by its flock first; SQLite's own lock
+ * (BEGIN EXCLUSIVE) then still keeps out a sender of an older kring,
+ * which held no flock.  The flock is the guard: closing fd drops the
+ * fcntl locks SQLite holds on a live log of this process (kringd's
+ * send thread), and that is harmless only because nobody opens a log
+ * without the flock.
  */
 static int
 acclog_apply(struct store *st, const char *path, int64_t *n, struct err *e)
 {
 	sqlite3 *db = NULL;
-	int rc;
+	int fd, rc;
 
+	if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return 0;
+	}
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL);
-	/* Held until the log is gone: a live sender's log stays busy. */
+	/* Held until the log is gone. */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
@@ -263,26 +353,39 @@ acclog_apply(struct store *st, const char *path, int64_t *n, struct err *e)
 			set_aside(path, db != NULL ? sqlite3_errmsg(db) :
 			    sqlite3_errstr(rc));
 		sqlite3_close(db);
+		close(fd);
 		return 0;
 	}
 	rc = acclog_file(st, db, path, n, e);
 	if (rc == -2)
 		set_aside(path, sqlite3_errmsg(db));
 	sqlite3_close(db);
-	if (rc == -1)
-		return -1;
 	if (rc == 0)
 		acclog_unlink(path);
-	return 1;
+	close(fd);
+	return rc == -1 ? -1 : 1;
+}
+
+/* A log that never got its name: its sender died making it. */
+static void
+acclog_drop_new(const char *path)
+{
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) != 0)
+		log_warn("event=send result=stale file=%s error=\"%s\"", path,
+		    strerror(errno));
+	close(fd);
 }
 
 int
-store_acclog_recover(struct store *st, store_pid_alive_fn *alive, void *arg,
-    int64_t *n, struct err *e)
+store_acclog_recover(struct store *st, int64_t *n, struct err *e)
 {
 	char *prefix = xasprintf("%s%s", st->path, ACCLOG_SUFFIX);
 	char *pattern = xasprintf("%s*", prefix);
-	size_t plen = strlen(prefix);
+	size_t plen = strlen(prefix), k = strlen(ACCLOG_NEW);
 	glob_t g;
 	int rc = 0;
 
@@ -291,13 +394,14 @@ store_acclog_recover(struct store *st, store_pid_alive_fn *alive, void *arg,
 	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
 		for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
 			const char *name = g.gl_pathv[i];
-			/* -1 also for the -wal and -shm beside a log. */
-			int64_t pid = acclog_pid(name + plen);
+			size_t len = strlen(name);
 
-			if (pid < 0 || alive(pid, arg))
-				continue;
-			if (acclog_apply(st, name, n, e) < 0)
-				rc = -1;
+			if (acclog_name(name + plen)) {
+				if (acclog_apply(st, name, n, e) < 0)
+					rc = -1;
+			} else if (len > plen + k &&
+			    strcmp(name + len - k, ACCLOG_NEW) == 0)
+				acclog_drop_new(name);
 		}
 	}
 	globfree(&g);

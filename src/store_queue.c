@@ -2,7 +2,7 @@
  * store_queue - campaigns, messages and the durable send queue.
  *
  * The queue is the only record of what has left kring.  A row moves
- * queued -> sending (claimed, leased) -> sent | deferred | failed; a
+ * queued -> sending (claimed by a sender) -> sent | deferred | failed; a
  * deferred row is claimed again when due.  Claims and recoveries run in
  * transactions of their own, taken with BEGIN IMMEDIATE, so two senders
  * (kringd and `kring send`, or two threads) never hold the same row.
@@ -250,44 +250,30 @@ row_order(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int
-store_queue_claim(struct store *st, int64_t now, int64_t lease_until,
-    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e)
+/*
+ * Claim with statement sql (binds as in store_queue_claim) up to max
+ * rows more into *rows, inside the caller's transaction.  0/-1.
+ */
+static int
+claim_some(struct store *st, const char *sql, int64_t now, const char *owner,
+    int64_t pid, size_t max, struct q_row **rows, size_t *n, size_t *cap,
+    struct err *e)
 {
-	/*
-	 * No ORDER BY: the index on (state, next_attempt) already yields
-	 * due rows oldest first within each state, and sorting every due
-	 * row of a 100,000-recipient newsletter on each claim would make
-	 * a send quadratic.
-	 */
-	static const char sql[] = "UPDATE queue SET state = 'sending', "
-	    "lease_until = ?1, lease_pid = ?2, attempts = attempts + 1 "
-	    "WHERE id IN (SELECT id FROM queue WHERE state IN "
-	    "('queued', 'deferred') AND next_attempt <= ?3 LIMIT ?4) "
-	    "RETURNING id, campaign_id, message_id, person_id, rcpt, name, "
-	    "attempts, created";
 	sqlite3_stmt *s;
-	size_t cap = 0;
 	int rc;
 
-	*rows = NULL;
-	*n = 0;
-	if (store_begin(st, e) != 0)
+	if ((s = store_stmt(st, sql, e)) == NULL)
 		return -1;
-	if ((s = store_stmt(st, sql, e)) == NULL) {
-		store_rollback(st);
-		return -1;
-	}
-	store_bind_int(s, 1, lease_until);
+	store_bind_text(s, 1, owner);
 	store_bind_int(s, 2, pid);
 	store_bind_int(s, 3, now);
 	store_bind_int(s, 4, (int64_t)max);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct q_row *r;
 
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*rows = xreallocarray(*rows, cap, sizeof(**rows));
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*rows = xreallocarray(*rows, *cap, sizeof(**rows));
 		}
 		r = &(*rows)[(*n)++];
 		r->id = sqlite3_column_int64(s, 0);
@@ -300,9 +286,46 @@ store_queue_claim(struct store *st, int64_t now, int64_t lease_until,
 		r->created = sqlite3_column_int64(s, 7);
 	}
 	store_done(s);
-	if (rc != SQLITE_DONE || store_commit(st, e) != 0) {
-		if (rc != SQLITE_DONE)
-			store_fail(st, e, "claim");
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "claim");
+}
+
+int
+store_queue_claim(struct store *st, int64_t now, const char *owner,
+    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e)
+{
+#define CLAIM_SET "UPDATE queue SET state = 'sending', lease_owner = ?1, " \
+	"lease_until = NULL, lease_pid = ?2, attempts = attempts + 1 "
+#define CLAIM_RETURNING " RETURNING id, campaign_id, message_id, " \
+	"person_id, rcpt, name, attempts, created"
+	/*
+	 * Mail to one person who waits for it (a reply, a notice) goes
+	 * before list mail that is due, however big the newsletter ahead of
+	 * it: the few campaigns of those kinds lead to their rows by index.
+	 */
+	static const char first[] = CLAIM_SET "WHERE id IN (SELECT q.id FROM "
+	    "campaigns c CROSS JOIN queue q ON q.campaign_id = c.id WHERE "
+	    "c.kind IN ('reply', 'notice') AND q.state IN ('queued', "
+	    "'deferred') AND q.next_attempt <= ?3 LIMIT ?4)" CLAIM_RETURNING;
+	/*
+	 * No ORDER BY: the index on (state, next_attempt) already yields
+	 * due rows oldest first within each state, and sorting every due
+	 * row of a 100,000-recipient newsletter on each claim would make
+	 * a send quadratic.
+	 */
+	static const char rest[] = CLAIM_SET "WHERE id IN (SELECT id FROM "
+	    "queue WHERE state IN ('queued', 'deferred') AND next_attempt <= ?3 "
+	    "LIMIT ?4)" CLAIM_RETURNING;
+#undef CLAIM_SET
+#undef CLAIM_RETURNING
+	size_t cap = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (store_begin(st, e) != 0)
+		return -1;
+	if (claim_some(st, first, now, owner, pid, max, rows, n, &cap, e) != 0 ||
+	    (*n < max && claim_some(st, rest, now, owner, pid, max - *n, rows,
+	    n, &cap, e) != 0) || store_commit(st, e) != 0) {
 		store_rollback(st);
 		q_rows_free(rows, *n);
 		*n = 0;
@@ -319,7 +342,7 @@ store_queue_result(struct store *st, int64_t id, const struct q_result *r,
 {
 	sqlite3_stmt *s = store_stmt(st, "UPDATE queue SET state = ?2, "
 	    "next_attempt = coalesce(?3, next_attempt), lease_until = NULL, "
-	    "lease_pid = NULL, last_code = ?4, last_enh = ?5, last_text = ?6, "
+	    "lease_pid = NULL, lease_owner = NULL, last_code = ?4, last_enh = ?5, last_text = ?6, "
 	    "done_at = ?7 WHERE id = ?1 AND state <> 'sent'", e);
 	int rc;
 
@@ -341,46 +364,44 @@ store_queue_result(struct store *st, int64_t id, const struct q_result *r,
 }
 
 int
-store_queue_recover(struct store *st, int64_t now, store_pid_alive_fn *alive,
-    void *arg, int64_t *n, struct err *e)
+store_queue_recover(struct store *st, store_owner_alive_fn *alive, void *arg,
+    int64_t *n, struct err *e)
 {
 	sqlite3_stmt *s;
-	int64_t *dead = NULL;
+	char **dead = NULL;
 	size_t ndead = 0, cap = 0;
 	int rc;
 
 	*n = 0;
 	if (store_begin(st, e) != 0)
 		return -1;
-	s = store_stmt(st, "SELECT DISTINCT lease_pid FROM queue WHERE "
-	    "state = 'sending' AND lease_pid IS NOT NULL", e);
+	s = store_stmt(st, "SELECT DISTINCT lease_owner FROM queue WHERE "
+	    "state = 'sending'", e);
 	if (s == NULL)
 		goto fail;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t pid = sqlite3_column_int64(s, 0);
+		const char *owner = (const char *)sqlite3_column_text(s, 0);
 
-		if (alive(pid, arg))
+		if (alive(owner, arg))
 			continue;
 		if (ndead == cap) {
 			cap = cap ? cap * 2 : 4;
 			dead = xreallocarray(dead, cap, sizeof(*dead));
 		}
-		dead[ndead++] = pid;
+		dead[ndead++] = owner != NULL ? xstrdup(owner) : NULL;
 	}
 	store_done(s);
 	if (rc != SQLITE_DONE) {
 		store_fail(st, e, "recover");
 		goto fail;
 	}
-	/* ?2 = -1 matches no pid: then only expired leases come back. */
-	for (size_t i = 0; i <= ndead; i++) {
+	for (size_t i = 0; i < ndead; i++) {
 		s = store_stmt(st, "UPDATE queue SET state = 'deferred', "
-		    "lease_until = NULL, lease_pid = NULL WHERE state = "
-		    "'sending' AND (lease_until < ?1 OR lease_pid = ?2)", e);
+		    "lease_until = NULL, lease_pid = NULL, lease_owner = NULL "
+		    "WHERE state = 'sending' AND lease_owner IS ?1", e);
 		if (s == NULL)
 			goto fail;
-		store_bind_int(s, 1, now);
-		store_bind_int(s, 2, i < ndead ? dead[i] : -1);
+		store_bind_text(s, 1, dead[i]);
 		rc = sqlite3_step(s);
 		store_done(s);
 		if (rc != SQLITE_DONE) {
@@ -389,9 +410,13 @@ store_queue_recover(struct store *st, int64_t now, store_pid_alive_fn *alive,
 		}
 		*n += sqlite3_changes(st->db);
 	}
+	for (size_t i = 0; i < ndead; i++)
+		free(dead[i]);
 	free(dead);
 	return store_commit(st, e);
 fail:
+	for (size_t i = 0; i < ndead; i++)
+		free(dead[i]);
 	free(dead);
 	store_rollback(st);
 	return -1;
@@ -516,7 +541,8 @@ store_campaign_cancel(struct store *st, int64_t id, int64_t now,
     int64_t *cancelled, int64_t counts[6], struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "UPDATE queue SET state = "
-	    "'cancelled', done_at = ?2, lease_until = NULL, lease_pid = NULL "
+	    "'cancelled', done_at = ?2, lease_until = NULL, lease_pid = NULL, "
+	    "lease_owner = NULL "
 	    "WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')", e);
 	int rc;
 

@@ -317,6 +317,15 @@ static const char *const migrations[] = {
 	 * their mail ("jgz,gezond"; '' none), in the order they were given.
 	 */
 	"ALTER TABLE lists ADD COLUMN aliases TEXT NOT NULL DEFAULT '';",
+
+	/*
+	 * 7 -> 8: a claimed row names its sender by the random owner of
+	 * the sender's acceptance log, not by a pid that can come back;
+	 * lease_until and lease_pid are no longer what recovery trusts.
+	 * Replies and notices are claimed first, found by their campaigns.
+	 */
+	"ALTER TABLE queue ADD COLUMN lease_owner TEXT;"
+	"CREATE INDEX campaigns_kind ON campaigns(kind);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

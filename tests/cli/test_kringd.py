@@ -160,6 +160,24 @@ class Kringd(kt.TestCase):
                 return True
         self.assertTrue(wait_for(gone))
 
+    def test_pidfile_never_written_through_a_planted_symlink(self):
+        # Whoever can write beside the pid file plants links at the names
+        # a pid file was once written through.
+        pidfile = self.site.path("kringd.pid")
+        target = self.site.write("precious", "not to be touched\n")
+        os.symlink(target, pidfile + ".tmp")
+        p = self.start("--pidfile", pidfile)
+        self.assertTrue(wait_for(lambda: os.path.exists(pidfile)))
+        self.assertEqual(kt.read(pidfile).strip(), str(p.pid))
+        self.assertFalse(os.path.islink(pidfile))
+        self.assertEqual(kt.read(target), "not to be touched\n")
+        rc, err = self.stop(p)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(kt.read(target), "not to be touched\n")
+        self.assertEqual(sorted(f for f in os.listdir(self.site.path(".")) if
+                                f.startswith("kringd.pid")), ["kringd.pid.tmp"],
+                         "nothing left behind but the planted link")
+
 
 if __name__ == "__main__":
     kt.main()

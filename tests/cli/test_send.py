@@ -34,7 +34,8 @@ def acceptance_logs(site):
     d = os.path.dirname(site.store)
     pre = os.path.basename(site.store) + "-accepted-"
     return sorted(f for f in os.listdir(d)
-                  if f.startswith(pre) and re.fullmatch(r"\d+-\d+", f[len(pre):]))
+                  if f.startswith(pre) and
+                  re.fullmatch(r"[0-9a-f]{32}|\d+-\d+", f[len(pre):]))
 
 
 VERP = re.compile(r"^metandereogen\+bounce-[0-9a-z]+-[a-z2-7]{8}@example\.org$")
@@ -261,6 +262,17 @@ class TestFaults(SendCase):
 
 
 class TestCrash(SendCase):
+    def kill_sender_midway(self, srv, n):
+        """Run `kring send` and kill -9 it after a third of the n copies."""
+        p = subprocess.Popen([kt.KRING, "-c", self.site.conf, "send"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while srv.stats()["messages"] < n // 3 and time.time() < deadline:
+            time.sleep(0.02)
+        p.kill()
+        p.wait()
+        self.assertLess(srv.stats()["messages"], n, "killed before the end")
+
     def test_kill_9_mid_send_then_restart(self):
         n = 2000
         addrs = ["r%04d@example.net" % i for i in range(n)]
@@ -269,15 +281,7 @@ class TestCrash(SendCase):
         self.enqueue("--kind", "post", "--list", "cop-a", "--members", "--size", "2000")
         with SmtpServer(self.server_dir) as srv:
             self.smtp(srv.port, connections=4, per_connection=50)
-            p = subprocess.Popen([kt.KRING, "-c", self.site.conf, "send"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.time() + 60
-            while srv.stats()["messages"] < n // 3 and time.time() < deadline:
-                time.sleep(0.05)
-            p.kill()
-            p.wait()
-            got = srv.stats()["messages"]
-            self.assertLess(got, n, "killed before the end")
+            self.kill_sender_midway(srv, n)
             self.assertEqual(len(acceptance_logs(self.site)), 1, "the sender's log stays")
             # The restart files the dead sender's log and takes its other
             # rows back at once.
@@ -330,6 +334,67 @@ class TestCrash(SendCase):
         self.assertEqual([r[2] for r in rows[:2]], [250, 250])
         self.assertEqual({r[3] for r in rows[:2]}, {"accepted; filed after an interruption"})
         self.assertEqual(acceptance_logs(self.site), [])
+
+    def test_kill_9_then_the_same_pid_back(self):
+        # A sender killed mid-send, and then its pid in use again: by
+        # the next sender itself (kringd as pid 1 of a container, or a
+        # reused pid).  The next sender must not trust the pid.
+        n = 300
+        addrs = self.members("cop-a", n)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir, delay=0.01) as srv:
+            self.smtp(srv.port, connections=2, per_connection=20)
+            self.kill_sender_midway(srv, n)
+            self.assertIn("sending", self.states())
+            # The next sender gets the pid the rows name: the shell's,
+            # which it execs into.
+            nxt = subprocess.Popen(["sh", "-c", 'read go; exec "$@"', "sh", kt.KRING,
+                                    "-c", self.site.conf, "send"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+            c = sqlite3.connect(self.site.store)
+            c.execute("UPDATE queue SET lease_pid = ?, lease_until = ? "
+                      "WHERE state = 'sending'", (nxt.pid, int(time.time()) + 9600))
+            c.commit()
+            c.close()
+            out, err = nxt.communicate("go\n", timeout=120)
+            self.assertEqual(nxt.returncode, 0, err)
+            copies = self.copies(srv)
+        self.assertEqual(self.states(), {"sent": n}, "no row left stuck")
+        self.assertEqual(sorted(copies), addrs, "nobody lost")
+        # At most the copy per connection accepted in the instant of the
+        # kill comes twice.
+        self.assertLessEqual(sum(copies.values()) - n, 2,
+                             {a: k for a, k in copies.items() if k > 1})
+        self.assertEqual(acceptance_logs(self.site), [])
+
+    def test_a_live_slow_sender_keeps_its_rows(self):
+        # A slow sender outlives what its claim was once leased for, and
+        # a second sender starts: it must leave the first one's rows be.
+        n = 24
+        addrs = self.members("cop-a", n)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port, connections=1, per_connection=12, extra="rate = 4;")
+            first = subprocess.Popen([kt.KRING, "-c", self.site.conf, "send"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     text=True)
+            deadline = time.time() + 30
+            while srv.stats()["messages"] < 2 and time.time() < deadline:
+                time.sleep(0.02)
+            self.assertIn("sending", self.states())
+            # Its lease, as it was once written, ran out long ago.
+            c = sqlite3.connect(self.site.store)
+            c.execute("UPDATE queue SET lease_until = 1 WHERE state = 'sending'")
+            c.commit()
+            c.close()
+            second = self.site.kring("send")
+            self.assertOk(second)
+            _, err = first.communicate(timeout=60)
+            self.assertEqual(first.returncode, 0, err)
+            copies = self.copies(srv)
+        self.assertEqual(copies, {a: 1 for a in addrs}, "one copy each")
+        self.assertEqual(self.states(), {"sent": n})
 
     def test_unreadable_log_is_set_aside(self):
         addrs = self.members("cop-a", 2)
@@ -429,6 +494,39 @@ class TestDaemon(SendCase):
             self.assertRc(r, 0)
             self.assertEqual(self.copies(srv), {a: 1 for a in addrs})
         self.assertEqual(self.states(), {"sent": 7})
+
+    def test_slow_rate_holds_back_no_inbound_mail(self):
+        # A newsletter at one message every two seconds is under way; a
+        # mail asking for help must be answered in seconds, not after it.
+        addrs = self.members("cop-a", 40)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port, connections=1, per_connection=100, extra="rate = 0.5;")
+            p = subprocess.Popen([kt.KRINGD, "-c", self.site.conf, "-f"] + kt.KRINGD_ARGS,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 text=True)
+            try:
+                self.assertTrue(kt.wait_for(lambda: srv.stats()["messages"] >= 2, 30),
+                                "the newsletter started")
+                asked = time.time()
+                raw = ("From: Anna <anna@example.net>\r\n"
+                       "To: metandereogen+help@example.org\r\n"
+                       "Subject: help\r\nMessage-ID: <help.%f@example.net>\r\n"
+                       "Date: Sat, 28 Nov 2026 10:00:00 +0100\r\n\r\nhelp\r\n"
+                       % asked).encode()
+                self.assertOk(self.site.kring("deliver", "-r", "metandereogen+help@example.org",
+                                              stdin=raw))
+                answered = kt.wait_for(lambda: "anna@example.net" in self.copies(srv), 60)
+                waited = time.time() - asked
+                self.assertTrue(answered, "no answer")
+                self.assertLess(waited, 20, "the answer waited for the newsletter")
+                news = sum(n for a, n in self.copies(srv).items() if a in addrs)
+                self.assertLess(news, len(addrs), "still sending when answered")
+            finally:
+                p.send_signal(signal.SIGTERM)
+                _, err = p.communicate(timeout=30)
+            self.assertEqual(p.returncode, 0, err)
+        self.assertNotIn("sending", self.states(), "stopping recorded every copy")
 
     def test_not_before_is_respected(self):
         self.members("cop-a", 2)

@@ -20,11 +20,16 @@
 #include "token.h"
 #include "verp.h"
 
+/* The owners recovery finds alive: those in the NULL-ended arg. */
 static bool
-dead_if_42(int64_t pid, void *arg)
+alive_in(const char *owner, void *arg)
 {
-	(void)arg;
-	return pid != 42;
+	const char *const *live = arg;
+
+	for (; owner != NULL && *live != NULL; live++)
+		if (strcmp(owner, *live) == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -142,8 +147,8 @@ main(void)
 	CHECK_INT(when, 1000);
 
 	/* Two connections claim: one row each, never the same. */
-	CHECK(store_queue_claim(a, 1000, 5000, 41, 1, &ra, &na, &e) == 0);
-	CHECK(store_queue_claim(b, 1000, 5000, 42, 5, &rb, &nb, &e) == 0);
+	CHECK(store_queue_claim(a, 1000, "aaaa", 41, 1, &ra, &na, &e) == 0);
+	CHECK(store_queue_claim(b, 1000, "bbbb", 41, 5, &rb, &nb, &e) == 0);
 	CHECK_INT(na, 1);
 	CHECK_INT(nb, 1);
 	if (na == 1 && nb == 1) {
@@ -152,15 +157,27 @@ main(void)
 		CHECK(strcmp(ra[0].rcpt, rb[0].rcpt) != 0);
 	}
 	q_rows_free(&rb, nb);
-	CHECK(store_queue_claim(b, 1000, 5000, 42, 5, &rb, &nb, &e) == 0);
+	CHECK(store_queue_claim(b, 1000, "bbbb", 41, 5, &rb, &nb, &e) == 0);
 	CHECK_INT(nb, 0);
 
-	/* Pid 42 died: its row comes back at once; 41's lease holds. */
-	CHECK(store_queue_recover(a, 1001, dead_if_42, NULL, &n, &e) == 0);
-	CHECK_INT(n, 1);
-	/* After the lease, 41's row comes back too. */
-	CHECK(store_queue_recover(a, 5001, dead_if_42, NULL, &n, &e) == 0);
-	CHECK_INT(n, 1);
+	/*
+	 * Owner bbbb is gone: its row comes back at once, though the same
+	 * pid claimed both; aaaa's stays however long it takes, until
+	 * aaaa is gone too.
+	 */
+	{
+		const char *both[] = { "aaaa", "bbbb", NULL };
+		const char *one[] = { "aaaa", NULL }, *none[] = { NULL };
+
+		CHECK(store_queue_recover(a, alive_in, both, &n, &e) == 0);
+		CHECK_INT(n, 0);
+		CHECK(store_queue_recover(a, alive_in, one, &n, &e) == 0);
+		CHECK_INT(n, 1);
+		CHECK(store_queue_recover(a, alive_in, one, &n, &e) == 0);
+		CHECK_INT(n, 0);
+		CHECK(store_queue_recover(a, alive_in, none, &n, &e) == 0);
+		CHECK_INT(n, 1);
+	}
 
 	/* A stale sender's late report cannot undo a recorded delivery. */
 	memset(&res, 0, sizeof(res));
