@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "conncap.h"
@@ -190,7 +191,7 @@ watch_new(void)
 	w->peers = conncap_new(SLOTS);
 	w->next_report = watch_now_ms() + HTTP_LOG_EVERY * 1000;
 	if (pthread_create(&w->thread, NULL, run, w) != 0)
-		log_fatal(71, "event=http error=\"cannot start a thread: %s\"",
+		log_fatal(EX_OSERR, "event=http error=\"cannot start a thread: %s\"",
 		    strerror(errno));
 	return w;
 }
@@ -297,29 +298,29 @@ watch_notify(void *arg, struct MHD_Connection *c, void **ctx,
 	*ctx = NULL;
 }
 
-void
-watch_read(struct watch *w, void *ctx)
+/* ctx's request is now being read (from now on) or read whole. */
+static void
+mark(struct watch *w, struct track *t, bool reading)
 {
-	struct track *t = ctx;
-
 	if (t == NULL)
 		return;
 	pthread_mutex_lock(&w->lock);
-	t->reading = false;
+	t->reading = reading;
+	if (reading)
+		t->since = watch_now_ms();
 	pthread_mutex_unlock(&w->lock);
+}
+
+void
+watch_read(struct watch *w, void *ctx)
+{
+	mark(w, ctx, false);
 }
 
 void
 watch_next(struct watch *w, void *ctx)
 {
-	struct track *t = ctx;
-
-	if (t == NULL)
-		return;
-	pthread_mutex_lock(&w->lock);
-	t->reading = true;
-	t->since = watch_now_ms();
-	pthread_mutex_unlock(&w->lock);
+	mark(w, ctx, true);
 }
 
 bool
