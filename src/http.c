@@ -8,7 +8,16 @@
  * which goes through libmicrohttpd's own form parser (both
  * application/x-www-form-urlencoded and multipart/form-data, as RFC
  * 8058 allows) as long as it stays within HTTP_BODY_MAX; the last,
- * with no more body, calls the handler and queues its answer.
+ * with no more body, calls the handler and queues its answer, or,
+ * when the handler asks for the time floor and it has not passed,
+ * holds it (http_watch.h) and queues it on the call that follows the
+ * connection's resumption.
+ *
+ * A client may have HTTP_PER_IP requests in flight (a table of its
+ * own, since behind the proxy every connection comes from one peer)
+ * and HTTP_RATE a minute; the headers are measured here, within
+ * libmicrohttpd's larger buffer, so that kring, not libmicrohttpd,
+ * answers headers that are too large, with its own headers.
  */
 #include "autoconf.h"
 
@@ -27,8 +36,10 @@
 
 #include <microhttpd.h>
 
+#include "conncap.h"
 #include "err.h"
 #include "http.h"
+#include "http_watch.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "xmem.h"
@@ -56,18 +67,24 @@ struct http {
 	struct MHD_Daemon *d;
 	http_handler *handler;
 	void *arg;
-	pthread_mutex_t lock;        /* rl */
+	struct watch *watch;
+	pthread_mutex_t lock;        /* rl, inflight */
 	struct ratelimit *rl;
+	struct conncap *inflight;    /* requests per client */
 };
 
 /* One request in flight. */
 struct conn {
 	struct http_req rq;
 	struct MHD_PostProcessor *pp;
-	struct timespec start;
+	void *track;                 /* the connection's, in http_watch */
+	int64_t start;               /* ms, watch_now_ms */
 	size_t body;
 	char client[CLIENT_MAX];
+	bool counted;                /* in inflight */
 	bool answered;
+	struct MHD_Response *held;   /* an answer waiting for its time */
+	unsigned held_status;
 };
 
 const char *
@@ -89,18 +106,6 @@ method_of(const char *m)
 	if (strcmp(m, MHD_HTTP_METHOD_POST) == 0)
 		return HTTP_POST;
 	return HTTP_OTHER;
-}
-
-static bool
-loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->
-		    sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)
-		    (const void *)sa)->sin6_addr);
-	return false;
 }
 
 /* The last address of an X-Forwarded-For value, when it is one. */
@@ -130,19 +135,33 @@ client_of(struct MHD_Connection *c, char *out, size_t len)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
 	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 	const char *xff;
 
-	snprintf(out, len, "unknown");
-	if (sa == NULL)
-		return;
-	if (loopback(sa) && (xff = MHD_lookup_connection_value(c,
-	    MHD_HEADER_KIND, "X-Forwarded-For")) != NULL &&
-	    forwarded(xff, out, len))
-		return;
-	getnameinfo(sa, sa->sa_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), out,
-	    (socklen_t)len, NULL, 0, NI_NUMERICHOST);
+	if (watch_peer(ci ? ci->client_addr : NULL, out, len) &&
+	    (xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "X-Forwarded-For")) != NULL)
+		forwarded(xff, out, len);
+}
+
+static enum MHD_Result
+add_size(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	size_t *n = cls;
+
+	(void)kind;
+	*n += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/* The request line and headers, as near as libmicrohttpd lets us see. */
+static size_t
+head_size(struct MHD_Connection *c, const char *url, const char *method)
+{
+	size_t n = strlen(url) + strlen(method) + 12;
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, add_size, &n);
+	return n;
 }
 
 static enum MHD_Result
@@ -184,9 +203,12 @@ conn_new(struct http *h, struct MHD_Connection *c, const char *url,
     const char *method)
 {
 	struct conn *cn = xcalloc(1, sizeof(*cn));
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	const char *len;
 
-	clock_gettime(CLOCK_MONOTONIC, &cn->start);
+	cn->start = watch_now_ms();
+	cn->track = ci ? ci->socket_context : NULL;
 	cn->rq.method = method_of(method);
 	cn->rq.path = url;
 	cn->rq.now = time(NULL);
@@ -195,8 +217,12 @@ conn_new(struct http *h, struct MHD_Connection *c, const char *url,
 	client_of(c, cn->client, sizeof(cn->client));
 	cn->rq.client = cn->client;
 	pthread_mutex_lock(&h->lock);
-	cn->rq.too_many = !ratelimit_hit(h->rl, cn->client, cn->rq.now);
+	cn->counted = conncap_take(h->inflight, cn->client, HTTP_PER_IP);
+	cn->rq.too_many = !ratelimit_hit(h->rl, cn->client, cn->rq.now) ||
+	    !cn->counted;
 	pthread_mutex_unlock(&h->lock);
+	if (head_size(c, url, method) > HTTP_HEADERS_MAX)
+		cn->rq.head_too_large = true;
 	len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (len != NULL && strtoull(len, NULL, 10) > HTTP_BODY_MAX)
@@ -207,24 +233,40 @@ conn_new(struct http *h, struct MHD_Connection *c, const char *url,
 	return cn;
 }
 
-/* Wait until HTTP_FLOOR_MS after the request began. */
-static void
-floor_wait(const struct conn *cn)
+/* The handler's answer as a response with every header of kring's. */
+static struct MHD_Response *
+response(struct http_answer *a)
 {
-	struct timespec now, until = cn->start;
+	struct MHD_Response *r;
+	char retry[16];
 
-	until.tv_nsec += HTTP_FLOOR_MS * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
+	r = MHD_create_response_from_buffer(a->body.len, a->body.len ?
+	    a->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(security_headers) /
+	    sizeof(security_headers[0]); i++)
+		MHD_add_response_header(r, security_headers[i][0],
+		    security_headers[i][1]);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_LANGUAGE,
+	    lang_name(a->lang));
+	if (a->allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
+		    "GET, HEAD, POST");
+	if (a->retry_after > 0) {
+		snprintf(retry, sizeof(retry), "%d", a->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
-	    now.tv_nsec >= until.tv_nsec))
-		return;
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
-	    NULL) == EINTR)
-		continue;
+	return r;
+}
+
+static enum MHD_Result
+queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+	enum MHD_Result rc = MHD_queue_response(c, status, r);
+
+	MHD_destroy_response(r);
+	return rc;
 }
 
 static enum MHD_Result
@@ -232,8 +274,6 @@ answer(struct http *h, struct MHD_Connection *c, struct conn *cn)
 {
 	struct http_answer a;
 	struct MHD_Response *r;
-	enum MHD_Result rc;
-	char retry[16];
 
 	memset(&a, 0, sizeof(a));
 	buf_init(&a.body, 0);
@@ -241,33 +281,25 @@ answer(struct http *h, struct MHD_Connection *c, struct conn *cn)
 	h->handler(h->arg, &cn->rq, &a);
 	if (cn->rq.too_many && a.retry_after == 0) {
 		pthread_mutex_lock(&h->lock);
-		a.retry_after = ratelimit_retry_after(h->rl, cn->client,
-		    time(NULL));
+		a.retry_after = cn->counted ? ratelimit_retry_after(h->rl,
+		    cn->client, time(NULL)) : 1;
 		pthread_mutex_unlock(&h->lock);
 	}
-	floor_wait(cn);
 	cn->answered = true;
-	r = MHD_create_response_from_buffer(a.body.len, a.body.len ?
-	    a.body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+	watch_read(h->watch, cn->track);
+	r = response(&a);
 	buf_free(&a.body);
 	if (r == NULL)
 		return MHD_NO;
-	for (size_t i = 0; i < sizeof(security_headers) /
-	    sizeof(security_headers[0]); i++)
-		MHD_add_response_header(r, security_headers[i][0],
-		    security_headers[i][1]);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_LANGUAGE,
-	    lang_name(a.lang));
-	if (a.allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
-		    "GET, HEAD, POST");
-	if (a.retry_after > 0) {
-		snprintf(retry, sizeof(retry), "%d", a.retry_after);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+	if (a.floor && watch_now_ms() < cn->start + HTTP_FLOOR_MS) {
+		cn->held = r;
+		cn->held_status = (unsigned)a.status;
+		if (watch_hold(h->watch, cn->track, c,
+		    cn->start + HTTP_FLOOR_MS))
+			return MHD_YES;
+		cn->held = NULL;
 	}
-	rc = MHD_queue_response(c, (unsigned)a.status, r);
-	MHD_destroy_response(r);
-	return rc;
+	return queue(c, (unsigned)a.status, r);
 }
 
 static enum MHD_Result
@@ -283,9 +315,17 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		cn->rq.path = url;
 	if (cn == NULL) {
 		*con_cls = cn = conn_new(h, c, url, method);
-		if (cn->rq.too_many || cn->rq.too_large)
+		if (cn->rq.too_many || cn->rq.too_large ||
+		    cn->rq.head_too_large)
 			return answer(h, c, cn);
 		return MHD_YES;
+	}
+	if (cn->held != NULL) {
+		/* Resumed: its time has come. */
+		struct MHD_Response *r = cn->held;
+
+		cn->held = NULL;
+		return queue(c, cn->held_status, r);
 	}
 	if (cn->answered) {
 		*upload_size = 0;
@@ -316,13 +356,21 @@ static void
 on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http *h = cls;
 	struct conn *cn = *con_cls;
 
-	(void)cls;
 	(void)c;
 	(void)toe;
 	if (cn == NULL)
 		return;
+	if (cn->counted) {
+		pthread_mutex_lock(&h->lock);
+		conncap_give(h->inflight, cn->client);
+		pthread_mutex_unlock(&h->lock);
+	}
+	watch_next(h->watch, cn->track);
+	if (cn->held != NULL)
+		MHD_destroy_response(cn->held);
 	if (cn->pp != NULL)
 		MHD_destroy_post_processor(cn->pp);
 	free(cn);
@@ -332,12 +380,12 @@ on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 static void
 on_log(void *cls, const char *fmt, va_list ap)
 {
+	struct http *h = cls;
 	char msg[512];
 
-	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\r\n")] = '\0';
-	log_warn("event=http error=\"%s\"", msg);
+	watch_log(h->watch, msg);
 }
 
 /* Split "HOST:PORT" or "[V6]:PORT" (config.c checked the shape). */
@@ -404,9 +452,13 @@ http_start(const char *where, http_handler *handler, void *arg,
 	struct http *h;
 	sigset_t all, old;
 	int fd, family = AF_INET;
-	/* poll(), not select(): a descriptor past FD_SETSIZE still works. */
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+	/*
+	 * poll(), not select(): a descriptor past FD_SETSIZE still works.
+	 * A few threads for every connection, none per connection, so a
+	 * slow client holds a slot but no thread.
+	 */
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 
 	*out = NULL;
 	if ((fd = listen_on(where, &family, e)) < 0)
@@ -417,17 +469,20 @@ http_start(const char *where, http_handler *handler, void *arg,
 	h->handler = handler;
 	h->arg = arg;
 	h->rl = ratelimit_new(HTTP_RATE);
+	h->inflight = conncap_new(HTTP_CONNECTIONS + HTTP_THREADS);
+	h->watch = watch_new();
 	pthread_mutex_init(&h->lock, NULL);
 	/* Its threads inherit this mask: signals stay with the main thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
+	h->d = MHD_start_daemon(flags, 0, watch_admit, h->watch, on_request, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_log, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTIONS,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADERS_MAX,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL,
+	    MHD_OPTION_NOTIFY_CONNECTION, watch_notify, h->watch,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
 	    MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -448,9 +503,13 @@ http_stop(struct http **hp)
 
 	if (h == NULL)
 		return;
+	/* Held answers go first: libmicrohttpd stops no suspended one. */
+	watch_stop(h->watch);
 	if (h->d != NULL)
 		MHD_stop_daemon(h->d);
+	watch_free(&h->watch);
 	ratelimit_free(&h->rl);
+	conncap_free(&h->inflight);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 	*hp = NULL;

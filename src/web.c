@@ -431,7 +431,7 @@ web_answer(void *arg, const struct http_req *rq, struct http_answer *out)
 	pthread_mutex_lock(&w->lock);
 	if (rq->too_many)
 		p = P_TOO_MANY;
-	else if (rq->too_large)
+	else if (rq->too_large || rq->head_too_large)
 		p = P_TOO_LARGE;
 	else if (!route(rq->path, &lk))
 		p = P_NOT_FOUND;
@@ -440,6 +440,10 @@ web_answer(void *arg, const struct http_req *rq, struct http_answer *out)
 	else
 		p = token_page(w, rq, &lk);
 	show(w, &lk, p, lang_of(w, rq, &lk), out);
+	/* Only a token's answer may tell by its time what was found. */
+	out->floor = lk.what != W_NONE && p != P_BAD_METHOD;
+	if (p == P_TOO_LARGE && rq->head_too_large)
+		out->status = 431;
 	if (p == P_BAD_METHOD)
 		out->allow = true;
 	if (p == P_BUSY)

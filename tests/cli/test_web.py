@@ -345,9 +345,15 @@ class TestUnsubscribe(WebCase):
         a = self.curl("POST", self.url, data=ONE_CLICK, headers=["Content-Type: text/plain"])
         self.assertPage(a, 400, "Gebruik de knop")
         self.assertEqual(self.site.dump(), before)
-        # Headers past the limit are refused by the server itself.
+        # Headers past the limit are refused, with kring's own headers.
         a = self.curl("GET", self.url, headers=["X-Big: " + "a" * 20000])
-        self.assertIn(a.status, (413, 414, 431))
+        self.assertPage(a, 431, "Verzoek te groot")
+        a = self.curl("POST", self.url, data=ONE_CLICK,
+                      headers=["X-Big-%d: %s" % (i, "b" * 4000) for i in range(5)])
+        self.assertPage(a, 431, "Verzoek te groot")
+        # Just within them, the page as always.
+        a = self.curl("GET", self.url, headers=["X-Big: " + "a" * 15000])
+        self.assertPage(a, 200, "Afmelden voor Nieuwsbrief Met Andere Ogen?")
         self.assertEqual(self.site.dump(), before)
 
     def test_languages(self):
@@ -398,10 +404,158 @@ class TestUnsubscribe(WebCase):
         self.assertIn("event=stop reason=signal", err)
 
 
+def kt_limit(name):
+    """A limit of the web server (src/http.h)."""
+    text = kt.read(os.path.join(kt.SRCDIR, "src", "http.h"))
+    return int(re.search(r"#define %s (\d+)" % name, text).group(1))
+
+
 def kt_rate():
     """Requests a minute one client may make (src/http.h HTTP_RATE)."""
-    text = kt.read(os.path.join(kt.SRCDIR, "src", "http.h"))
-    return int(re.search(r"#define HTTP_RATE (\d+)", text).group(1))
+    return kt_limit("HTTP_RATE")
+
+
+def get(port, path, xff=None, timeout=10):
+    """One GET on a connection of its own, as the proxy makes it: (status, seconds)."""
+    import http.client
+    t0 = time.monotonic()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", path, headers={"X-Forwarded-For": xff} if xff else {})
+        r = c.getresponse()
+        r.read()
+        return r.status, time.monotonic() - t0
+    finally:
+        c.close()
+
+
+class TestAttacks(WebCase):
+    """What one client can do to the others, on loopback, the proxy played by the tests."""
+
+    def setUp(self):
+        super().setUp()
+        self.serve()
+
+    def summed(self, err, key):
+        return sum(int(n) for n in re.findall(r"event=http refused=\d+ cut=\d+ .*", err)
+                   for n in re.findall(r"\b%s=(\d+)" % key, n))
+
+    def test_one_client_behind_the_proxy_does_not_block_the_others(self):
+        import threading
+        stop = threading.Event()
+        flood = []
+
+        def attacker():
+            while not stop.is_set():
+                try:
+                    flood.append(get(self.port, "/u/" + "a" * 26, "203.0.113.66")[0])
+                except OSError:
+                    flood.append(0)
+
+        others = []
+
+        def other(n):
+            for _ in range(15):
+                try:
+                    others.append(get(self.port, "/u/" + "b" * 26, "198.51.100.%d" % n)[0])
+                except OSError as e:
+                    others.append(repr(e))
+                time.sleep(0.05)
+
+        loops = [threading.Thread(target=attacker) for _ in range(40)]
+        for t in loops:
+            t.start()
+        time.sleep(1)
+        users = [threading.Thread(target=other, args=(n,)) for n in range(1, 9)]
+        for t in users:
+            t.start()
+        for t in users:
+            t.join(120)
+        stop.set()
+        for t in loops:
+            t.join(30)
+        failed = [s for s in others if s != 200]
+        self.assertEqual(len(others), 8 * 15)
+        self.assertLessEqual(len(failed), len(others) // 100, failed[:5])
+        # The flood itself was held to its rate, answered at once.
+        self.assertGreater(flood.count(429), len(flood) // 2)
+        self.assertLessEqual(flood.count(200), kt_rate())
+
+    def test_refusals_need_no_floor(self):
+        for path, status in (("/nope", 404), ("/" + "x" * 300, 404)):
+            times = []
+            for _ in range(5):
+                got, secs = get(self.port, path)
+                self.assertEqual(got, status)
+                times.append(secs)
+            self.assertLess(sorted(times)[2], 0.045, times)
+        a = self.curl("PUT", "/u/" + "a" * 26)
+        self.assertPage(a, 405, "Niet toegestaan")
+        self.assertLess(a.seconds, 0.045)
+
+    def test_slow_clients_are_cut_at_the_deadline(self):
+        import socket
+        deadline = kt_limit("HTTP_DEADLINE")
+        socks = []
+        for i in range(24):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            if i % 2:
+                s.sendall(b"POST /u/%s HTTP/1.1\r\nHost: a\r\nContent-Length: 60\r\n"
+                          b"Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+                          % (b"a" * 26))
+            else:
+                s.sendall(b"GET /u/%s HTTP/1.1\r\nHost: a\r\n" % (b"a" * 26))
+            s.setblocking(False)
+            socks.append(s)
+        t0 = time.monotonic()
+        closed = {}
+        while len(closed) < len(socks) and time.monotonic() - t0 < deadline + 8:
+            for i, s in enumerate(socks):
+                if i in closed:
+                    continue
+                try:
+                    s.send(b"X")        # one byte, every 2 s: never idle for long
+                    if s.recv(65536) == b"":
+                        closed[i] = time.monotonic() - t0
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed[i] = time.monotonic() - t0
+            # Others are still served meanwhile.
+            self.assertEqual(get(self.port, "/u/" + "b" * 26, "198.51.100.7")[0], 200)
+            time.sleep(2)
+        for s in socks:
+            s.close()
+        self.assertEqual(len(closed), len(socks), closed)
+        self.assertGreaterEqual(min(closed.values()), deadline - 1)
+        self.assertLessEqual(max(closed.values()), deadline + 4)
+        err = self.stop()
+        self.assertGreaterEqual(self.summed(err, "cut"), len(socks))
+
+    def test_refused_connections_make_few_log_lines(self):
+        import socket
+        held = []
+        for _ in range(kt_limit("HTTP_PER_PROXY")):
+            held.append(socket.create_connection(("127.0.0.1", self.port), timeout=5))
+        time.sleep(0.5)
+        refused = 0
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 4:
+            try:
+                s = socket.create_connection(("127.0.0.1", self.port), timeout=2)
+                s.settimeout(2)
+                if s.recv(1) == b"":
+                    refused += 1
+                s.close()
+            except OSError:
+                refused += 1
+        for s in held:
+            s.close()
+        self.assertGreater(refused, 100)
+        err = self.stop()
+        lines = [ln for ln in err.splitlines() if "event=http" in ln]
+        self.assertLessEqual(len(lines), 4, lines[:5])
+        self.assertGreaterEqual(self.summed(err, "refused"), refused // 2)
 
 
 class TestConfirm(WebCase):

@@ -1,6 +1,7 @@
 /*
  * t_web - the pure parts of kringd's web endpoint: the language a
- * browser asks for (langpref) and the per-client rate (ratelimit).
+ * browser asks for (langpref), the per-client rate (ratelimit) and
+ * the counts of connections and requests per address (conncap).
  */
 #include "autoconf.h"
 
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "conncap.h"
 #include "langpref.h"
 #include "ratelimit.h"
 
@@ -78,10 +80,45 @@ test_ratelimit(void)
 	CHECK(rl == NULL);
 }
 
+static void
+test_conncap(void)
+{
+	struct conncap *cc = conncap_new(4);
+	char key[32];
+
+	for (int i = 0; i < 3; i++)
+		CHECK(conncap_take(cc, "127.0.0.1", 3));
+	CHECK(!conncap_take(cc, "127.0.0.1", 3));
+	CHECK_INT(conncap_count(cc, "127.0.0.1"), 3);
+	/* Another address has a count of its own. */
+	CHECK(conncap_take(cc, "192.0.2.1", 3));
+	CHECK(!conncap_take(cc, "192.0.2.2", 0));
+	/* Given back, there is room again. */
+	conncap_give(cc, "127.0.0.1");
+	CHECK(conncap_take(cc, "127.0.0.1", 3));
+	/* A full table says no rather than grow; a freed slot serves again. */
+	CHECK(conncap_take(cc, "192.0.2.3", 3));
+	CHECK(conncap_take(cc, "192.0.2.4", 3));
+	CHECK(!conncap_take(cc, "192.0.2.5", 3));
+	conncap_give(cc, "192.0.2.3");
+	CHECK_INT(conncap_count(cc, "192.0.2.3"), 0);
+	CHECK(conncap_take(cc, "192.0.2.5", 3));
+	/* A key past CONNCAP_KEY_MAX counts by its start. */
+	memset(key, 'a', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	conncap_give(cc, "192.0.2.1");
+	CHECK(conncap_take(cc, key, 1));
+	CHECK_INT(conncap_count(cc, key), 1);
+	conncap_give(cc, "never-taken");
+	conncap_free(&cc);
+	CHECK(cc == NULL);
+}
+
 int
 main(void)
 {
 	test_langpref();
 	test_ratelimit();
+	test_conncap();
 	return check_done();
 }
