@@ -38,9 +38,10 @@ one_list(const struct list *l, void *arg)
 	s->l[s->n].id = xstrdup(l->id);
 	s->l[s->n].name = xstrdup(l->name);
 	s->l[s->n].kind = l->kind;
+	s->l[s->n].aliases = xstrdup(l->aliases ? l->aliases : "");
 	s->il[s->n].id = s->l[s->n].id;
 	s->il[s->n].name = s->l[s->n].name;
-	s->il[s->n].aliases = "";
+	s->il[s->n].aliases = s->l[s->n].aliases;
 	s->il[s->n].newsletter = l->kind == LIST_NEWSLETTER;
 	s->n++;
 	return 0;
@@ -52,6 +53,7 @@ site_free(struct site *s)
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->l[i].id);
 		free(s->l[i].name);
+		free(s->l[i].aliases);
 	}
 	free(s);
 }
