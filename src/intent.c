@@ -26,10 +26,10 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define TOKENS_MAX 4000
 #define LISTS_READ 256
-#define SHORT_LINE 50          /* bytes: a line this short ends a clause */
+#define SHORT_LINE 60          /* bytes: a line this short ends a clause */
 #define COURTESY_WORDS 7       /* a greeting or closing is no longer */
 #define THANKS_WORDS 12        /* nor thanks, however warm */
-#define TAIL_WORDS 10          /* a line of a signature is no longer */
+#define TAIL_WORDS 12          /* a line of a signature is no longer */
 
 /* ---- words ---- */
 
@@ -110,6 +110,8 @@ static const struct separable separables[] = {
 	{ { "take", "taking", NULL, NULL, NULL, NULL }, "off", CUE_LEAVE_OBJ },
 	{ { "opt", "opting", NULL, NULL, NULL, NULL }, "out", CUE_LEAVE },
 	{ { "opt", "opting", NULL, NULL, NULL, NULL }, "in", CUE_JOIN_OBJ },
+	{ { "word", "wordt", "worden", "werd", NULL, NULL }, "lid", CUE_JOIN_OBJ },
+	{ { "become", "becoming", NULL, NULL, NULL, NULL }, "member", CUE_JOIN_OBJ },
 };
 
 static const char *const negations[] = {
@@ -141,7 +143,8 @@ static const char *const others[] = {
 	"collega", "collega's", "collegas", "medewerker", "medewerkers",
 	"teamleden", "teamgenoten", "hem", "haar", "hen", "directeur",
 	"leidinggevende", "colleague", "colleagues", "coworker", "coworkers",
-	"co-worker", "him", "her", "them", "staff",
+	"co-worker", "him", "her", "them", "they", "staff", "team",
+	"iedereen", "everyone", "everybody", "zij", "hun",
 };
 static const char *const list_words[] = {
 	"nieuwsbrief", "nieuwsbrieven", "newsletter", "newsletters", "maillijst",
@@ -219,7 +222,7 @@ static const char *const en_words[] = {
 /* A robot is known by one phrase of each of three groups. */
 struct robot_shape {
 	const char *why;
-	const char *a[16], *b[16], *c[16];
+	const char *a[24], *b[24], *c[24];
 };
 
 static const struct robot_shape robots[] = {
@@ -228,7 +231,8 @@ static const struct robot_shape robots[] = {
 	    "met vakantie", "op vakantie", "met verlof", "on leave",
 	    "on vacation", "on holiday", "away from the office",
 	    "not in the office", "niet op kantoor", "beperkt bereikbaar",
-	    "afwezigheid", "vrij tot" },
+	    "afwezigheid", "verlof", "parental leave", "maternity leave",
+	    "sick leave", "annual leave" },
 	  { "t/m", "tot en met", "until", "till", "terug", "back",
 	    "weer aanwezig", "weer bereikbaar", "weer op kantoor", "return",
 	    "tot maandag", "tot dinsdag", "tot woensdag", "tot donderdag",
@@ -395,6 +399,22 @@ in(const char *w, const char *const *set, size_t n)
 
 #define IN(w, set) in((w), (set), N(set))
 
+bool
+intent_common_word(const char *w)
+{
+	return IN(w, list_words) || IN(w, fillers) || IN(w, desires) ||
+	    IN(w, selves) || IN(w, all_words) || IN(w, thanks);
+}
+
+/* The last thing before s, since the clause began, is a comma. */
+static bool
+after_comma(const char *start, const char *s)
+{
+	while (s > start && (s[-1] == ' ' || s[-1] == '\t' || s[-1] == '\n'))
+		s--;
+	return s > start && (s[-1] == ',' || s[-1] == ';');
+}
+
 /* Add the word s (n bytes) to the current clause; "maar" opens a new one. */
 static void
 add_word(struct text *x, const char *s, size_t n, bool subject)
@@ -439,7 +459,9 @@ add_word(struct text *x, const char *s, size_t n, bool subject)
 	t->n = o;
 	t->cue = -1;
 	t->email = memchr(t->w, '@', o) != NULL;
-	if (strcmp(t->w, "maar") == 0 || strcmp(t->w, "but") == 0) {
+	/* ", maar" turns a sentence round; "meld mij maar aan" does not. */
+	if ((strcmp(t->w, "maar") == 0 || strcmp(t->w, "but") == 0) &&
+	    after_comma(x->c[x->nc - 1].start, s)) {
 		clause_open(x, s + n, subject);
 		return;
 	}
@@ -487,8 +509,14 @@ tokenize(struct text *x, const char *s, bool subject)
 		} else if (*p == '\n') {
 			const char *next = (const char *)p + 1;
 
-			if ((const char *)p - line < SHORT_LINE || *next == '\n' ||
-			    *next == '-' || *next == '*')
+			const char *q = next;
+
+			while (*q == ' ' || *q == '\t')
+				q++;
+			/* A short line ends a clause unless the next goes on with it. */
+			if (((const char *)p - line < SHORT_LINE &&
+			    !(*q >= 'a' && *q <= 'z')) || *q == '\n' ||
+			    *q == '-' || *q == '*')
 				clause_open(x, next, subject);
 			line = next;
 		}
@@ -538,6 +566,44 @@ phrase_at(const struct text *x, const struct clause *c, size_t i,
 		if (strcmp(x->t[i + j].w, ws->w[from + j]) != 0)
 			return false;
 	return true;
+}
+
+/* A part of a hyphenated word is w: "jgz-lijst", "cop-jeugdzorg". */
+static bool
+part_is(const struct tok *t, const char *w)
+{
+	size_t k;
+	const char *p;
+
+	if (w == NULL || (k = strlen(w)) == 0 || memchr(t->w, '-', t->n) == NULL)
+		return false;
+	for (p = t->w; (p = strstr(p, w)) != NULL; p++)
+		if ((p == t->w || p[-1] == '-') && (p[k] == '\0' || p[k] == '-'))
+			return true;
+	return false;
+}
+
+/*
+ * The words ws at i, the last only begun the same ("Gezonde Scholen"
+ * for "Gezonde School"): at least two words, four letters in common.
+ */
+static bool
+near_phrase(const struct text *x, const struct clause *c, size_t i,
+    const struct lwords *ws)
+{
+	size_t k = ws->n, common = 0;
+	const char *a, *b;
+
+	if (k < 2 || i + k > c->first + c->n)
+		return false;
+	for (size_t j = 0; j + 1 < k; j++)
+		if (strcmp(x->t[i + j].w, ws->w[j]) != 0)
+			return false;
+	a = x->t[i + k - 1].w;
+	b = ws->w[k - 1];
+	while (a[common] != '\0' && a[common] == b[common])
+		common++;
+	return common >= 4 && common + 2 >= strlen(b);
 }
 
 /* Damerau-Levenshtein distance of a and b, or max + 1 when over max. */
@@ -631,6 +697,7 @@ struct hits {
 	size_t n;
 	bool unclear;
 	bool list_word;          /* a word for a list of some kind */
+	size_t cops;             /* "de CoP": the CoPs it may be */
 };
 
 static void
@@ -653,6 +720,18 @@ lists_of(const struct text *x, const struct clause *c,
 
 		if (IN(t->w, list_words))
 			h->list_word = true;
+		if (strcmp(t->w, "cop") == 0 || strcmp(t->w, "community") == 0) {
+			size_t cops = 0, which = 0;
+
+			for (size_t k = 0; k < nl; k++)
+				if (!lm[k].l->newsletter) {
+					cops++;
+					which = k;
+				}
+			if (cops == 1)
+				hit(h, which);
+			h->cops = cops;
+		}
 		for (size_t k = 0; k < nl; k++) {
 			bool m = strcmp(t->w, lm[k].l->id) == 0 ||
 			    (lm[k].name.n > 0 && phrase_at(x, c, i, &lm[k].name, 0)) ||
@@ -660,7 +739,11 @@ lists_of(const struct text *x, const struct clause *c,
 			    (lm[k].l->newsletter && IN(t->w, kind_words));
 
 			for (size_t a = 0; !m && a < lm[k].nalias; a++)
-				m = phrase_at(x, c, i, &lm[k].alias[a], 0);
+				m = phrase_at(x, c, i, &lm[k].alias[a], 0) ||
+				    part_is(t, lm[k].alias[a].n == 1 ?
+				    lm[k].alias[a].w[0] : NULL);
+			m = m || part_is(t, lm[k].l->id) ||
+			    near_phrase(x, c, i, &lm[k].rest);
 			if (m) {
 				hit(h, k);
 				found++;
@@ -752,6 +835,14 @@ mark_cues(struct intent_reader *r, struct text *x)
 				t->cue = (int)r->cues[k].cue;
 				break;
 			}
+		/* "afmleden", "uitschrijfen": one slip of a long request word. */
+		for (size_t k = 0; k < N(cuewords) && t->cue < 0 && t->n >= 7;
+		    k++)
+			if ((cuewords[k].cue == CUE_JOIN ||
+			    cuewords[k].cue == CUE_LEAVE) &&
+			    strlen(cuewords[k].w) >= 7 &&
+			    distance(t->w, cuewords[k].w, 1) <= 1)
+				t->cue = (int)cuewords[k].cue;
 	}
 }
 
@@ -786,6 +877,13 @@ is_event(const struct tok *t)
 {
 	if (IN(t->w, events))
 		return true;
+	/* Compounds: regiobijeenkomst, voorjaarswebinar, kennissessie. */
+	for (size_t i = 0; i < N(events); i++) {
+		size_t k = strlen(events[i]);
+
+		if (k >= 5 && t->n > k && strcmp(t->w + t->n - k, events[i]) == 0)
+			return true;
+	}
 	/* Doen-Dag, studiedag, regiodag: a day of something, not a weekday. */
 	return t->n >= 6 && strcmp(t->w + t->n - 3, "dag") == 0 &&
 	    !IN(t->w, weekdays);
@@ -966,10 +1064,18 @@ static const char *const asking[] = {
 static bool
 tail_line(const struct text *x, const struct clause *c, enum kind k)
 {
-	if (k != K_CONTENT && k != K_NONE && k != K_COURTESY)
+	size_t marked = 0;
+
+	if (k == K_NONE || k == K_COURTESY)
+		return !c->subject;
+	if (k != K_CONTENT || c->subject || c->n > TAIL_WORDS || c->question ||
+	    IN(x->t[c->first].w, asking))
 		return false;
-	return !c->subject && c->n <= TAIL_WORDS && !c->question &&
-	    (c->n == 0 || !IN(x->t[c->first].w, asking));
+	/* Names, titles, numbers: "Leerkracht groep 5", "T 06 12 34". */
+	for (size_t i = c->first; i < c->first + c->n; i++)
+		marked += x->t[i].cap || x->t[i].email ||
+		    (x->t[i].w[0] >= '0' && x->t[i].w[0] <= '9');
+	return 2 * marked >= c->n || c->n <= 3;
 }
 
 /* ---- robots and language ---- */
@@ -977,7 +1083,7 @@ tail_line(const struct text *x, const struct clause *c, enum kind k)
 static bool
 any_phrase(const char *low, const char *const *v)
 {
-	for (size_t i = 0; i < 16 && v[i] != NULL; i++)
+	for (size_t i = 0; i < 24 && v[i] != NULL; i++)
 		if (strstr(low, v[i]) != NULL)
 			return true;
 	return false;
@@ -1057,6 +1163,7 @@ intent_read(struct intent_reader *r, const char *site_name,
 	bool chosen[LISTS_READ] = { false };
 	struct reading *rds;
 	size_t last = 0;
+	bool cop_unclear = false;
 	const char *subj_text = subject ? command_strip_prefixes(subject) : "";
 
 	memset(out, 0, sizeof(*out));
@@ -1111,6 +1218,11 @@ intent_read(struct intent_reader *r, const char *site_name,
 			break;
 		case K_JOIN:
 		case K_LEAVE:
+			/* A request for someone else is the office's. */
+			if (rd->others_only) {
+				out->for_others = true;
+				break;
+			}
 			lists_of(&x, c, lm, n, &h);
 			if (out->said[0] == '\0')
 				said(c, out->said);
@@ -1120,11 +1232,10 @@ intent_read(struct intent_reader *r, const char *site_name,
 				any_leave = true;
 			out->all = out->all || rd->all;
 			out->for_others = out->for_others || rd->others;
-			if (rd->others_only)
-				out->want = WANT_UNCLEAR;
 			if (rd->failed)
 				out->more = true;
 			out->list_unclear = out->list_unclear || h.unclear;
+			cop_unclear = cop_unclear || (h.n == 0 && h.cops > 1);
 			for (size_t k = 0; k < n; k++)
 				if (h.on[k])
 					chosen[k] = true;
@@ -1157,6 +1268,9 @@ intent_read(struct intent_reader *r, const char *site_name,
 				out->lists[out->nlists++] = k;
 		if (out->nlists > 0)
 			out->all = false;
+		/* "de CoP" of a site with several, and nothing else named. */
+		else if (cop_unclear)
+			out->list_unclear = true;
 	}
 	if (n_attachments > 0)
 		out->more = true;

@@ -73,4 +73,11 @@ void intent_read(struct intent_reader *r, const char *site_name,
     const struct intent_list *lists, size_t n, const char *subject,
     const char *own_text, size_t n_attachments, struct intent *out);
 
+/*
+ * Whether w (lower case) is a word of requests rather than a name:
+ * "graag", "aub", "cop", "nieuwsbrief", "please".  "afmelden aub" is
+ * prose, not a command for a list called "aub".
+ */
+bool intent_common_word(const char *w);
+
 #endif

@@ -19,7 +19,9 @@
 /* Lines that end what a person wrote: what follows is not theirs. */
 static const char *const footers[] = {
 	"verzonden vanaf mijn", "verstuurd vanaf mijn", "sent from my",
-	"get outlook for", "download outlook voor", "-----original message",
+	"get outlook for", "download outlook voor", "outlook voor android",
+	"outlook voor ios", "outlook for android", "outlook for ios",
+	"-----original message",
 	"-----oorspronkelijk bericht", "________________",
 };
 
@@ -38,6 +40,10 @@ static const char *const disclaimers[] = {
 	"deze e-mail is alleen", "de informatie verzonden met dit",
 	"de informatie in dit", "de inhoud van dit bericht",
 	"aan dit bericht kunnen geen rechten", "aan deze e-mail kunnen geen",
+	"deze e-mail kan", "deze email kan", "dit e-mailbericht kan",
+	"dit bericht kan", "de inhoud van deze e-mail", "this e-mail may",
+	"this email may", "this e-mail contains", "this email contains",
+	"this message contains", "the content of this",
 	"disclaimer", "this e-mail and any", "this email and any",
 	"this message is intended", "this e-mail is intended",
 	"this email is intended", "this message may contain",
@@ -166,6 +172,29 @@ wrapped_attribution(const char *s, size_t len, const char *rest)
 	return n > 0 && line[n - 1] == ':';
 }
 
+/* "Op … schreef …:", "On … wrote:": a line that introduces a quote. */
+static bool
+attribution(const char *s, size_t len)
+{
+	return len > 0 && s[len - 1] == ':' && (starts_ci(s, len, "op ") ||
+	    starts_ci(s, len, "on "));
+}
+
+/* The next line that is not blank is quoted. */
+static bool
+quote_follows(const char *rest)
+{
+	const char *line;
+	size_t n;
+
+	while (next_line(&rest, &line, &n)) {
+		trim(&line, &n);
+		if (n > 0)
+			return line[0] == '>';
+	}
+	return false;
+}
+
 void
 letter_own_text(const char *text, struct buf *out)
 {
@@ -178,6 +207,14 @@ letter_own_text(const char *text, struct buf *out)
 		t = line;
 		n = len;
 		trim(&t, &n);
+		/*
+		 * Quoted lines, and the attribution above them, are left
+		 * out but not the end: some write below the quote.
+		 */
+		if (n > 0 && t[0] == '>')
+			continue;
+		if (attribution(t, n) && quote_follows(p))
+			continue;
 		if (letter_ends_writing(line, len) ||
 		    starts_any(t, n, forwards, N(forwards)) ||
 		    starts_any(t, n, disclaimers, N(disclaimers)) ||

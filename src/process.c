@@ -216,6 +216,14 @@ read_mail(struct job *j, const char *addr, struct reading *rd, struct err *e)
 		command_of_route(&j->rt, ctx->cfg->language, &j->cs.cmd[0]);
 		return 0;
 	}
+	for (size_t i = 0; known && i < j->cs.n; i++) {
+		int r = reading_resolve_list(ctx, j->ir, &j->cs.cmd[i], e);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			known = false;
+	}
 	if (reading_read(ctx, j->n->key, j->ir, &j->m, addr, known, rd,
 	    e) != 0)
 		return -1;
@@ -226,11 +234,7 @@ read_mail(struct job *j, const char *addr, struct reading *rd, struct err *e)
 	if (!known) {
 		j->cs = rd->cs;
 		j->letter = true;
-		return 0;
 	}
-	for (size_t i = 0; i < j->cs.n; i++)
-		if (reading_resolve_list(ctx, j->ir, &j->cs.cmd[i], e) != 0)
-			return -1;
 	return 0;
 }
 

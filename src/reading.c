@@ -292,8 +292,11 @@ reading_resolve_list(const struct kr_ctx *ctx, struct intent_reader *r,
 	/* Read the word as a request naming it, and take the one list meant. */
 	snprintf(line, sizeof(line), "aanmelden %s", c->list);
 	intent_read(r, ctx->cfg->name, s->il, s->n, NULL, line, 0, &it);
+	k = 0;
 	if (it.nlists == 1 && !it.list_unclear)
 		snprintf(c->list, sizeof(c->list), "%s", s->l[it.lists[0]].id);
+	else if (intent_common_word(c->list))
+		k = 1;
 	site_free(s);
-	return 0;
+	return k;
 }

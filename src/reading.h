@@ -44,7 +44,8 @@ int reading_read(const struct kr_ctx *ctx, const struct hmac_key *key,
 /*
  * The list a command names, as people name it: its id, name, alias,
  * kind word or a small typo.  In place in c->list; unchanged when no
- * one list is meant.
+ * one list is meant.  1 when the word is no name at all ("afmelden
+ * aub", "aanmelden cop"): the line is prose, not a command.
  */
 int reading_resolve_list(const struct kr_ctx *ctx, struct intent_reader *r,
     struct command *c, struct err *e);

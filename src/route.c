@@ -113,6 +113,9 @@ never_answer(const struct config *cfg, const struct mime_msg *m)
 		return "Precedence";
 	if ((v = route_auto_reply(m)) != NULL)
 		return v;
+	/* A read receipt (RFC 8098) or another report no person wrote. */
+	if (m->report_type != NULL)
+		return "report";
 	if ((v = mime_field(m, "List-Id")) != NULL && own_list_id(cfg, v))
 		return "List-Id of our own list";
 	return NULL;
