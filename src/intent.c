@@ -475,19 +475,20 @@ static void
 tokenize(struct text *x, const char *s, bool subject)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
 	const char *line = s;
 
 	clause_open(x, s, subject);
 	while (*p != '\0') {
 		size_t len;
-		uint32_t c = cp_at(p, strlen((const char *)p), &len);
+		uint32_t c = cp_at(p, (size_t)(end - p), &len);
 
 		if (word_byte(*p) && !cp_separates(c)) {
 			const unsigned char *b = p;
 			size_t n;
 
 			while (*p != '\0') {
-				uint32_t d = cp_at(p, strlen((const char *)p), &len);
+				uint32_t d = cp_at(p, (size_t)(end - p), &len);
 
 				if (word_byte(*p) && !cp_separates(d) && d != 0x2019) {
 					p += len;
