@@ -99,6 +99,8 @@ base_vars(struct render_vars *v)
 	render_vars_set(v, "help_address", "metandereogen+help@example.org");
 	render_vars_set(v, "person_address", "jan@example.nl");
 	render_vars_set(v, "person_name", "Jan de Vries");
+	render_vars_set(v, "site_name", "Met Andere Ogen");
+	render_vars_set(v, "signature", "Programmabureau Met Andere Ogen");
 }
 
 static void
@@ -315,6 +317,26 @@ web_vars(struct render_vars *v, const char *page)
 	add_lists(v);
 }
 
+/* A letter for the office, after kring asked to confirm a subscription. */
+static void
+forward_vars(struct render_vars *v)
+{
+	struct render_vars *r;
+
+	render_vars_set(v, "original_from", "anna@example.nl");
+	render_vars_set(v, "original_name", "Anna de Vries");
+	render_vars_set(v, "original_date", "Thu, 3 Dec 2026 09:14:00 +0100");
+	render_vars_set(v, "original_subject", "Aanmelden en een vraag");
+	render_vars_set(v, "original_text", "Graag aanmelden voor de "
+	    "nieuwsbrief.\nKomt er ook een Doen-Dag in Zwolle?\n");
+	render_vars_flag(v, "attachments", true);
+	r = render_vars_item(v, "results");
+	render_vars_set(r, "command", "Graag aanmelden voor de nieuwsbrief");
+	render_vars_set(r, "list_id", "nieuwsbrief");
+	render_vars_set(r, "list_name", "Nieuwsbrief Met Andere Ogen");
+	render_vars_flag(r, "subscribe_confirm_sent", true);
+}
+
 /* Realistic values for each shipped template. */
 static struct render_vars *
 vars_for(const char *name)
@@ -346,6 +368,8 @@ vars_for(const char *name)
 		post_vars(v);
 	else if (strcmp(name, "web.html") == 0)
 		web_vars(v, "ask_unsubscribe");
+	else if (strcmp(name, "forward.txt") == 0)
+		forward_vars(v);
 	return v;
 }
 
@@ -1063,7 +1087,7 @@ test_override(void)
 		render_vars_flag(render_vars_item(v, "results"), "show_help", true);
 		s = run(set, LANG_EN, "reply.txt", v, false, &e);
 		CHECK(s == NULL);        /* the result has no command */
-		CHECKM(contains(e.msg, "line 14: no value for {{command}}"), e.msg);
+		CHECKM(contains(e.msg, "line 20: no value for {{command}}"), e.msg);
 		render_vars_free(&v);
 		v = vars_for("");
 		{
@@ -1344,7 +1368,7 @@ test_names(void)
 
 	while (render_template_name(n) != NULL)
 		n++;
-	CHECK_INT(n, 19);
+	CHECK_INT(n, 20);
 	CHECK_STR(render_template_name(0), "reply.txt");
 	CHECK(render_template_name(n) == NULL);
 	render_set_free(&(struct render_set *){NULL});
