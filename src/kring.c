@@ -46,7 +46,7 @@ static const struct command commands[] = {
 	{ { "list", "ls" }, cmd_list_ls, "list ls [--tsv]", "list the lists" },
 	{ { "list", "rm" }, cmd_list_rm, "list rm ID [--force]", "remove a list" },
 	{ { "sub", "add" }, cmd_sub_add, "sub add LIST EMAIL [--name N] "
-	    "[--mode each|digest]", "subscribe someone (no opt-in)" },
+	    "[--mode each|digest] [--force]", "subscribe someone (no opt-in)" },
 	{ { "sub", "rm" }, cmd_sub_rm, "sub rm LIST EMAIL", "unsubscribe someone" },
 	{ { "sub", "ls" }, cmd_sub_ls, "sub ls LIST [--state S] [--tsv]",
 	    "list subscribers" },

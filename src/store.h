@@ -377,11 +377,15 @@ int store_token_get(struct store *st, const char *hash, bool confirm,
 /* Mark a confirmation token used: 1 done now, 0 it was used already. */
 int store_token_use(struct store *st, const char *hash, int64_t now,
     struct err *e);
-/* Confirmation mails sent to a person since a time, for confirm_limit. */
+/*
+ * Confirmation mails sent to a person since a time, for confirm_limit;
+ * person_id 0: those the whole site sent answering requests (not
+ * invitations), for confirm_per_hour.
+ */
 int store_confirm_count(struct store *st, int64_t person_id, int64_t since,
     int64_t *n, struct err *e);
 int store_confirm_note(struct store *st, int64_t person_id, int64_t now,
-    struct err *e);
+    bool invited, struct err *e);
 /* The Message-IDs of a subscription's request and confirmation. */
 int store_sub_consent(struct store *st, const char *list_id, int64_t person_id,
     const char *request_msgid, const char *confirm_msgid, struct err *e);
