@@ -5,11 +5,15 @@
  * The raw bytes are committed first and processed later: a source may
  * forget a message (flag it seen, move or delete it) only after
  * intake_add() has returned 0.  A message is known by its digest: the
- * SHA-256 of its Message-ID and its body when it has a Message-ID (the
- * same message reaching kring by two paths differs only in its trace
- * headers), else of all its bytes.  Taking the same message again
- * changes nothing, so a crash between the commit and the source's flag
- * never makes a message processed twice.
+ * SHA-256 of the recipient it was addressed to, and of its Message-ID
+ * and its body when it has a Message-ID (the same message reaching kring
+ * by two paths differs only in its trace headers), else of all its
+ * bytes.  The recipient is the envelope recipient when the MTA gives it,
+ * else the topmost Delivered-To, without regard to case: one mail to two of
+ * kring's addresses (a post to two lists) is two messages, each
+ * delivered once.  Taking the same message again changes nothing, so a
+ * crash between the commit and the source's flag never makes a message
+ * processed twice.
  */
 #ifndef KRING_INTAKE_H
 #define KRING_INTAKE_H
@@ -50,10 +54,11 @@ int intake_add(struct store *st, const struct intake_msg *m, int64_t max_size,
     enum intake_result *res, int64_t *id, struct err *e);
 
 /*
- * The digest of a raw message (see above), and its Message-ID (without
- * the angle brackets, NULL when there is none; free it).
+ * The digest of a raw message addressed to envelope_rcpt (NULL when
+ * not known; see above), and its Message-ID (without the angle
+ * brackets, NULL when there is none; free it).
  */
-void intake_digest(const char *raw, size_t len,
+void intake_digest(const char *raw, size_t len, const char *envelope_rcpt,
     char out[INTAKE_DIGEST_LEN + 1], char **message_id);
 
 #endif

@@ -137,12 +137,25 @@ class TestMaildir(SourceCase):
         # same file is back in new/.
         os.unlink(os.path.join(self.box, "cur", "1700000001.M1P1.host:2,S"))
         self.deliver("new", "1700000001.M1P1.host", m1)
-        # And the same message delivered once more under another name.
-        self.deliver("new", "1700000009.M9P1.host", b"Delivered-To: x@example.org\n" + m1)
+        # And the same message delivered once more under another name,
+        # by another path.
+        self.deliver("new", "1700000009.M9P1.host",
+                     b"Received: from relay2.example.net\n" + m1)
         r = self.once()
         self.assertEqual(len(self.rows()), 1, r.err)
         self.assertEqual(self.files("new"), [])
         self.assertIn("duplicates=2", r.err)
+
+    def test_a_copy_for_each_recipient_is_taken_for_each(self):
+        # One mail to two of kring's addresses, a copy for each as the MTA
+        # delivers it: two messages (doc/SPEC.md), each taken once.
+        m1 = message(1, eol=b"\n")
+        for i, ext in enumerate(("cop-a", "cop-b", "COP-B")):
+            self.deliver("new", "170000000%d.M%dP1.host" % (i, i),
+                         b"Delivered-To: metandereogen+%s@example.org\n" % ext.encode() + m1)
+        r = self.once()
+        self.assertEqual(len(self.rows()), 2, r.err)
+        self.assertIn("duplicates=1", r.err)
 
     def test_too_large_is_set_aside_once(self):
         self.configure('type = "maildir"; path = "%s";' % self.box,
