@@ -115,5 +115,7 @@ cli_handler cmd_digest_queue, cmd_digest_preview;
 cli_handler cmd_bounce_parse;
 /* cli_post.c */
 cli_handler cmd_held, cmd_approve, cmd_reject;
+/* cli_inbox.c */
+cli_handler cmd_inbox, cmd_inbox_show;
 
 #endif

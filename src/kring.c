@@ -90,6 +90,11 @@ static const struct command commands[] = {
 	{ { "bounce", "parse" }, cmd_bounce_parse, "bounce parse FILE [--tsv]",
 	    "the addresses a bounce says failed, one per line (--tsv: with "
 	    "the status and the kind: hard, soft or policy)" },
+	{ { "inbox" }, cmd_inbox, "inbox [--state new|done|dropped|failed|all] "
+	    "[--tsv]", "inbound messages, by default those set aside (failed), "
+	    "oldest first" },
+	{ { "inbox", "show" }, cmd_inbox_show, "inbox show ID", "one inbound "
+	    "message as it arrived, on stdout" },
 	{ { "log" }, cmd_log, "log [--since TIME|DURATION] [--tsv]", "the event log" },
 };
 

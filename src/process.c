@@ -27,6 +27,8 @@
 #include "xmem.h"
 
 #define RESULT_TEXT_MAX 500
+#define PROCESS_ATTEMPTS 3
+#define PROCESS_ATTEMPTS_TEXT "3"
 
 /* One message being processed. */
 struct job {
@@ -344,6 +346,29 @@ mark_failed(const struct kr_ctx *ctx, int64_t id, const char *why,
 	return 0;
 }
 
+/*
+ * Count an attempt at message id before making it, so that one that
+ * crashes kringd counts too; a message whose processing began
+ * PROCESS_ATTEMPTS times without finishing is set aside (failed) for
+ * the office (`kring inbox`) instead of crashing every start.  1 set
+ * aside, 0 go on, -1 with e.
+ */
+static int
+attempt(const struct kr_ctx *ctx, int64_t id, struct err *e)
+{
+	int64_t n;
+
+	if (store_inbound_attempt(ctx->st, id, 1, &n, e) != 0)
+		return -1;
+	if (n <= PROCESS_ATTEMPTS)
+		return 0;
+	log_error("event=inbound id=%lld state=failed set_aside=yes "
+	    "attempts=%d: processing it never finished; see kring inbox",
+	    (long long)id, PROCESS_ATTEMPTS);
+	return mark_failed(ctx, id, "set aside: processing it never finished "
+	    "in " PROCESS_ATTEMPTS_TEXT " attempts", e) == 0 ? 1 : -1;
+}
+
 /* The notices bounces have made due, in a campaign of their own. */
 static int
 notices(const struct kr_ctx *ctx, const struct hmac_key *key,
@@ -381,6 +406,13 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 			store_inbound_row_clear(&row);
 			break;
 		}
+		if ((r = attempt(ctx, row.id, e)) != 0) {
+			store_inbound_row_clear(&row);
+			if (r < 0)
+				return -1;
+			stats->failed++;
+			continue;
+		}
 		memset(&j, 0, sizeof(j));
 		j.ctx = ctx;
 		j.n = &n;
@@ -399,6 +431,9 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 			notify_forget(&n);
 			if (pe.ex == EX_TEMPFAIL) {
 				/* The store is busy: this message waits. */
+				int64_t n;
+
+				store_inbound_attempt(ctx->st, row.id, -1, &n, e);
 				job_clear(&j);
 				store_inbound_row_clear(&row);
 				*e = pe;

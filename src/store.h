@@ -342,6 +342,39 @@ int store_inbound_done(struct store *st, int64_t id, const char *state,
     const char *route, const char *result, int64_t now, struct err *e);
 
 /*
+ * One more attempt at processing message id (delta 1, a transaction of
+ * its own, committed before the attempt so that a crash still counts),
+ * or one fewer (delta -1) for an attempt that was not one (the store
+ * was busy).  *attempts: the count now.
+ */
+int store_inbound_attempt(struct store *st, int64_t id, int delta,
+    int64_t *attempts, struct err *e);
+
+/* An inbound message as `kring inbox` shows it (valid in the callback). */
+struct store_inbound_info {
+	int64_t id;
+	int64_t received;
+	const char *source;
+	const char *envelope_rcpt;   /* NULL when unknown */
+	const char *message_id;      /* NULL when none */
+	int64_t size;
+	const char *state;           /* new | done | dropped | failed */
+	const char *route;           /* NULL until processed */
+	const char *result;          /* NULL until processed */
+	int64_t attempts;
+};
+typedef int store_inbound_cb(const struct store_inbound_info *in, void *arg);
+/*
+ * Every inbound message in state (NULL: all), oldest first; cb returns
+ * non-zero to stop.  0, or -1 with e.
+ */
+int store_inbound_each(struct store *st, const char *state,
+    store_inbound_cb *cb, void *arg, struct err *e);
+/* Message id with its raw bytes: 1, 0 no such message, -1 with e. */
+int store_inbound_get(struct store *st, int64_t id,
+    struct store_inbound_row *out, struct err *e);
+
+/*
  * Retention: delete inbound mail processed before `before` (inside a
  * transaction); mail still `new` is never pruned.
  */

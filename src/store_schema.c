@@ -354,6 +354,13 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX people_email_nocase ON people(email COLLATE NOCASE);"
 	"ALTER TABLE confirm_sent ADD COLUMN invited INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX confirm_sent_at ON confirm_sent(at);",
+
+	/*
+	 * 6 -> 7: how often processing of an inbound message began, so one
+	 * that crashes kringd is set aside (state failed) instead of being
+	 * tried on every start.
+	 */
+	"ALTER TABLE inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

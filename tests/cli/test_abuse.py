@@ -7,6 +7,7 @@ office would see: the mails that arrived and the store.
 """
 import os
 import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -113,6 +114,46 @@ class TestMigration(kt.TestCase):
         # From now on the store keeps them one.
         self.assertOk(self.site.kring("sub", "add", "jeugd", "aNNa@example.net"))
         self.assertEqual(self.site.query("SELECT count(*) FROM people"), [(2,)])
+
+
+class TestPoison(CommandCase):
+    def test_a_message_that_never_finishes_is_set_aside(self):
+        raw = self.mail("status", msgid="<poison@example.net>")
+        self.assertOk(self.site.kring("deliver", stdin=raw))
+        # As three starts of kringd that crashed while processing it
+        # leave it: still new, three attempts counted before each.
+        db = sqlite3.connect(self.site.store)
+        with db:
+            db.execute("UPDATE inbound SET attempts = 3")
+        db.close()
+        self.assertOk(self.site.kring("deliver", stdin=self.mail("status", msgid="<ok@example.net>")))
+        r = self.assertOk(self.site.kringd("--once", "-f"))
+        self.assertIn("id=1 state=failed set_aside=yes attempts=3", r.err)
+        # The other message was answered; the poison one was not touched.
+        self.assertEqual(len(self.new_mail()), 1)
+        self.assertEqual(self.site.query("SELECT state, attempts FROM inbound ORDER BY id"),
+                         [("failed", 4), ("done", 1)])
+        out = self.assertOk(self.site.kring("inbox", "--tsv")).out.splitlines()
+        self.assertEqual(len(out), 1, out)
+        f = out[0].split("\t")
+        self.assertEqual(f[0], "1")
+        self.assertEqual(f[2:4], ["failed", "4"])
+        self.assertEqual(f[5], "poison@example.net")
+        self.assertIn("set aside", f[6])
+        self.assertEqual(self.raw_of(1), raw)
+        # Nothing happens to it on the next start.
+        self.assertOk(self.site.kringd("--once", "-f"))
+        self.assertEqual(self.new_mail(), [])
+        all_rows = self.assertOk(self.site.kring("inbox", "--state", "all", "--tsv")).out
+        self.assertEqual(len(all_rows.splitlines()), 2)
+        self.assertError(self.site.kring("inbox", "show", "9"), 65, "does not exist")
+        self.assertError(self.site.kring("inbox", "--state", "kept"), 64, "--state")
+
+    def raw_of(self, id_):
+        p = subprocess.run([kt.KRING, "-c", self.site.conf, "inbox", "show", str(id_)],
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
 
 
 class TestErased(kt.TestCase):
