@@ -131,13 +131,17 @@ intake_add(struct store *st, const struct intake_msg *m, int64_t max_size,
 {
 	char digest[INTAKE_DIGEST_LEN + 1], *mid;
 	struct store_inbound in;
+	uint64_t size = m->size > m->len ? m->size : m->len;
+	size_t len = m->len;
 	int rc;
 
-	if (max_size > 0 && (int64_t)m->len > max_size)
-		return err_set(e, EX_DATAERR, "message larger than "
-		    "max_message_size (%lld bytes)", (long long)max_size);
-	intake_digest(m->raw, m->len, m->envelope_rcpt, digest, &mid);
 	memset(&in, 0, sizeof(in));
+	if (max_size > 0 && size > (uint64_t)max_size) {
+		len = body_start(m->raw, len < INTAKE_HEAD_MAX ? len :
+		    INTAKE_HEAD_MAX);
+		in.full_size = size > INT64_MAX ? INT64_MAX : (int64_t)size;
+	}
+	intake_digest(m->raw, len, m->envelope_rcpt, digest, &mid);
 	in.received = m->received;
 	in.source = m->source;
 	in.source_uid = m->source_uid;
@@ -145,7 +149,7 @@ intake_add(struct store *st, const struct intake_msg *m, int64_t max_size,
 	in.message_id = mid;
 	in.digest = digest;
 	in.raw = m->raw;
-	in.size = m->len;
+	in.size = len;
 	rc = store_inbound_add(st, &in, id, e);
 	free(mid);
 	if (rc < 0)

@@ -31,6 +31,7 @@ struct store;
 struct intake_msg {
 	const char *raw;
 	size_t len;
+	uint64_t size;               /* when raw is only the start: the whole; 0: len */
 	const char *source;          /* "pipe", "maildir:/path", "imap:host/INBOX" */
 	const char *source_uid;      /* the source's own id, or NULL */
 	const char *envelope_rcpt;   /* from the MTA, or NULL */
@@ -43,12 +44,17 @@ enum intake_result {
 	INTAKE_DUPLICATE,            /* seen before: nothing changed */
 };
 
+/* What is kept of a message over max_size: its header, at most this. */
+#define INTAKE_HEAD_MAX (64 * 1024)
+
 /*
  * Commit m's raw bytes to the store (a transaction of its own), *res
  * saying whether it was new, *id its inbound row (the earlier one for a
- * duplicate, when known).  A message larger than max_size is refused
- * (EX_DATAERR) before anything is written.  -1 with e: EX_TEMPFAIL when
- * the store is busy, the store's codes otherwise.
+ * duplicate, when known).  Of a message larger than max_size only the
+ * header is kept (at most INTAKE_HEAD_MAX bytes) with its size, so that
+ * it can be answered (a post is refused, its author told); raw then
+ * need hold no more than that.  -1 with e: EX_TEMPFAIL when the store
+ * is busy, the store's codes otherwise.
  */
 int intake_add(struct store *st, const struct intake_msg *m, int64_t max_size,
     enum intake_result *res, int64_t *id, struct err *e);

@@ -250,6 +250,7 @@ post(struct job *j, struct err *e)
 	pm.m = &j->m;
 	pm.raw = j->row->raw;
 	pm.len = j->row->size;
+	pm.full_size = j->row->full_size;
 	pm.inbound_id = j->row->id;
 	rc = post_receive(j->n, &pm, &j->summary, e);
 	if (rc == 0)
@@ -276,6 +277,10 @@ process_one(struct job *j, struct err *e)
 	if (mime_parse(j->row->raw, j->row->size, &j->m, e) != 0)
 		return -1;
 	route_mail(j->ctx->cfg, &j->m, j->row->envelope_rcpt, &j->rt);
+	/* Only its header was kept (intake.h): a post is refused, told. */
+	if (j->row->full_size > 0 && j->rt.kind != ROUTE_POST &&
+	    j->rt.kind != ROUTE_DROP)
+		return finish(j, "dropped", "larger than max_message_size", e);
 	switch (j->rt.kind) {
 	case ROUTE_DROP:
 		return finish(j, "dropped", j->rt.reason, e);

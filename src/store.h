@@ -304,6 +304,7 @@ struct store_inbound {
 	const char *digest;
 	const char *raw;
 	size_t size;
+	int64_t full_size;           /* raw is only the header: the size; else 0 */
 };
 /*
  * Commit one raw inbound message, state `new` (a transaction of its
@@ -328,6 +329,7 @@ struct store_inbound_row {
 	char *envelope_rcpt;         /* NULL when unknown */
 	char *raw;                   /* NUL-terminated; may hold NULs before size */
 	size_t size;
+	int64_t full_size;           /* raw is only the header: the size; else 0 */
 };
 void store_inbound_row_clear(struct store_inbound_row *r);
 /* The oldest message in state `new` with id > after: 1, 0 none, -1. */

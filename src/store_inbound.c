@@ -42,8 +42,9 @@ store_inbound_add(struct store *st, const struct store_inbound *in,
 	if (store_begin(st, e) != 0)
 		return -1;
 	s = store_stmt(st, "INSERT INTO inbound (received, source, source_uid, "
-	    "envelope_rcpt, message_id, digest, size, raw) VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING", e);
+	    "envelope_rcpt, message_id, digest, size, raw, full_size) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, 0)) ON CONFLICT DO "
+	    "NOTHING", e);
 	if (s == NULL) {
 		store_rollback(st);
 		return -1;
@@ -57,6 +58,7 @@ store_inbound_add(struct store *st, const struct store_inbound *in,
 	store_bind_int(s, 7, (int64_t)in->size);
 	sqlite3_bind_blob64(s, 8, in->raw, (sqlite3_uint64)in->size,
 	    SQLITE_STATIC);
+	store_bind_int(s, 9, in->full_size);
 	rc = sqlite3_step(s);
 	store_done(s);
 	if (rc != SQLITE_DONE) {
@@ -85,7 +87,7 @@ store_inbound_row_clear(struct store_inbound_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* One row of SQL s, bound to ?1, into out (id, received, source, rcpt, raw). */
+/* One row of SQL s, bound to ?1: id, received, source, rcpt, raw, full_size. */
 static int
 row_of(struct store *st, sqlite3_stmt *s, int64_t arg,
     struct store_inbound_row *out, struct err *e)
@@ -110,6 +112,7 @@ row_of(struct store *st, sqlite3_stmt *s, int64_t arg,
 			memcpy(out->raw, raw, n);
 		out->raw[n] = '\0';
 		out->size = n;
+		out->full_size = sqlite3_column_int64(s, 5);
 	}
 	store_done(s);
 	if (rc == SQLITE_ROW)
@@ -122,8 +125,8 @@ store_inbound_next(struct store *st, int64_t after,
     struct store_inbound_row *out, struct err *e)
 {
 	return row_of(st, store_stmt(st, "SELECT id, received, source, "
-	    "envelope_rcpt, raw FROM inbound WHERE state = 'new' AND id > ?1 "
-	    "ORDER BY id LIMIT 1", e), after, out, e);
+	    "envelope_rcpt, raw, full_size FROM inbound WHERE state = 'new' AND "
+	    "id > ?1 ORDER BY id LIMIT 1", e), after, out, e);
 }
 
 int
@@ -131,7 +134,8 @@ store_inbound_get(struct store *st, int64_t id, struct store_inbound_row *out,
     struct err *e)
 {
 	return row_of(st, store_stmt(st, "SELECT id, received, source, "
-	    "envelope_rcpt, raw FROM inbound WHERE id = ?1", e), id, out, e);
+	    "envelope_rcpt, raw, full_size FROM inbound WHERE id = ?1", e), id,
+	    out, e);
 }
 
 int
@@ -168,8 +172,8 @@ store_inbound_each(struct store *st, const char *state, store_inbound_cb *cb,
     void *arg, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, received, source, "
-	    "envelope_rcpt, message_id, size, state, route, result, attempts "
-	    "FROM inbound WHERE ?1 IS NULL OR state = ?1 ORDER BY id", e);
+	    "envelope_rcpt, message_id, coalesce(full_size, size), state, route, "
+	    "result, attempts FROM inbound WHERE ?1 IS NULL OR state = ?1 ORDER BY id", e);
 	struct store_inbound_info in;
 	int rc;
 

@@ -358,9 +358,12 @@ static const char *const migrations[] = {
 	/*
 	 * 6 -> 7: how often processing of an inbound message began, so one
 	 * that crashes kringd is set aside (state failed) instead of being
-	 * tried on every start.
+	 * tried on every start.  full_size: a message over max_message_size
+	 * keeps only its header in raw, and here its size (NULL: raw is the
+	 * whole message), so that it can be answered.
 	 */
-	"ALTER TABLE inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
+	"ALTER TABLE inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE inbound ADD COLUMN full_size INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -15,6 +15,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import kringtest as kt  # noqa: E402
 from test_commands import CommandCase  # noqa: E402
 
+def sub_addr(ext):
+    return "metandereogen+%s@example.org" % ext
+
+
 VARIANTS = ["Anna@example.net", "anna@example.net", "ANNA@example.net",
             "aNNa@Example.NET", "AnNa@example.net", "annA@EXAMPLE.net"]
 
@@ -77,6 +81,8 @@ class TestMigration(kt.TestCase):
             db.execute("DROP INDEX people_email_nocase")
             db.execute("DROP INDEX confirm_sent_at")
             db.execute("ALTER TABLE confirm_sent DROP COLUMN invited")
+            db.execute("ALTER TABLE inbound DROP COLUMN attempts")
+            db.execute("ALTER TABLE inbound DROP COLUMN full_size")
             db.execute("PRAGMA user_version = 5")
         return db
 
@@ -114,6 +120,32 @@ class TestMigration(kt.TestCase):
         # From now on the store keeps them one.
         self.assertOk(self.site.kring("sub", "add", "jeugd", "aNNa@example.net"))
         self.assertEqual(self.site.query("SELECT count(*) FROM people"), [(2,)])
+
+
+class TestOverLimitPost(CommandCase):
+    def test_an_over_limit_post_is_stored_and_its_author_told(self):
+        self.site.write_config(kt.read(self.site.conf) + 'max_message_size = "64K";\n')
+        self.assertOk(self.site.kring("sub", "add", "kinderopvang", "anna@example.net"))
+        self.assertOk(self.site.kring("sub", "add", "kinderopvang", "bram@example.net"))
+        big = self.mail("Het verslag", "Zie de bijlage.\n" + "x" * 200000,
+                        to=sub_addr("kinderopvang"))
+        self.send(big, sub_addr("kinderopvang"))
+        got = self.new_mail()
+        self.assertEqual(len(got), 1, [str(m["Subject"]) for m in got])   # no copies
+        self.assertAutoReply(got[0])
+        self.assertIn("niet doorgestuurd", str(got[0]["Subject"]))
+        self.assertIn("groter dan de lijsten aankunnen", self.text(got[0]))
+        posts = self.site.query("SELECT list_id, from_addr, subject, state, reason FROM posts")
+        self.assertEqual(posts, [("kinderopvang", "anna@example.net", "Het verslag",
+                                  "refused", "too_large")])
+        self.assertEqual(self.inbound()[0][:2], ("done", "post"))
+
+    def test_an_over_limit_command_mail_is_dropped(self):
+        self.site.write_config(kt.read(self.site.conf) + 'max_message_size = "64K";\n')
+        self.send(self.mail("aanmelden kinderopvang", "x" * 200000))
+        self.assertEqual(self.new_mail(), [])
+        self.assertEqual(self.inbound(), [("dropped", "commands",
+                                           "larger than max_message_size")])
 
 
 class TestPoison(CommandCase):
