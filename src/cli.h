@@ -82,6 +82,16 @@ int cli_getopt(const struct cli *c, int argc, char **argv,
  */
 void cli_format_when(time_t t, bool tsv, char *out, size_t len);
 
+/*
+ * Whether addr (normal form) was erased: its keyed hash is on the
+ * suppression list.  1, 0, or -1 with e.  hash[HMAC_HEX_LEN + 1] gets
+ * the hash an erasure records: of the address in lower case, so that
+ * no case of it comes back.  Hashes of the address as given, which
+ * erasures recorded before, are recognised too.
+ */
+int cli_erased(struct cli *c, const struct hmac_key *key, const char *addr,
+    char *hash, struct err *e);
+
 typedef int cli_handler(struct cli *c, int argc, char **argv);
 
 /* cli_list.c */
@@ -105,5 +115,7 @@ cli_handler cmd_digest_queue, cmd_digest_preview;
 cli_handler cmd_bounce_parse;
 /* cli_post.c */
 cli_handler cmd_held, cmd_approve, cmd_reject;
+/* cli_inbox.c */
+cli_handler cmd_inbox, cmd_inbox_show;
 
 #endif

@@ -6,8 +6,10 @@
  * the store and the MTA may forget it: nothing after that can lose it.
  * Anything that may pass (a busy or missing store, a broken config, a
  * full disk) is 75, so the MTA keeps the message and tries again; only a
- * message that can never be taken (too large, empty) is refused for good,
- * and the MTA returns it to its sender with the reason.
+ * message that can never be taken (empty) is refused for good, and the
+ * MTA returns it to its sender with the reason.  One larger than
+ * max_message_size is taken without its body (intake.h), so that kring
+ * answers it as it answers any refused post.
  */
 #include "autoconf.h"
 
@@ -27,12 +29,13 @@
 #include "log.h"
 #include "store.h"
 
-/* Read all of fd into b, stopping one byte past max. */
+/* Read all of fd, *total bytes, into b: no more than max plus one read. */
 static int
-read_all(int fd, struct buf *b, int64_t max, struct err *e)
+read_all(int fd, struct buf *b, int64_t max, uint64_t *total, struct err *e)
 {
 	char chunk[65536];
 
+	*total = 0;
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
@@ -44,9 +47,10 @@ read_all(int fd, struct buf *b, int64_t max, struct err *e)
 			return err_set(e, EX_TEMPFAIL, "standard input: %s",
 			    strerror(errno));
 		}
-		buf_add(b, chunk, (size_t)n);
-		if ((int64_t)b->len > max)
-			return 0;
+		*total += (uint64_t)n;
+		/* Past max only the size counts: intake keeps the header. */
+		if ((int64_t)b->len <= max)
+			buf_add(b, chunk, (size_t)n);
 	}
 }
 
@@ -72,6 +76,7 @@ cmd_deliver(struct cli *c, int argc, char **argv)
 	struct intake_msg m;
 	enum intake_result res;
 	int64_t id = 0;
+	uint64_t total;
 	int ex;
 
 	for (int i = 0; i < argc; i++) {
@@ -88,7 +93,8 @@ cmd_deliver(struct cli *c, int argc, char **argv)
 	if ((cfg = cli_config(c, &ex)) == NULL)
 		return EX_TEMPFAIL;
 	buf_init(&raw, 0);
-	if (read_all(STDIN_FILENO, &raw, cfg->max_message_size, &e) != 0) {
+	if (read_all(STDIN_FILENO, &raw, cfg->max_message_size, &total,
+	    &e) != 0) {
 		buf_free(&raw);
 		return deliver_fail(&e);
 	}
@@ -103,6 +109,7 @@ cmd_deliver(struct cli *c, int argc, char **argv)
 	memset(&m, 0, sizeof(m));
 	m.raw = raw.data;
 	m.len = raw.len;
+	m.size = total;
 	m.source = "pipe";
 	m.envelope_rcpt = rcpt;
 	m.received = (int64_t)c->now;

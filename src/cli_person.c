@@ -23,6 +23,24 @@
 #include "units.h"
 #include "xmem.h"
 
+int
+cli_erased(struct cli *c, const struct hmac_key *key, const char *addr,
+    char *hash, struct err *e)
+{
+	char *folded = xstrdup(addr), as_given[HMAC_HEX_LEN + 1];
+	int r;
+
+	for (char *p = folded; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	hmac_hex(key, folded, strlen(folded), hash);
+	free(folded);
+	if ((r = store_suppressed(c->st, hash, e)) != 0)
+		return r;
+	hmac_hex(key, addr, strlen(addr), as_given);
+	return store_suppressed(c->st, as_given, e);
+}
+
 /* Normalise the argument and find the person; 0 and *p, else an exit code. */
 static int
 find_person(struct cli *c, const char *arg, struct person *p)
@@ -223,7 +241,7 @@ cmd_person_erase(struct cli *c, int argc, char **argv)
 	static const char *const specs[] = { "yes", NULL };
 	const char *v[1];
 	char *pos[1], hash[HMAC_HEX_LEN + 1], *addr;
-	int npos, ex = 0, r;
+	int npos, ex = 0, r = 0, erased;
 	struct person p = { 0 };
 	const struct hmac_key *key;
 	struct err e = { 0, "" };
@@ -239,13 +257,11 @@ cmd_person_erase(struct cli *c, int argc, char **argv)
 		goto out;
 	if ((key = cli_key(c, &ex)) == NULL)
 		goto out;
-	hmac_hex(key, addr, strlen(addr), hash);
-	if ((r = store_person_find(c->st, addr, &p, &e)) <= 0) {
-		if (r < 0)
+	if ((erased = cli_erased(c, key, addr, hash, &e)) < 0 ||
+	    (r = store_person_find(c->st, addr, &p, &e)) <= 0) {
+		if (erased < 0 || r < 0)
 			ex = cli_fail(&e);
-		else if ((r = store_suppressed(c->st, hash, &e)) < 0)
-			ex = cli_fail(&e);
-		else if (r > 0)
+		else if (erased > 0)
 			printf("%s was already erased\n", addr);
 		else
 			ex = cli_error(EX_DATAERR, "%s: no such person", addr);

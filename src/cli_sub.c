@@ -68,10 +68,11 @@ arg_address(const char *in, int *ex)
 int
 cmd_sub_add(struct cli *c, int argc, char **argv)
 {
-	static const char *const specs[] = { "name=", "mode=", NULL };
-	const char *v[2], *why;
-	char *pos[2], *addr = NULL;
-	int npos, ex = 0, had;
+	static const char *const specs[] = { "name=", "mode=", "force", NULL };
+	const char *v[3], *why;
+	char *pos[2], *addr = NULL, hash[HMAC_HEX_LEN + 1];
+	const struct hmac_key *key;
+	int npos, ex = 0, had, erased;
 	enum sub_mode mode = MODE_EACH;
 	struct list l = { 0 };
 	struct sub old;
@@ -89,8 +90,19 @@ cmd_sub_add(struct cli *c, int argc, char **argv)
 		    sub_mode_words());
 	if ((addr = arg_address(pos[1], &ex)) == NULL)
 		return ex;
-	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, pos[0], &l))) {
+	if (cli_store(c, false, &ex) == NULL || (key = cli_key(c, &ex)) == NULL ||
+	    (ex = cli_list_need(c, pos[0], &l))) {
 		free(addr);
+		return ex;
+	}
+	/* As import: an erased address comes back only when the office says so. */
+	if ((erased = cli_erased(c, key, addr, hash, &e)) < 0)
+		goto fail;
+	if (erased && v[2] == NULL) {
+		ex = cli_error(EX_DATAERR, "%s was erased; add --force to "
+		    "subscribe them again", addr);
+		free(addr);
+		list_clear(&l);
 		return ex;
 	}
 	if (store_begin(c->st, &e) != 0 ||
@@ -358,8 +370,7 @@ import_row(struct import *im, char **f, size_t n, long line, struct err *e)
 	if (import_check(im, f, n, line, &addr, &name) != 0)
 		return 0;
 	/* Decide before writing: an erased address must not even get a row. */
-	hmac_hex(im->key, addr, strlen(addr), hash);
-	if ((sup = store_suppressed(im->c->st, hash, e)) < 0 ||
+	if ((sup = cli_erased(im->c, im->key, addr, hash, e)) < 0 ||
 	    (had = store_person_find(im->c->st, addr, &p, e)) < 0)
 		goto out;
 	if (had > 0 && (had = store_sub_get(im->c->st, im->list, p.id, &old,

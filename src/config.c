@@ -79,6 +79,7 @@ static const struct key keys[] = {
 	{ "unsubscribe_url", K_STRING, "", 0, 0, O(unsubscribe_url), NULL, true },
 	{ "confirm_ttl", K_DURATION, "7d", 3600, 90 * DAY, O(confirm_ttl), NULL, true },
 	{ "confirm_limit", K_INT, "3", 1, 100, O(confirm_limit), NULL, true },
+	{ "confirm_per_hour", K_INT, "200", 1, 1000000, O(confirm_per_hour), NULL, true },
 	{ "max_message_size", K_SIZE, "10M", 1024, 1024.0 * 1024 * 1024, O(max_message_size), NULL, true },
 	{ "retention", K_DURATION, "365d", DAY, 3650 * DAY, O(retention), NULL, true },
 	{ "digest_time", K_CLOCK, "08:00", 0, 0, O(digest_time), NULL, true },

@@ -95,6 +95,7 @@ struct config {
 	char *unsubscribe_url;   /* "" = none; else an https:// base */
 	int64_t confirm_ttl;
 	int confirm_limit;
+	int confirm_per_hour;    /* the whole site's, answering requests */
 	int64_t max_message_size;
 	int64_t retention;
 	int digest_time;         /* local minutes after midnight (08:00 = 480) */

@@ -6,8 +6,10 @@
 #include <libetpan/libetpan.h>
 #include <openssl/evp.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
+#include "addr.h"
 #include "err.h"
 #include "intake.h"
 #include "store.h"
@@ -28,49 +30,77 @@ body_start(const char *raw, size_t len)
 	return len;
 }
 
-/*
- * The Message-ID as libetpan reads it from the header, or NULL.  The
- * envelope parser, not mailimf_fields_parse(): libetpan 1.9.4's full
- * parser leaks on some malformed trace fields.
- */
+/* An address in lower case, normal form, or NULL when it is none. */
 static char *
-message_id(const char *raw, size_t len)
+recipient(const char *addr)
+{
+	char *r = addr ? addr_normalize(addr, NULL) : NULL;
+
+	for (char *p = r; p != NULL && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return r;
+}
+
+/*
+ * The Message-ID as libetpan reads it from the header (*id), and the
+ * topmost Delivered-To (*rcpt, in lower case), or NULL.  The envelope
+ * parser, not mailimf_fields_parse(): libetpan 1.9.4's full parser
+ * leaks on some malformed trace fields.
+ */
+static void
+identity_fields(const char *raw, size_t len, char **id, char **rcpt)
 {
 	struct mailimf_fields *fields = NULL;
 	size_t at = 0;
-	char *id = NULL;
 
+	*id = *rcpt = NULL;
 	if (mailimf_envelope_and_optional_fields_parse(raw, len, &at, &fields) !=
 	    MAILIMF_NO_ERROR)
-		return NULL;
+		return;
 	for (clistiter *it = clist_begin(fields->fld_list); it != NULL;
 	    it = clist_next(it)) {
 		struct mailimf_field *f = clist_content(it);
+		const struct mailimf_optional_field *o;
+		const char *mid;
 
-		if (f->fld_type != MAILIMF_FIELD_MESSAGE_ID ||
+		if (f->fld_type == MAILIMF_FIELD_OPTIONAL_FIELD && *rcpt == NULL) {
+			o = f->fld_data.fld_optional_field;
+			if (o != NULL && o->fld_name != NULL && o->fld_value != NULL &&
+			    strcasecmp(o->fld_name, "Delivered-To") == 0)
+				*rcpt = recipient(o->fld_value);
+		}
+		if (f->fld_type != MAILIMF_FIELD_MESSAGE_ID || *id != NULL ||
 		    f->fld_data.fld_message_id == NULL ||
-		    f->fld_data.fld_message_id->mid_value == NULL)
+		    (mid = f->fld_data.fld_message_id->mid_value) == NULL)
 			continue;
-		if (strlen(f->fld_data.fld_message_id->mid_value) <=
-		    INTAKE_MSGID_MAX && f->fld_data.fld_message_id->mid_value[0])
-			id = xstrdup(f->fld_data.fld_message_id->mid_value);
-		break;
+		if (strlen(mid) <= INTAKE_MSGID_MAX && mid[0] != '\0')
+			*id = xstrdup(mid);
 	}
 	mailimf_fields_free(fields);
-	return id;
 }
 
 void
-intake_digest(const char *raw, size_t len, char out[INTAKE_DIGEST_LEN + 1],
-    char **mid)
+intake_digest(const char *raw, size_t len, const char *envelope_rcpt,
+    char out[INTAKE_DIGEST_LEN + 1], char **mid)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	char *id = message_id(raw, len);
+	char *id, *rcpt, *env = recipient(envelope_rcpt);
 
+	identity_fields(raw, len, &id, &rcpt);
+	if (env != NULL) {
+		free(rcpt);
+		rcpt = env;
+	}
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	/* Without a recipient the digest is what it always was. */
+	if (rcpt != NULL) {
+		EVP_DigestUpdate(ctx, "rcpt:", 5);
+		EVP_DigestUpdate(ctx, rcpt, strlen(rcpt) + 1);
+	}
 	if (id != NULL) {
 		size_t b = body_start(raw, len);
 
@@ -83,6 +113,7 @@ intake_digest(const char *raw, size_t len, char out[INTAKE_DIGEST_LEN + 1],
 	}
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);
+	free(rcpt);
 	for (unsigned int i = 0; i < mdlen && i < INTAKE_DIGEST_LEN / 2; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 0xf];
@@ -100,13 +131,17 @@ intake_add(struct store *st, const struct intake_msg *m, int64_t max_size,
 {
 	char digest[INTAKE_DIGEST_LEN + 1], *mid;
 	struct store_inbound in;
+	uint64_t size = m->size > m->len ? m->size : m->len;
+	size_t len = m->len;
 	int rc;
 
-	if (max_size > 0 && (int64_t)m->len > max_size)
-		return err_set(e, EX_DATAERR, "message larger than "
-		    "max_message_size (%lld bytes)", (long long)max_size);
-	intake_digest(m->raw, m->len, digest, &mid);
 	memset(&in, 0, sizeof(in));
+	if (max_size > 0 && size > (uint64_t)max_size) {
+		len = body_start(m->raw, len < INTAKE_HEAD_MAX ? len :
+		    INTAKE_HEAD_MAX);
+		in.full_size = size > INT64_MAX ? INT64_MAX : (int64_t)size;
+	}
+	intake_digest(m->raw, len, m->envelope_rcpt, digest, &mid);
 	in.received = m->received;
 	in.source = m->source;
 	in.source_uid = m->source_uid;
@@ -114,7 +149,7 @@ intake_add(struct store *st, const struct intake_msg *m, int64_t max_size,
 	in.message_id = mid;
 	in.digest = digest;
 	in.raw = m->raw;
-	in.size = m->len;
+	in.size = len;
 	rc = store_inbound_add(st, &in, id, e);
 	free(mid);
 	if (rc < 0)

@@ -46,7 +46,7 @@ static const struct command commands[] = {
 	{ { "list", "ls" }, cmd_list_ls, "list ls [--tsv]", "list the lists" },
 	{ { "list", "rm" }, cmd_list_rm, "list rm ID [--force]", "remove a list" },
 	{ { "sub", "add" }, cmd_sub_add, "sub add LIST EMAIL [--name N] "
-	    "[--mode each|digest]", "subscribe someone (no opt-in)" },
+	    "[--mode each|digest] [--force]", "subscribe someone (no opt-in)" },
 	{ { "sub", "rm" }, cmd_sub_rm, "sub rm LIST EMAIL", "unsubscribe someone" },
 	{ { "sub", "ls" }, cmd_sub_ls, "sub ls LIST [--state S] [--tsv]",
 	    "list subscribers" },
@@ -90,6 +90,11 @@ static const struct command commands[] = {
 	{ { "bounce", "parse" }, cmd_bounce_parse, "bounce parse FILE [--tsv]",
 	    "the addresses a bounce says failed, one per line (--tsv: with "
 	    "the status and the kind: hard, soft or policy)" },
+	{ { "inbox" }, cmd_inbox, "inbox [--state new|done|dropped|failed|kept|"
+	    "office|all] [--tsv]", "inbound messages, by default what the office "
+	    "must look at (set aside or kept for it), oldest first" },
+	{ { "inbox", "show" }, cmd_inbox_show, "inbox show ID", "one inbound "
+	    "message as it arrived, on stdout" },
 	{ { "log" }, cmd_log, "log [--since TIME|DURATION] [--tsv]", "the event log" },
 };
 

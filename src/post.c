@@ -350,9 +350,11 @@ decide(struct notifier *n, const struct list *l, struct post *p, bool member,
 {
 	struct notice nt = { NULL, NULL, NULL, thread };
 
-	if (l->kind == LIST_NEWSLETTER || l->policy == POLICY_CLOSED) {
+	if (pm->full_size > 0 || l->kind == LIST_NEWSLETTER ||
+	    l->policy == POLICY_CLOSED) {
 		p->state = POST_REFUSED;
-		p->reason = l->kind == LIST_NEWSLETTER ? "newsletter" : "closed";
+		p->reason = pm->full_size > 0 ? "too_large" :
+		    l->kind == LIST_NEWSLETTER ? "newsletter" : "closed";
 		nt.tpl = "post_refused.txt";
 		nt.why = p->reason;
 		return stop(n, l, p, &nt, "post-refuse", result, e);

@@ -31,13 +31,15 @@ struct post_mail {
 	const struct mime_msg *m;    /* the post, parsed */
 	const char *raw;             /* its bytes as they arrived */
 	size_t len;
+	int64_t full_size;           /* over max_message_size: raw is its header */
 	int64_t inbound_id;
 };
 
 /*
  * Take post pm.  n answers the author (CAMPAIGN_REPLY, within the
  * reply limit); a post to a list that does not exist is answered as a
- * command for it would be.  A short text of what came of it for the
+ * command for it would be, one over max_message_size is refused
+ * (reason too_large) whatever the list's policy.  A short text of what came of it for the
  * inbound log is appended to result.  -1 and e when the store fails or
  * a mail cannot be made.
  */

@@ -30,6 +30,8 @@
 #include "xmem.h"
 
 #define RESULT_TEXT_MAX 500
+#define PROCESS_ATTEMPTS 3
+#define PROCESS_ATTEMPTS_TEXT "3"
 
 /* One message being processed. */
 struct job {
@@ -323,6 +325,7 @@ post(struct job *j, struct err *e)
 	pm.m = &j->m;
 	pm.raw = j->row->raw;
 	pm.len = j->row->size;
+	pm.full_size = j->row->full_size;
 	pm.inbound_id = j->row->id;
 	rc = post_receive(j->n, &pm, &j->summary, e);
 	if (rc == 0)
@@ -349,6 +352,10 @@ process_one(struct job *j, struct err *e)
 	if (mime_parse(j->row->raw, j->row->size, &j->m, e) != 0)
 		return -1;
 	route_mail(j->ctx->cfg, &j->m, j->row->envelope_rcpt, &j->rt);
+	/* Only its header was kept (intake.h): a post is refused, told. */
+	if (j->row->full_size > 0 && j->rt.kind != ROUTE_POST &&
+	    j->rt.kind != ROUTE_DROP)
+		return finish(j, "dropped", "larger than max_message_size", e);
 	switch (j->rt.kind) {
 	case ROUTE_DROP:
 		return finish(j, "dropped", j->rt.reason, e);
@@ -419,6 +426,29 @@ mark_failed(const struct kr_ctx *ctx, int64_t id, const char *why,
 	return 0;
 }
 
+/*
+ * Count an attempt at message id before making it, so that one that
+ * crashes kringd counts too; a message whose processing began
+ * PROCESS_ATTEMPTS times without finishing is set aside (failed) for
+ * the office (`kring inbox`) instead of crashing every start.  1 set
+ * aside, 0 go on, -1 with e.
+ */
+static int
+attempt(const struct kr_ctx *ctx, int64_t id, struct err *e)
+{
+	int64_t n;
+
+	if (store_inbound_attempt(ctx->st, id, 1, &n, e) != 0)
+		return -1;
+	if (n <= PROCESS_ATTEMPTS)
+		return 0;
+	log_error("event=inbound id=%lld state=failed set_aside=yes "
+	    "attempts=%d: processing it never finished; see kring inbox",
+	    (long long)id, PROCESS_ATTEMPTS);
+	return mark_failed(ctx, id, "set aside: processing it never finished "
+	    "in " PROCESS_ATTEMPTS_TEXT " attempts", e) == 0 ? 1 : -1;
+}
+
 /* The notices bounces have made due, in a campaign of their own. */
 static int
 notices(const struct kr_ctx *ctx, const struct hmac_key *key,
@@ -457,6 +487,15 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 			store_inbound_row_clear(&row);
 			break;
 		}
+		if ((r = attempt(ctx, row.id, e)) != 0) {
+			store_inbound_row_clear(&row);
+			if (r < 0) {
+				intent_reader_free(&ir);
+				return -1;
+			}
+			stats->failed++;
+			continue;
+		}
 		memset(&j, 0, sizeof(j));
 		j.ctx = ctx;
 		j.n = &n;
@@ -476,6 +515,9 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 			notify_forget(&n);
 			if (pe.ex == EX_TEMPFAIL) {
 				/* The store is busy: this message waits. */
+				int64_t n;
+
+				store_inbound_attempt(ctx->st, row.id, -1, &n, e);
 				job_clear(&j);
 				store_inbound_row_clear(&row);
 				*e = pe;

@@ -9,7 +9,9 @@
  * `new` with nothing of it done, and it is processed again in full.  A
  * message that cannot be processed for a reason that will not pass
  * (a bug, a template that cannot be filled) is marked failed, logged,
- * and does not stop the rest.
+ * and does not stop the rest.  Each attempt is counted before it is
+ * made: a message that crashed kringd three times is set aside (failed,
+ * with a log line) on the fourth start instead of crashing it again.
  */
 #ifndef KRING_PROCESS_H
 #define KRING_PROCESS_H

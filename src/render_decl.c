@@ -199,6 +199,7 @@ static const struct decl post_refused_vars[] = {
 	TEXT("reason"),                   /* always "" here */
 	FLAG("newsletter"),               /* announce-only */
 	FLAG("closed"),                   /* policy closed */
+	FLAG("too_large"),                /* over max_message_size */
 	END
 };
 

@@ -261,18 +261,17 @@ source_known(struct source *src, const char *uid, struct err *e)
 
 int
 source_take(struct source *src, const char *uid, const char *raw, size_t len,
-    struct err *e)
+    uint64_t size, struct err *e)
 {
 	struct intake_msg m;
 	enum intake_result res;
 	struct buf line = BUF_INIT;
 	int64_t id = 0;
 
-	if (source_too_large(src, uid, len))
-		return SOURCE_SET_ASIDE;
 	memset(&m, 0, sizeof(m));
 	m.raw = raw;
 	m.len = len;
+	m.size = size;
 	m.source = src->name;
 	m.source_uid = uid;
 	m.received = (int64_t)time(NULL);

@@ -380,7 +380,8 @@ take(struct source *src, struct imap_conn *c, uint32_t uid, const char *suid,
 	if ((body = body_of(res, uid)) == NULL)
 		r = TAKE_VANISHED;
 	else
-		r = source_take(src, suid, body->sec_body_part, body->sec_length, e);
+		r = source_take(src, suid, body->sec_body_part, body->sec_length,
+		    0, e);
 	mailimap_fetch_list_free(res);
 	return r;
 }

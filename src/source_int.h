@@ -74,11 +74,13 @@ enum source_take {
 int source_known(struct source *src, const char *uid, struct err *e);
 
 /*
- * Commit one message: SOURCE_TAKEN (new or a duplicate), SOURCE_SET_ASIDE
- * (too large; logged), or -1 with e (the store failed: end the fetch).
+ * Commit one message of size bytes (0: len) whose first len bytes are
+ * raw; one over max_message_size keeps only its header (intake.h).
+ * SOURCE_TAKEN (new or a duplicate), SOURCE_SET_ASIDE (refused; logged),
+ * or -1 with e (the store failed: end the fetch).
  */
 int source_take(struct source *src, const char *uid, const char *raw,
-    size_t len, struct err *e);
+    size_t len, uint64_t size, struct err *e);
 
 /* Count a message known to the store that was flagged again. */
 void source_count_duplicate(struct source *src, const char *uid);

@@ -8,8 +8,9 @@
  * delivery time comes first in a Maildir name); the uid is the name
  * without its ":2,FLAGS" info.  keep takes what is not yet seen and
  * moves it to cur/ with S; delete takes everything and unlinks it,
- * except what was set aside (too large or empty, hence flagged S).  A
- * file that cannot be read is logged once and left.
+ * except what was set aside (empty, hence flagged S).  Of a message
+ * over max_message_size only the start is read: intake keeps its
+ * header.  A file that cannot be read is logged once and left.
  */
 #include "autoconf.h"
 
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "intake.h"
 #include "source_int.h"
 #include "xmem.h"
 
@@ -34,13 +36,17 @@ by_uid(const void *a, const void *b)
 	return strcmp(x->msg_uid, y->msg_uid);
 }
 
-/* Read the message file whole into *raw (caller frees). */
+/*
+ * Read the message file into *raw (caller frees): whole, or when it is
+ * larger than max its first INTAKE_HEAD_MAX bytes, which hold the
+ * header intake keeps of it.  *size is the file's.
+ */
 static int
 read_file(const char *path, int64_t max, char **raw, size_t *len,
     uint64_t *size, struct err *e)
 {
 	struct stat sb;
-	size_t got = 0;
+	size_t got = 0, want;
 	int fd;
 
 	*raw = NULL;
@@ -51,13 +57,12 @@ read_file(const char *path, int64_t max, char **raw, size_t *len,
 		return err_set(e, EX_NOINPUT, "not a regular file");
 	}
 	*size = (uint64_t)sb.st_size;
-	if (max > 0 && sb.st_size > max) {
-		close(fd);
-		return 0;
-	}
-	*raw = xmalloc((size_t)sb.st_size + 1);
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, *raw + got, (size_t)sb.st_size - got);
+	want = (size_t)sb.st_size;
+	if (max > 0 && sb.st_size > max && want > INTAKE_HEAD_MAX)
+		want = INTAKE_HEAD_MAX;
+	*raw = xmalloc(want + 1);
+	while (got < want) {
+		ssize_t n = read(fd, *raw + got, want - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -133,20 +138,16 @@ one(struct source *src, struct maildir *md, struct maildir_msg *m,
 		err_clear(e);
 		return 0;
 	}
-	if (raw == NULL || len == 0) {
-		bool too_large = raw == NULL;
-
+	if (len == 0) {
 		/* Flagged seen, so neither keep nor delete takes it again. */
 		free(raw);
 		if (m->msg_flags & MAILDIR_FLAG_SEEN)
 			return 0;
-		if (too_large)
-			source_too_large(src, m->msg_uid, size);
-		else if (source_note(src, m->msg_uid, "empty file"))
+		if (source_note(src, m->msg_uid, "empty file"))
 			src->stats.set_aside++;
 		return mark(src, md, m, false, e);
 	}
-	r = source_take(src, m->msg_uid, raw, len, e);
+	r = source_take(src, m->msg_uid, raw, len, size, e);
 	free(raw);
 	if (r < 0)
 		return -1;

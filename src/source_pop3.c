@@ -123,7 +123,7 @@ take(struct source *src, struct pop3_conn *c, struct mailpop3_msg_info *m,
 	if ((r = mailpop3_retr(c->pop, m->msg_index, &raw, &len)) !=
 	    MAILPOP3_NO_ERROR)
 		return pop3_fail(c, r, e, "RETR");
-	r = source_take(src, m->msg_uidl, raw, len, e);
+	r = source_take(src, m->msg_uidl, raw, len, 0, e);
 	mailpop3_retr_free(raw);
 	return r;
 }

@@ -318,6 +318,7 @@ struct store_inbound {
 	const char *digest;
 	const char *raw;
 	size_t size;
+	int64_t full_size;           /* raw is only the header: the size; else 0 */
 };
 /*
  * Commit one raw inbound message, state `new` (a transaction of its
@@ -342,6 +343,7 @@ struct store_inbound_row {
 	char *envelope_rcpt;         /* NULL when unknown */
 	char *raw;                   /* NUL-terminated; may hold NULs before size */
 	size_t size;
+	int64_t full_size;           /* raw is only the header: the size; else 0 */
 };
 void store_inbound_row_clear(struct store_inbound_row *r);
 /* Keep message id for the office (`kring inbox`), never pruned. */
@@ -356,6 +358,40 @@ int store_inbound_next(struct store *st, int64_t after,
  */
 int store_inbound_done(struct store *st, int64_t id, const char *state,
     const char *route, const char *result, int64_t now, struct err *e);
+
+/*
+ * One more attempt at processing message id (delta 1, a transaction of
+ * its own, committed before the attempt so that a crash still counts),
+ * or one fewer (delta -1) for an attempt that was not one (the store
+ * was busy).  *attempts: the count now.
+ */
+int store_inbound_attempt(struct store *st, int64_t id, int delta,
+    int64_t *attempts, struct err *e);
+
+/* An inbound message as `kring inbox` shows it (valid in the callback). */
+struct store_inbound_info {
+	int64_t id;
+	int64_t received;
+	const char *source;
+	const char *envelope_rcpt;   /* NULL when unknown */
+	const char *message_id;      /* NULL when none */
+	int64_t size;
+	const char *state;           /* new | done | dropped | failed */
+	const char *route;           /* NULL until processed */
+	const char *result;          /* NULL until processed */
+	int64_t attempts;
+};
+typedef int store_inbound_cb(const struct store_inbound_info *in, void *arg);
+/*
+ * Every inbound message in state (a state; "kept": kept for the
+ * office; "office": kept or failed; "all"), oldest first; cb returns
+ * non-zero to stop.  0, or -1 with e.
+ */
+int store_inbound_each(struct store *st, const char *state,
+    store_inbound_cb *cb, void *arg, struct err *e);
+/* Message id with its raw bytes: 1, 0 no such message, -1 with e. */
+int store_inbound_get(struct store *st, int64_t id,
+    struct store_inbound_row *out, struct err *e);
 
 /*
  * Retention: delete inbound mail processed before `before` (inside a
@@ -393,11 +429,15 @@ int store_token_get(struct store *st, const char *hash, bool confirm,
 /* Mark a confirmation token used: 1 done now, 0 it was used already. */
 int store_token_use(struct store *st, const char *hash, int64_t now,
     struct err *e);
-/* Confirmation mails sent to a person since a time, for confirm_limit. */
+/*
+ * Confirmation mails sent to a person since a time, for confirm_limit;
+ * person_id 0: those the whole site sent answering requests (not
+ * invitations), for confirm_per_hour.
+ */
 int store_confirm_count(struct store *st, int64_t person_id, int64_t since,
     int64_t *n, struct err *e);
 int store_confirm_note(struct store *st, int64_t person_id, int64_t now,
-    struct err *e);
+    bool invited, struct err *e);
 /* The Message-IDs of a subscription's request and confirmation. */
 int store_sub_consent(struct store *st, const char *list_id, int64_t person_id,
     const char *request_msgid, const char *confirm_msgid, struct err *e);

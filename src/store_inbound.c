@@ -42,8 +42,9 @@ store_inbound_add(struct store *st, const struct store_inbound *in,
 	if (store_begin(st, e) != 0)
 		return -1;
 	s = store_stmt(st, "INSERT INTO inbound (received, source, source_uid, "
-	    "envelope_rcpt, message_id, digest, size, raw) VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING", e);
+	    "envelope_rcpt, message_id, digest, size, raw, full_size) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, 0)) ON CONFLICT DO "
+	    "NOTHING", e);
 	if (s == NULL) {
 		store_rollback(st);
 		return -1;
@@ -57,6 +58,7 @@ store_inbound_add(struct store *st, const struct store_inbound *in,
 	store_bind_int(s, 7, (int64_t)in->size);
 	sqlite3_bind_blob64(s, 8, in->raw, (sqlite3_uint64)in->size,
 	    SQLITE_STATIC);
+	store_bind_int(s, 9, in->full_size);
 	rc = sqlite3_step(s);
 	store_done(s);
 	if (rc != SQLITE_DONE) {
@@ -85,19 +87,17 @@ store_inbound_row_clear(struct store_inbound_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int
-store_inbound_next(struct store *st, int64_t after,
+/* One row of SQL s, bound to ?1: id, received, source, rcpt, raw, full_size. */
+static int
+row_of(struct store *st, sqlite3_stmt *s, int64_t arg,
     struct store_inbound_row *out, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, received, source, "
-	    "envelope_rcpt, raw FROM inbound WHERE state = 'new' AND id > ?1 "
-	    "ORDER BY id LIMIT 1", e);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return -1;
-	store_bind_int(s, 1, after);
+	store_bind_int(s, 1, arg);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		const void *raw = sqlite3_column_blob(s, 4);
@@ -112,11 +112,94 @@ store_inbound_next(struct store *st, int64_t after,
 			memcpy(out->raw, raw, n);
 		out->raw[n] = '\0';
 		out->size = n;
+		out->full_size = sqlite3_column_int64(s, 5);
 	}
 	store_done(s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read inbound message");
+}
+
+int
+store_inbound_next(struct store *st, int64_t after,
+    struct store_inbound_row *out, struct err *e)
+{
+	return row_of(st, store_stmt(st, "SELECT id, received, source, "
+	    "envelope_rcpt, raw, full_size FROM inbound WHERE state = 'new' AND "
+	    "id > ?1 ORDER BY id LIMIT 1", e), after, out, e);
+}
+
+int
+store_inbound_get(struct store *st, int64_t id, struct store_inbound_row *out,
+    struct err *e)
+{
+	return row_of(st, store_stmt(st, "SELECT id, received, source, "
+	    "envelope_rcpt, raw, full_size FROM inbound WHERE id = ?1", e), id,
+	    out, e);
+}
+
+int
+store_inbound_attempt(struct store *st, int64_t id, int delta,
+    int64_t *attempts, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*attempts = 0;
+	if (store_begin(st, e) != 0)
+		return -1;
+	if ((s = store_stmt(st, "UPDATE inbound SET attempts = max(attempts + "
+	    "?2, 0) WHERE id = ?1 RETURNING attempts", e)) == NULL) {
+		store_rollback(st);
+		return -1;
+	}
+	store_bind_int(s, 1, id);
+	store_bind_int(s, 2, delta);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*attempts = sqlite3_column_int64(s, 0);
+	store_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(st, e, "count an attempt");
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, e);
+}
+
+int
+store_inbound_each(struct store *st, const char *state, store_inbound_cb *cb,
+    void *arg, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, received, source, "
+	    "envelope_rcpt, message_id, coalesce(full_size, size), state, route, "
+	    "result, attempts FROM inbound WHERE ?1 = 'all' OR state = ?1 OR "
+	    "(?1 IN ('kept', 'office') AND office = 'kept') OR "
+	    "(?1 = 'office' AND state = 'failed') ORDER BY id", e);
+	struct store_inbound_info in;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, state);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		in.id = sqlite3_column_int64(s, 0);
+		in.received = sqlite3_column_int64(s, 1);
+		in.source = (const char *)sqlite3_column_text(s, 2);
+		in.envelope_rcpt = (const char *)sqlite3_column_text(s, 3);
+		in.message_id = (const char *)sqlite3_column_text(s, 4);
+		in.size = sqlite3_column_int64(s, 5);
+		in.state = (const char *)sqlite3_column_text(s, 6);
+		in.route = (const char *)sqlite3_column_text(s, 7);
+		in.result = (const char *)sqlite3_column_text(s, 8);
+		in.attempts = sqlite3_column_int64(s, 9);
+		if (cb(&in, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "list inbound mail");
 }
 
 int

@@ -101,7 +101,7 @@ store_event_count(struct store *st, const char *event, const char *addr,
     int64_t since, int64_t *n, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM events WHERE "
-	    "at >= ?1 AND event = ?2 AND addr = ?3", e);
+	    "at >= ?1 AND event = ?2 AND addr = ?3 COLLATE NOCASE", e);
 	int rc;
 
 	*n = 0;

@@ -4,6 +4,8 @@
  * that names the person; where a row must stay (the event log, posts
  * others replied to) the address becomes its keyed hash, which can be
  * recognised again (so an import does not re-add them) but not read.
+ * A person is one mailbox: rows that name them in another ASCII case
+ * are theirs too.
  */
 #include "autoconf.h"
 
@@ -52,11 +54,12 @@ static const struct {
 	    " date " },
 	[SECTION_POSTS] = { "posts",
 	    "SELECT created AS date, list_id AS list, subject, state, message_id "
-	    "FROM posts WHERE person_id = ?1 OR from_addr = ?2 ORDER BY created",
+	    "FROM posts WHERE person_id = ?1 OR from_addr = ?2 COLLATE NOCASE "
+	    "ORDER BY created",
 	    " date " },
 	[SECTION_EVENTS] = { "events",
 	    "SELECT at, event, list_id AS list, result, detail FROM events "
-	    "WHERE addr = ?2 ORDER BY at, id",
+	    "WHERE addr = ?2 COLLATE NOCASE ORDER BY at, id",
 	    " at " },
 	[SECTION_CONFIRMATIONS] = { "confirmations_sent",
 	    "SELECT at FROM confirm_sent WHERE person_id = ?1 ORDER BY at",
@@ -157,17 +160,17 @@ store_person_erase(struct store *st, const struct person *p, const char *hash,
 {
 	memset(c, 0, sizeof(*c));
 	/* ?1 person id, ?2 address, ?3 hash, ?4 now (unused ones bind nothing). */
-	if (run(st, "UPDATE events SET addr = ?3 WHERE addr = ?2", p, hash,
-	    now, &c->events, e) ||
+	if (run(st, "UPDATE events SET addr = ?3 WHERE addr = ?2 COLLATE "
+	    "NOCASE", p, hash, now, &c->events, e) ||
 	    run(st, "UPDATE events SET detail = replace(detail, ?2, ?3) WHERE "
 	    "instr(detail, ?2) > 0", p, hash, now, &c->events, e) ||
 	    run(st, "UPDATE posts SET from_addr = ?3, from_name = '', subject = "
 	    "'', raw = X'', person_id = NULL WHERE (person_id = ?1 OR "
-	    "from_addr = ?2)", p, hash, now, &c->posts, e) ||
+	    "from_addr = ?2 COLLATE NOCASE)", p, hash, now, &c->posts, e) ||
 	    run(st, "DELETE FROM inbound WHERE instr(lower(CAST(raw AS TEXT)), "
 	    "lower(?2)) > 0", p, hash, now, &c->inbound, e) ||
-	    run(st, "DELETE FROM queue WHERE rcpt = ?2 OR person_id = ?1", p,
-	    hash, now, &c->queue, e) ||
+	    run(st, "DELETE FROM queue WHERE rcpt = ?2 COLLATE NOCASE OR "
+	    "person_id = ?1", p, hash, now, &c->queue, e) ||
 	    run(st, "DELETE FROM messages WHERE id NOT IN (SELECT message_id "
 	    "FROM queue) AND campaign_id IN (SELECT id FROM campaigns WHERE "
 	    "kind IN ('reply','notice'))", p, hash, now, NULL, e) ||

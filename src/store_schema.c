@@ -5,7 +5,9 @@
  * one transaction with the version bump, so a store is always at a version
  * that exists.  Never edit a migration that has been released: add one.
  * Times are Unix seconds (UTC).  Addresses are in addr_normalize() form.
- * Tokens are stored only as token_hash() values.
+ * Tokens are stored only as token_hash() values.  people.email is
+ * unique without regard to ASCII case (one person per mailbox): look a
+ * person up with COLLATE NOCASE.
  */
 #include "autoconf.h"
 
@@ -326,6 +328,65 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE queue ADD COLUMN lease_owner TEXT;"
 	"CREATE INDEX campaigns_kind ON campaigns(kind);",
+
+	/*
+	 * 8 -> 9: one person per mailbox.  Addresses that differ only in
+	 * (ASCII) case are one person, kept under the address first given
+	 * (the lowest id).  Stores from before may hold such people twice:
+	 * each later one is merged into the first.  Its tokens, posts,
+	 * queue rows, bounces and confirmations move over; of two
+	 * subscriptions to one list the one decided most recently stays,
+	 * where a pending request decides nothing (a stranger cannot
+	 * undo a member by asking in another case).  Each merge is an
+	 * event (person-merge) under the merged address.  confirm_sent
+	 * tells the office's invitations from answered requests, which
+	 * alone count for the site's hourly ceiling (confirm_per_hour).
+	 */
+	"CREATE TEMP TABLE person_merge AS SELECT p.id AS dup, (SELECT "
+	"  min(q.id) FROM people q WHERE q.email = p.email COLLATE NOCASE) "
+	"  AS keep FROM people p;"
+	"DELETE FROM person_merge WHERE dup = keep;"
+	"DELETE FROM subscriptions WHERE rowid IN (SELECT rid FROM (SELECT "
+	"  s.rowid AS rid, row_number() OVER (PARTITION BY "
+	"  coalesce(m.keep, s.person_id), s.list_id ORDER BY "
+	"  s.state = 'pending', s.updated DESC, s.person_id) AS n "
+	"  FROM subscriptions s LEFT JOIN person_merge m ON m.dup = s.person_id) "
+	"  WHERE n > 1);"
+	"UPDATE subscriptions SET person_id = (SELECT keep FROM person_merge "
+	"  WHERE dup = person_id) WHERE person_id IN (SELECT dup FROM person_merge);"
+	"UPDATE tokens SET person_id = (SELECT keep FROM person_merge "
+	"  WHERE dup = person_id) WHERE person_id IN (SELECT dup FROM person_merge);"
+	"UPDATE confirm_sent SET person_id = (SELECT keep FROM person_merge "
+	"  WHERE dup = person_id) WHERE person_id IN (SELECT dup FROM person_merge);"
+	"UPDATE posts SET person_id = (SELECT keep FROM person_merge "
+	"  WHERE dup = person_id) WHERE person_id IN (SELECT dup FROM person_merge);"
+	"UPDATE queue SET person_id = (SELECT keep FROM person_merge "
+	"  WHERE dup = person_id) WHERE person_id IN (SELECT dup FROM person_merge);"
+	"UPDATE bounces SET person_id = (SELECT keep FROM person_merge "
+	"  WHERE dup = person_id) WHERE person_id IN (SELECT dup FROM person_merge);"
+	"UPDATE people SET name = coalesce((SELECT d.name FROM person_merge m "
+	"  JOIN people d ON d.id = m.dup WHERE m.keep = people.id AND "
+	"  d.name <> '' ORDER BY d.id LIMIT 1), '') "
+	"  WHERE name = '' AND id IN (SELECT keep FROM person_merge);"
+	"INSERT INTO events(at, event, addr, result, detail) SELECT "
+	"  CAST(strftime('%s', 'now') AS INTEGER), 'person-merge', d.email, "
+	"  'ok', 'one person with person ' || m.keep "
+	"  FROM person_merge m JOIN people d ON d.id = m.dup;"
+	"DELETE FROM people WHERE id IN (SELECT dup FROM person_merge);"
+	"DROP TABLE person_merge;"
+	"CREATE UNIQUE INDEX people_email_nocase ON people(email COLLATE NOCASE);"
+	"ALTER TABLE confirm_sent ADD COLUMN invited INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX confirm_sent_at ON confirm_sent(at);",
+
+	/*
+	 * 9 -> 10: how often processing of an inbound message began, so one
+	 * that crashes kringd is set aside (state failed) instead of being
+	 * tried on every start.  full_size: a message over max_message_size
+	 * keeps only its header in raw, and here its size (NULL: raw is the
+	 * whole message), so that it can be answered.
+	 */
+	"ALTER TABLE inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE inbound ADD COLUMN full_size INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,5 +1,7 @@
 /*
- * store_sub - people and their subscriptions.  A person is one address;
+ * store_sub - people and their subscriptions.  A person is one mailbox:
+ * addresses that differ only in ASCII case find the same person, who
+ * keeps the address first given;
  * a subscription joins a person to a list with a state, a delivery mode
  * and the record of how consent was given.  Unsubscribing keeps the row
  * (state unsubscribed, with its time) so resubscription and audits work.
@@ -20,7 +22,7 @@ person_get(struct store *st, const char *email, int64_t id,
     struct person *out, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, email, name, created FROM "
-	    "people WHERE email = ?1 OR (?1 IS NULL AND id = ?2)", e);
+	    "people WHERE email = ?1 COLLATE NOCASE OR (?1 IS NULL AND id = ?2)", e);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -60,8 +62,8 @@ store_person_ensure(struct store *st, const char *email, const char *name,
     int64_t now, int64_t *id, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO people(email, name, "
-	    "created) VALUES (?1, coalesce(?2, ''), ?3) ON CONFLICT(email) DO "
-	    "UPDATE SET name = coalesce(?2, name) RETURNING id", e);
+	    "created) VALUES (?1, coalesce(?2, ''), ?3) ON CONFLICT(email "
+	    "COLLATE NOCASE) DO UPDATE SET name = coalesce(?2, name) RETURNING id", e);
 	int rc;
 
 	if (s == NULL)

@@ -132,8 +132,11 @@ int
 store_confirm_count(struct store *st, int64_t person_id, int64_t since,
     int64_t *n, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM confirm_sent "
-	    "WHERE person_id = ?1 AND at >= ?2", e);
+	/* person_id 0: the site's, answering requests (confirm_sent_at). */
+	sqlite3_stmt *s = store_stmt(st, person_id != 0 ?
+	    "SELECT count(*) FROM confirm_sent WHERE person_id = ?1 AND "
+	    "at >= ?2" : "SELECT count(*) FROM confirm_sent WHERE at >= ?2 "
+	    "AND invited = 0 AND ?1 = 0", e);
 	int rc;
 
 	*n = 0;
@@ -150,16 +153,17 @@ store_confirm_count(struct store *st, int64_t person_id, int64_t since,
 
 int
 store_confirm_note(struct store *st, int64_t person_id, int64_t now,
-    struct err *e)
+    bool invited, struct err *e)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO confirm_sent(person_id, "
-	    "at) VALUES (?1, ?2)", e);
+	    "at, invited) VALUES (?1, ?2, ?3)", e);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	store_bind_int(s, 1, person_id);
 	store_bind_int(s, 2, now);
+	store_bind_int(s, 3, invited);
 	rc = sqlite3_step(s);
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "note confirmation");

@@ -20,7 +20,8 @@
 #include "token.h"
 #include "xmem.h"
 
-#define DAY (24 * 3600)
+#define HOUR 3600
+#define DAY (24 * HOUR)
 
 void
 result_clear(struct result *r)
@@ -107,7 +108,8 @@ member_lists(const struct request *rq, int64_t person_id, struct list **out,
 /*
  * Mail a confirmation request for action (on list l, or every list in
  * all[] when l is NULL): 1 sent, 0 not sent because the address had
- * its confirm_limit of them in the last 24 hours.
+ * its confirm_limit of them in the last 24 hours, or (a request, not an
+ * invitation) the site its confirm_per_hour in the last hour.
  */
 static int
 confirm_request(const struct request *rq, enum token_action action,
@@ -136,6 +138,16 @@ confirm_request(const struct request *rq, enum token_action action,
 		return store_event(ctx->st, ctx->now, "confirm-limit",
 		    l ? l->id : NULL, rq->addr, "dropped", NULL, e);
 	}
+	if (!invited && store_confirm_count(ctx->st, 0, ctx->now - HOUR, &sent,
+	    e) != 0)
+		return -1;
+	if (!invited && sent >= cfg->confirm_per_hour) {
+		log_warn("event=confirm-ceiling addr=%s list=%s: %lld confirmation "
+		    "mails from the site in an hour; request dropped", rq->addr,
+		    l ? l->id : "*", (long long)sent);
+		return store_event(ctx->st, ctx->now, "confirm-ceiling",
+		    l ? l->id : NULL, rq->addr, "dropped", NULL, e);
+	}
 	if (token_new(token) != 0)
 		return err_set(e, EX_OSERR, "no randomness for a token");
 	token_hash(token, hash);
@@ -149,7 +161,8 @@ confirm_request(const struct request *rq, enum token_action action,
 	t.created = ctx->now;
 	t.expires = (int64_t)expires;
 	if (store_token_add(ctx->st, hash, &t, e) != 0 ||
-	    store_confirm_note(ctx->st, rq->person_id, ctx->now, e) != 0)
+	    store_confirm_note(ctx->st, rq->person_id, ctx->now, invited,
+	    e) != 0)
 		return -1;
 	localtime_r(&expires, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);

@@ -72,12 +72,17 @@ class Deliver(kt.TestCase):
         self.assertOk(self.deliver(junk))
         self.assertEqual(self.rows()[0][4], junk)
 
-    def test_too_large_is_refused_for_good(self):
+    def test_too_large_is_taken_without_its_body(self):
+        # So that kring can answer it (a post is refused, its author told).
         self.site.write_config(open(self.site.conf).read() + 'max_message_size = "2K";\n')
-        big = MESSAGE + b"x" * 4000 + b"\r\n"
-        self.assertError(self.deliver(big), 65, "max_message_size")
-        self.assertEqual(self.rows(), [])
-        self.assertOk(self.deliver(MESSAGE))
+        big = MESSAGE + b"x" * 400000 + b"\r\n"
+        self.assertOk(self.deliver(big))
+        head = MESSAGE[:MESSAGE.index(b"\r\n\r\n") + 4]
+        self.assertEqual(self.rows()[0][4], head)
+        self.assertEqual(self.site.query("SELECT size, full_size FROM inbound"),
+                         [(len(head), len(big))])
+        self.assertOk(self.deliver(big))                     # still once
+        self.assertEqual(len(self.rows()), 1)
 
     def test_empty_input(self):
         self.assertError(self.deliver(b""), 66, "no message")

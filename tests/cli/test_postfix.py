@@ -228,17 +228,30 @@ class PipeTransport(PostfixCase):
         self.assertEqual(rows[0][1], rcpt)
 
 
-    def test_each_recipient_is_a_delivery(self):
-        a = "metandereogen+help@example.org"
-        b = "metandereogen+zorg-subscribe@example.org"
-        self.pf.submit("anna@example.net", [a, b],
-                       message("anna@example.net", a, "help", "help", "two"))
+    def test_a_cross_post_reaches_both_lists(self):
+        self.assertOk(self.kring("list", "add", "jeugd", "--name", "CoP Jeugd"))
+        for cop in ("zorg", "jeugd"):
+            self.assertOk(self.kring("sub", "add", cop, "bram@example.net"))
+            self.assertOk(self.kring("sub", "add", cop, "anna@example.net"))
+        a = "metandereogen+zorg@example.org"
+        b = "metandereogen+jeugd@example.org"
+        raw = message("anna@example.net", a + ", " + b, "Samen", "Voor beide CoPs.", "x1")
+        self.pf.submit("anna@example.net", [a, b], raw)
         log = self.pf.wait_log("status=sent (delivered via", count=2)
         self.assertNotIn("status=bounced", log)
-        # kring takes the same message once (doc/SPEC.md: by Message-ID
-        # and body), under the first recipient Postfix delivered.
-        rows = self.wait_inbound(1)
-        self.assertIn(rows[0][1], (a, b))
+        # One delivery per recipient, and kring takes each (doc/SPEC.md).
+        rows = self.wait_inbound(2)
+        self.assertEqual(sorted(r[1] for r in rows), sorted([a, b]))
+        self.kringd_once()
+        msgs = self.sink.wait_messages(4, timeout=30)
+        got = sorted((m["rcpt_tos"][0], re.search(rb"Subject: \[(\w+)\]", m["raw"]).group(1))
+                     for m in msgs)
+        self.assertEqual(got, [("anna@example.net", b"jeugd"), ("anna@example.net", b"zorg"),
+                               ("bram@example.net", b"jeugd"), ("bram@example.net", b"zorg")])
+        # The same mail again to one of them is still taken once.
+        self.pf.submit("anna@example.net", [a], raw)
+        self.pf.wait_log("status=sent (delivered via", count=3)
+        self.assertEqual(len(self.inbound()), 2)
 
 
 class Alias(PostfixCase):
