@@ -1,4 +1,5 @@
-"""benchlib - what kring's benchmarks share: a counting smtp-sink, timing.
+"""benchlib - what kring's benchmarks share: a counting smtp-sink, timing,
+and a newsletter site.
 
 Postfix's smtp-sink is the server every benchmark sends to, and its
 smtp-source the ceiling kring is held against (../shared/bench/peers.sh
@@ -74,13 +75,62 @@ def timed(argv, env=None, log=None):
     return dt, rss
 
 
-def wait_count(sink, want, timeout=30):
-    """smtp-sink prints its counters every second: wait for want."""
+def wait_count(sink, want, timeout=30, poll=0.2):
+    """smtp-sink prints its counters after every message: wait for want,
+    looking every poll seconds."""
     end = time.time() + timeout
     while sink.count() < want and time.time() < end:
-        time.sleep(0.2)
+        time.sleep(poll)
     return sink.count()
 
 
 def summary(xs):
     return statistics.median(xs), min(xs), max(xs)
+
+
+def newsletter(kring, path, conf, size):
+    """A Markdown newsletter at path whose copies come to about size bytes;
+    the size of one copy."""
+    para = ("In de regio's werken onderwijs, kinderopvang, jeugdzorg en gezondheid "
+            "samen aan **een doorlopende lijn** voor elk kind. Deze maand delen we "
+            "wat de CoP's leerden, met [verslagen](https://example.org/verslag) en "
+            "*praktijkvoorbeelden* uit Zwolle, Utrecht en Eindhoven.\n\n")
+    parts = ["# Nieuwsbrief november\n\n"]
+    while True:
+        parts.append("## Uit de regio %d\n\n%s- een agendapunt\n- nog een\n\n"
+                     % (len(parts), para * 2))
+        with open(path, "w") as f:
+            f.write("".join(parts))
+        out = subprocess.run([kring, "-c", conf, "newsletter", "preview", "nieuws", path],
+                             check=True, capture_output=True).stdout
+        if len(out) >= size:
+            return len(out)
+
+
+def site(kring, work, n, port, conns):
+    """A site in work whose newsletter nieuws has n confirmed subscribers
+    lidNNNNNN@example.net, sending to 127.0.0.1:port over conns
+    connections of 100 messages; its configuration file."""
+    conf = os.path.join(work, "kring.conf")
+    templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "templates")
+    with open(conf, "w") as f:
+        f.write('address = "metandereogen@example.org";\n'
+                'store = "%s/kring.db";\n'
+                'templates = "%s";\n'
+                'unsubscribe_url = "https://lists.example.org";\n'
+                'inbound = { type = "none"; };\n'
+                'smtp = { transport = "smtp"; host = "127.0.0.1"; port = %d; tls = "none"; '
+                'connections = %d; messages_per_connection = 100; };\n'
+                % (work, templates, port, conns))
+    run = lambda *a: subprocess.run([kring, "-c", conf] + list(a), check=True,
+                                    stdout=subprocess.DEVNULL)
+    run("init")
+    run("list", "add", "nieuws", "--name", "Nieuwsbrief Met Andere Ogen",
+        "--kind", "newsletter")
+    csv = os.path.join(work, "people.csv")
+    with open(csv, "w") as f:
+        f.write("email,name\n")
+        for i in range(n):
+            f.write("lid%06d@example.net,Lid Nummer %d\n" % (i, i))
+    run("sub", "import", "nieuws", csv, "--confirmed")
+    return conf
