@@ -36,6 +36,7 @@
 enum cue {
 	CUE_JOIN,                /* aanmelden, subscribe */
 	CUE_JOIN_OBJ,            /* join, register, aansluiten: need a list */
+	CUE_JOIN_NOUN,           /* subscription: a join unless it is ended */
 	CUE_LEAVE,               /* afmelden, unsubscribe */
 	CUE_LEAVE_OBJ,           /* verwijderen, remove, stop: need an object */
 	CUE_RECEIVE,             /* ontvangen, receive, sturen */
@@ -54,6 +55,9 @@ static const struct cueword cuewords[] = {
 	{ "abonneren", STEM_NL, CUE_JOIN }, { "registreren", STEM_NL, CUE_JOIN_OBJ },
 	{ "aansluiten", STEM_NL, CUE_JOIN_OBJ }, { "toevoegen", STEM_NL, CUE_JOIN },
 	{ "subscribe", STEM_EN, CUE_JOIN }, { "signup", STEM_EN, CUE_JOIN },
+	{ "subscription", STEM_EN, CUE_JOIN_NOUN },
+	{ "registration", STEM_EN, CUE_JOIN_NOUN },
+	{ "beeindigen", STEM_NL, CUE_LEAVE_OBJ }, { "terminate", STEM_EN, CUE_LEAVE_OBJ },
 	{ "join", STEM_EN, CUE_JOIN_OBJ }, { "register", STEM_EN, CUE_JOIN_OBJ },
 	{ "enrol", STEM_EN, CUE_JOIN_OBJ }, { "enroll", STEM_EN, CUE_JOIN_OBJ },
 	{ "afmelden", STEM_NL, CUE_LEAVE }, { "uitschrijven", STEM_NL, CUE_LEAVE },
@@ -73,6 +77,8 @@ static const struct cueword cuewords[] = {
 };
 
 /* Forms the stemmers leave apart: participles and short verb forms. */
+/* The first forms below are participles: a request only when wished. */
+#define PARTICIPLES 10
 static const struct { const char *w; enum cue cue; } forms[] = {
 	{ "aangemeld", CUE_JOIN }, { "ingeschreven", CUE_JOIN },
 	{ "geabonneerd", CUE_JOIN }, { "subscribed", CUE_JOIN },
@@ -111,6 +117,7 @@ static const struct separable separables[] = {
 	{ { "opt", "opting", NULL, NULL, NULL, NULL }, "out", CUE_LEAVE },
 	{ { "opt", "opting", NULL, NULL, NULL, NULL }, "in", CUE_JOIN_OBJ },
 	{ { "word", "wordt", "worden", "werd", NULL, NULL }, "lid", CUE_JOIN_OBJ },
+	{ { "kom", "komt", "komen", NULL, NULL, NULL }, "af", CUE_LEAVE_OBJ },
 	{ { "become", "becoming", NULL, NULL, NULL, NULL }, "member", CUE_JOIN_OBJ },
 };
 
@@ -222,7 +229,7 @@ static const char *const en_words[] = {
 /* A robot is known by one phrase of each of three groups. */
 struct robot_shape {
 	const char *why;
-	const char *a[24], *b[24], *c[24];
+	const char *a[32], *b[32], *c[32];
 };
 
 static const struct robot_shape robots[] = {
@@ -232,7 +239,8 @@ static const struct robot_shape robots[] = {
 	    "on vacation", "on holiday", "away from the office",
 	    "not in the office", "niet op kantoor", "beperkt bereikbaar",
 	    "afwezigheid", "verlof", "parental leave", "maternity leave",
-	    "sick leave", "annual leave" },
+	    "sick leave", "annual leave", "abroad", "buitenland",
+	    "not available", "niet bereikbaar", "study visit" },
 	  { "t/m", "tot en met", "until", "till", "terug", "back",
 	    "weer aanwezig", "weer bereikbaar", "weer op kantoor", "return",
 	    "tot maandag", "tot dinsdag", "tot woensdag", "tot donderdag",
@@ -259,7 +267,10 @@ static const struct robot_shape robots[] = {
 	    "geregistreerd", "registered", "in goede orde" },
 	  { "automatisch", "automatic", "auto-generated", "do not reply",
 	    "niet beantwoorden", "no-reply", "noreply", "do not respond",
-	    "niet reageren", "gegenereerd", "generated", "kunt niet" } },
+	    "niet reageren", "gegenereerd", "generated", "kunt niet",
+	    "above this line", "boven deze lijn", "support staff",
+	    "servicedesk", "service desk", "helpdesk", "klantenservice",
+	    "customer service" } },
 };
 
 /* ---- the reader ---- */
@@ -307,6 +318,7 @@ struct tok {
 	size_t n;
 	bool cap;                /* written with a capital */
 	bool email;
+	bool participle;         /* "aangemeld": a request only when wished */
 	int cue;                 /* enum cue, or -1 */
 };
 
@@ -415,6 +427,11 @@ after_comma(const char *start, const char *s)
 	return s > start && (s[-1] == ',' || s[-1] == ';');
 }
 
+/* U+00C0 to U+00FF without case or accent; '.' for what is no letter. */
+static const char fold[64] =
+    "aaaaaaaceeeeiiiidnooooo.ouuuuyts"
+    "aaaaaaaceeeeiiiidnooooo.ouuuuyty";
+
 /* Add the word s (n bytes) to the current clause; "maar" opens a new one. */
 static void
 add_word(struct text *x, const char *s, size_t n, bool subject)
@@ -436,16 +453,17 @@ add_word(struct text *x, const char *s, size_t n, bool subject)
 			i += 2;
 			continue;
 		}
-		/* Latin-1 capitals (U+00C0 to U+00DE but U+00D7) lower. */
-		if (c == 0xc3 && i + 1 < n && o + 1 < STEM_MAX &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9e &&
-		    (unsigned char)s[i + 1] != 0x97) {
-			t->w[o++] = (char)c;
-			t->w[o++] = (char)(s[i + 1] + 0x20);
-			i++;
-			if (o == 2)
+		/*
+		 * Latin-1 letters (U+00C0 to U+00FF) lose case and accent:
+		 * people write "álle", "beëindigen" and "beeindigen" alike.
+		 */
+		if (c == 0xc3 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0xbf &&
+		    fold[(unsigned char)s[i + 1] - 0x80] != '.') {
+			if (o == 0 && (unsigned char)s[i + 1] < 0xa0)
 				t->cap = true;
+			t->w[o++] = fold[(unsigned char)s[i + 1] - 0x80];
+			i++;
 			continue;
 		}
 		if (c >= 'A' && c <= 'Z') {
@@ -468,6 +486,27 @@ add_word(struct text *x, const char *s, size_t n, bool subject)
 	x->nt++;
 	x->c[x->nc - 1].n++;
 	x->c[x->nc - 1].end = s + n;
+}
+
+static const char *const abbreviations[] = {
+	"bijv", "evt", "ca", "nr", "mr", "drs", "dhr", "mevr", "mw", "etc",
+	"ivm", "ing", "ir", "dr", "prof", "resp", "tel", "vs", "jr", "st",
+	"aub", "svp", "mbt", "tav", "ihkv", "zsm", "dwz", "oa", "eg", "ie",
+};
+
+/* The clause's last word so far is an abbreviation its full stop ends. */
+static bool
+abbreviation(const struct text *x)
+{
+	const struct clause *c = &x->c[x->nc - 1];
+	const struct tok *t;
+
+	if (c->n == 0)
+		return false;
+	t = &x->t[c->first + c->n - 1];
+	return (t->n <= 8 && memchr(t->w, '.', t->n) != NULL && !t->email) ||
+	    in(t->w, abbreviations, sizeof(abbreviations) /
+	    sizeof(abbreviations[0]));
 }
 
 /* Cut s into words and clauses (see the top of this file). */
@@ -503,7 +542,9 @@ tokenize(struct text *x, const char *s, bool subject)
 			add_word(x, (const char *)b, n, subject);
 			continue;
 		}
-		if (*p == '.' || *p == '!' || *p == '?' || *p == ';') {
+		if (*p == '.' && abbreviation(x)) {
+			/* "a.u.b.", "bijv.", "mr.": no end of a sentence. */
+		} else if (*p == '.' || *p == '!' || *p == '?' || *p == ';') {
 			if (*p == '?')
 				x->c[x->nc - 1].question = true;
 			clause_open(x, (const char *)p + 1, subject);
@@ -825,8 +866,10 @@ mark_cues(struct intent_reader *r, struct text *x)
 		struct tok *t = &x->t[i];
 
 		for (size_t k = 0; k < N(forms) && t->cue < 0; k++)
-			if (strcmp(t->w, forms[k].w) == 0)
+			if (strcmp(t->w, forms[k].w) == 0) {
 				t->cue = (int)forms[k].cue;
+				t->participle = k < PARTICIPLES;
+			}
 		if (t->cue >= 0 || t->n < 3 || t->email)
 			continue;
 		stem_word(r->st, STEM_NL, t->w, t->n, stem[STEM_NL]);
@@ -979,12 +1022,67 @@ courtesy(const struct text *x, const struct clause *c, bool first)
 	return (enum kind)-1;
 }
 
+/* A new address for the same person: leave and join, a person's work. */
+static const char *const changes[] = {
+	"nieuw", "nieuwe", "new", "ander", "andere", "different", "other",
+	"gewijzigd", "gewijzigde", "changed", "change", "wijzigen", "wijziging",
+	"veranderd", "veranderen", "oude", "old", "vervalt",
+};
+static const char *const mailboxes[] = {
+	"adres", "mailadres", "e-mailadres", "emailadres", "address",
+	"adressen", "addresses",
+};
+
+static bool
+address_change(const struct text *x, const struct clause *c)
+{
+	for (size_t i = c->first; i < c->first + c->n; i++)
+		if (strcmp(x->t[i].w, "adreswijziging") == 0)
+			return true;
+	return HAS(x, c, changes) && HAS(x, c, mailboxes);
+}
+
+/* Words after which a request word is a topic: "over aanmelden". */
+static const char *const topics[] = {
+	"over", "about", "regarding", "betreffende", "omtrent", "m.b.t",
+	"mbt", "inzake", "concerning", "re",
+};
+static const char *const passives[] = {
+	"word", "wordt", "worden", "be", "been", "get", "getting",
+};
+static const char *const plural_lists[] = {
+	"lijsten", "lists", "mailings", "nieuwsbrieven", "newsletters",
+	"cops", "mailinglijsten", "maillijsten",
+};
+
+static bool
+topic_before(const struct text *x, const struct clause *c, size_t i)
+{
+	for (size_t j = i > c->first + 2 ? i - 2 : c->first; j < i; j++)
+		if (IN(x->t[j].w, topics))
+			return true;
+	return false;
+}
+
+/* "al uw lijsten", "al je lijsten": every list, though "al" is "already" too. */
+static bool
+al_lists(const struct text *x, const struct clause *c)
+{
+	for (size_t i = c->first; i + 1 < c->first + c->n; i++)
+		if (strcmp(x->t[i].w, "al") == 0 &&
+		    (IN(x->t[i + 1].w, plural_lists) || (i + 2 < c->first + c->n &&
+		    IN(x->t[i + 2].w, plural_lists))))
+			return true;
+	return false;
+}
+
 static void
 read_clause(const struct text *x, const struct clause *c,
     const struct hits *h, const char *from, bool first, struct reading *out)
 {
-	bool join = false, leave = false, unclear = false;
+	bool join = false, leave = false, unclear = false, noun = false;
 	bool desire = HAS(x, c, desires), neg = HAS(x, c, negations);
+	bool passive = HAS(x, c, passives);
 	bool object = h->n > 0 || h->list_word;
 	bool self = self_object(x, c), other = others_object(x, c, from);
 	enum kind k;
@@ -997,7 +1095,16 @@ read_clause(const struct text *x, const struct clause *c,
 		if (sep >= 0 && (self || other || object || sep == CUE_LEAVE ||
 		    sep == CUE_JOIN))
 			cue = sep;
+		/* "ik ben al aangemeld" tells; "ik wil aangemeld worden" asks. */
+		if (t->participle && sep < 0 && !desire && !passive)
+			cue = -1;
+		/* "een vraag over aanmelden" is about it, not asking it. */
+		if (cue >= 0 && topic_before(x, c, i))
+			cue = -1;
 		switch (cue) {
+		case CUE_JOIN_NOUN:
+			noun = true;
+			break;
 		case CUE_JOIN_OBJ:
 			if (!object)
 				break;
@@ -1033,13 +1140,20 @@ read_clause(const struct text *x, const struct clause *c,
 			break;
 		}
 	}
+	/* "I no longer want the newsletter", "ik wil geen mails meer". */
+	if (!join && !leave && !unclear && desire && neg &&
+	    HAS(x, c, longer) && object)
+		leave = true;
+	/* "Newsletter subscription please"; "cancel my subscription" is not. */
+	if (noun && !leave && !unclear && (desire || c->n <= 4))
+		join = true;
 	if ((join || leave) && any_event(x, c) && h->n == 0 &&
 	    !HAS(x, c, kind_words))
 		join = leave = false, unclear = false;
 	if (join || leave || unclear) {
 		out->others = other;
 		out->others_only = other && !self;
-		out->all = leave && HAS(x, c, all_words) &&
+		out->all = leave && (HAS(x, c, all_words) || al_lists(x, c)) &&
 		    (h->list_word || h->n == 0) && !HAS(x, c, kind_words);
 		if (unclear || (join && leave))
 			out->kind = K_UNCLEAR;
@@ -1084,7 +1198,7 @@ tail_line(const struct text *x, const struct clause *c, enum kind k)
 static bool
 any_phrase(const char *low, const char *const *v)
 {
-	for (size_t i = 0; i < 24 && v[i] != NULL; i++)
+	for (size_t i = 0; i < 32 && v[i] != NULL; i++)
 		if (strstr(low, v[i]) != NULL)
 			return true;
 	return false;
@@ -1164,7 +1278,7 @@ intent_read(struct intent_reader *r, const char *site_name,
 	bool chosen[LISTS_READ] = { false };
 	struct reading *rds;
 	size_t last = 0;
-	bool cop_unclear = false;
+	bool cop_unclear = false, body_request = false, moved = false;
 	const char *subj_text = subject ? command_strip_prefixes(subject) : "";
 
 	memset(out, 0, sizeof(*out));
@@ -1208,6 +1322,8 @@ intent_read(struct intent_reader *r, const char *site_name,
 		const struct clause *c = &x.c[ci];
 		const struct reading *rd = &rds[ci];
 
+		if (rd->kind != K_NONE && address_change(&x, c))
+			moved = true;
 		switch (rd->kind) {
 		case K_CONTENT:
 			/* A subject is a title, not a letter. */
@@ -1216,9 +1332,11 @@ intent_read(struct intent_reader *r, const char *site_name,
 			break;
 		case K_UNCLEAR:
 			out->want = WANT_UNCLEAR;
+			body_request = body_request || !c->subject;
 			break;
 		case K_JOIN:
 		case K_LEAVE:
+			body_request = body_request || !c->subject;
 			/* A request for someone else is the office's. */
 			if (rd->others_only) {
 				out->for_others = true;
@@ -1275,8 +1393,13 @@ intent_read(struct intent_reader *r, const char *site_name,
 	}
 	if (n_attachments > 0)
 		out->more = true;
-	if (out->want != WANT_NOTHING)
+	/* A robot may echo a Subject; only its own words can ask. */
+	if (body_request)
 		out->robot = NULL;
+	else if (out->robot != NULL)
+		out->want = WANT_NOTHING;
+	if (moved && (out->want == WANT_JOIN || out->want == WANT_LEAVE))
+		out->want = WANT_UNCLEAR;
 	free(lm);
 	free(x.t);
 	free(x.c);
