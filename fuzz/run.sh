@@ -10,7 +10,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"message bounce command markdown post csv config template"}
+targets=${*:-"message bounce command letter markdown post csv config template"}
 out=$top/_build/fuzz
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # The store's migrations are string literals pasted on purpose.
@@ -37,7 +37,7 @@ fi
 make -s -C "$out/build/src" libkring.a >/dev/null
 libs=$(make -s -C "$out/build/src" -f Makefile -f - print-libs <<'MK'
 print-libs:
-	@echo $(ESMTP_LIBS) $(ETPAN_LIBS) $(SQLITE_LIBS) $(LIBCONFIG_LIBS) $(CMARK_LIBS) $(OPENSSL_LIBS) $(GNUTLS_LIBS) $(IDN2_LIBS)
+	@echo $(ESMTP_LIBS) $(ETPAN_LIBS) $(SQLITE_LIBS) $(LIBCONFIG_LIBS) $(CMARK_LIBS) $(OPENSSL_LIBS) $(GNUTLS_LIBS) $(IDN2_LIBS) $(STEMMER_LIBS)
 MK
 )
 
@@ -46,6 +46,7 @@ seeds() {
 	message|post) echo "$top/tests/data/mail" ;;
 	bounce) echo "$top/tests/data/bounces $top/tests/data/mail" ;;
 	command) echo "$top/fuzz/seeds/command" ;;
+	letter) echo "$top/tests/data/people $top/tests/data/mail" ;;
 	markdown) echo "$top/doc" ;;
 	csv) echo "$top/fuzz/seeds/csv" ;;
 	config) echo "$top/tests/data/config $top/conf" ;;
