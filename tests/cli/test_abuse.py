@@ -73,7 +73,7 @@ class TestCaseVariants(CommandCase):
 
 
 class TestMigration(kt.TestCase):
-    """A store from before (schema 5) that holds one mailbox as three people."""
+    """A store from before (schema 8) that holds one mailbox as three people."""
 
     def downgrade(self):
         db = sqlite3.connect(self.site.store)
@@ -83,7 +83,8 @@ class TestMigration(kt.TestCase):
             db.execute("ALTER TABLE confirm_sent DROP COLUMN invited")
             db.execute("ALTER TABLE inbound DROP COLUMN attempts")
             db.execute("ALTER TABLE inbound DROP COLUMN full_size")
-            db.execute("PRAGMA user_version = 5")
+            # The store as it was before one person per mailbox.
+            db.execute("PRAGMA user_version = 8")
         return db
 
     def test_case_duplicates_merge_into_the_first(self):
@@ -179,7 +180,7 @@ class TestPoison(CommandCase):
         all_rows = self.assertOk(self.site.kring("inbox", "--state", "all", "--tsv")).out
         self.assertEqual(len(all_rows.splitlines()), 2)
         self.assertError(self.site.kring("inbox", "show", "9"), 65, "does not exist")
-        self.assertError(self.site.kring("inbox", "--state", "kept"), 64, "--state")
+        self.assertError(self.site.kring("inbox", "--state", "lost"), 64, "--state")
 
     def raw_of(self, id_):
         p = subprocess.run([kt.KRING, "-c", self.site.conf, "inbox", "show", str(id_)],
