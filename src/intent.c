@@ -539,6 +539,11 @@ tokenize(struct text *x, const char *s, bool subject)
 				}
 			}
 			n = (size_t)(p - b);
+			if (n == 0) {
+				/* A lone apostrophe (U+2019) is no word. */
+				p += len;
+				continue;
+			}
 			add_word(x, (const char *)b, n, subject);
 			continue;
 		}
