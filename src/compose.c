@@ -974,3 +974,21 @@ compose_head(const struct config *cfg, const struct compose_head *h,
 	head_vals_free(&v);
 	return rc;
 }
+
+int
+compose_write_body(struct mailmime *top, const char *what, struct buf *out,
+    struct err *e)
+{
+	struct buf body = BUF_INIT;
+	int rc;
+
+	if ((rc = compose_write(top, &body, e)) == 0) {
+		if (body.len > COMPOSE_BODY_MAX)
+			rc = err_set(e, EX_DATAERR, "%s is larger than %d bytes",
+			    what, COMPOSE_BODY_MAX);
+		else
+			buf_add(out, buf_str(&body), body.len);
+	}
+	buf_free(&body);
+	return rc;
+}

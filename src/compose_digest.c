@@ -176,7 +176,7 @@ int
 compose_digest_body(const struct compose_digest *d, struct buf *out,
     struct err *e)
 {
-	struct buf tq = BUF_INIT, hq = BUF_INIT, body = BUF_INIT;
+	struct buf tq = BUF_INIT, hq = BUF_INIT;
 	struct prepared p;
 	struct mailmime *mixed, *digest;
 	uint64_t s[3];
@@ -208,17 +208,10 @@ compose_digest_body(const struct compose_digest *d, struct buf *out,
 	compose_need_ok(mailmime_smart_add_part(mixed, toc_part(d, s[2], &tq,
 	    &hq)));
 	compose_need_ok(mailmime_smart_add_part(mixed, digest));
-	if ((rc = compose_write(mixed, &body, e)) == 0) {
-		if (body.len > COMPOSE_BODY_MAX)
-			rc = err_set(e, EX_DATAERR, "the digest is larger than "
-			    "%d bytes", COMPOSE_BODY_MAX);
-		else
-			buf_add(out, buf_str(&body), body.len);
-	}
+	rc = compose_write_body(mixed, "the digest", out, e);
 out:
 	prepared_free(&p);
 	buf_free(&tq);
 	buf_free(&hq);
-	buf_free(&body);
 	return rc;
 }

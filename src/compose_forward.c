@@ -39,7 +39,7 @@ int
 compose_forward_body(const char *text, const char *raw, size_t len,
     uint64_t seed, struct buf *out, struct err *e)
 {
-	struct buf tq = BUF_INIT, orig = BUF_INIT, body = BUF_INIT;
+	struct buf tq = BUF_INIT, orig = BUF_INIT;
 	struct mailmime *mixed, *part;
 	bool fits = compose_digest_unfit(raw, len) == UNFIT_NONE, eight = false;
 	int tries, rc = -1;
@@ -70,15 +70,8 @@ compose_forward_body(const char *text, const char *raw, size_t len,
 	compose_need_ok(mailmime_smart_add_part(mixed, part));
 	if (eight)
 		compose_mark_8bit(mixed);
-	if ((rc = compose_write(mixed, &body, e)) == 0) {
-		if (body.len > COMPOSE_BODY_MAX)
-			rc = err_set(e, EX_DATAERR, "the forward is larger than "
-			    "%d bytes", COMPOSE_BODY_MAX);
-		else
-			buf_add(out, buf_str(&body), body.len);
-	}
+	rc = compose_write_body(mixed, "the forward", out, e);
 	buf_free(&tq);
 	buf_free(&orig);
-	buf_free(&body);
 	return rc;
 }

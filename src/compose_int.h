@@ -52,5 +52,11 @@ struct mailmime *compose_rfc822_part(const struct buf *bytes, bool eight);
  * out.  -1 with EX_SOFTWARE when libetpan fails or writes bad bytes.
  */
 int compose_write(struct mailmime *top, struct buf *out, struct err *e);
+/*
+ * compose_write, for a whole body named what ("the digest"): -1 with
+ * EX_DATAERR when it comes out over COMPOSE_BODY_MAX, else appended.
+ */
+int compose_write_body(struct mailmime *top, const char *what,
+    struct buf *out, struct err *e);
 
 #endif
