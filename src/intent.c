@@ -78,13 +78,14 @@ static const struct cueword cuewords[] = {
 
 /* Forms the stemmers leave apart: participles and short verb forms. */
 /* The first forms below are participles: a request only when wished. */
-#define PARTICIPLES 10
+#define PARTICIPLES 12
 static const struct { const char *w; enum cue cue; } forms[] = {
 	{ "aangemeld", CUE_JOIN }, { "ingeschreven", CUE_JOIN },
 	{ "geabonneerd", CUE_JOIN }, { "subscribed", CUE_JOIN },
 	{ "afgemeld", CUE_LEAVE }, { "uitgeschreven", CUE_LEAVE },
 	{ "opgezegd", CUE_LEAVE }, { "unsubscribed", CUE_LEAVE },
 	{ "verwijderd", CUE_LEAVE_OBJ }, { "removed", CUE_LEAVE_OBJ },
+	{ "toegevoegd", CUE_JOIN }, { "added", CUE_JOIN },
 	{ "stop", CUE_LEAVE_OBJ }, { "stopt", CUE_LEAVE_OBJ },
 	{ "ontvang", CUE_RECEIVE }, { "ontvangt", CUE_RECEIVE },
 	{ "krijg", CUE_RECEIVE }, { "krijgt", CUE_RECEIVE },
@@ -240,7 +241,8 @@ static const struct robot_shape robots[] = {
 	    "not in the office", "niet op kantoor", "beperkt bereikbaar",
 	    "afwezigheid", "verlof", "parental leave", "maternity leave",
 	    "sick leave", "annual leave", "abroad", "buitenland",
-	    "not available", "niet bereikbaar", "study visit" },
+	    "not available", "niet bereikbaar", "study visit",
+	    "limited access", "beperkt toegang", "attending" },
 	  { "t/m", "tot en met", "until", "till", "terug", "back",
 	    "weer aanwezig", "weer bereikbaar", "weer op kantoor", "return",
 	    "tot maandag", "tot dinsdag", "tot woensdag", "tot donderdag",
@@ -1041,10 +1043,20 @@ static const char *const mailboxes[] = {
 static bool
 address_change(const struct text *x, const struct clause *c)
 {
-	for (size_t i = c->first; i < c->first + c->n; i++)
+	size_t end = c->first + c->n;
+
+	for (size_t i = c->first; i < end; i++) {
 		if (strcmp(x->t[i].w, "adreswijziging") == 0)
 			return true;
-	return HAS(x, c, changes) && HAS(x, c, mailboxes);
+		if (!IN(x->t[i].w, mailboxes))
+			continue;
+		/* "mijn nieuwe adres", "address has changed": next to it. */
+		for (size_t j = i > c->first + 2 ? i - 2 : c->first;
+		    j < end && j <= i + 3; j++)
+			if (j != i && IN(x->t[j].w, changes))
+				return true;
+	}
+	return false;
 }
 
 /* Words after which a request word is a topic: "over aanmelden". */
@@ -1081,11 +1093,35 @@ al_lists(const struct text *x, const struct clause *c)
 	return false;
 }
 
+/* What one receives, named before: "ik wil hem ontvangen", "send it". */
+static const char *const pronouns[] = {
+	"hem", "het", "deze", "die", "dit", "it", "this", "them", "ze",
+};
+static const char *const already[] = { "al", "reeds", "already" };
+static const char *const forwarded[] = {
+	"doorgestuurd", "doorgestuurde", "forwarded", "doorgezonden",
+};
+
+static bool
+any_email(const struct text *x, const struct clause *c)
+{
+	for (size_t i = c->first; i < c->first + c->n; i++)
+		if (x->t[i].email)
+			return true;
+	return false;
+}
+
+/*
+ * Read clause c, whose lists are h; context: the Subject names a list,
+ * which "hem" or "it" may stand for.
+ */
 static void
 read_clause(const struct text *x, const struct clause *c,
-    const struct hits *h, const char *from, bool first, struct reading *out)
+    const struct hits *h, const char *from, bool first, bool context,
+    struct reading *out)
 {
 	bool join = false, leave = false, unclear = false, noun = false;
+	bool receive = false, by_receive = false;
 	bool desire = HAS(x, c, desires), neg = HAS(x, c, negations);
 	bool passive = HAS(x, c, passives);
 	bool object = h->n > 0 || h->list_word;
@@ -1135,15 +1171,38 @@ read_clause(const struct text *x, const struct clause *c,
 			break;
 		case CUE_RECEIVE:
 		case CUE_NEED:
+			receive = true;
 			if (neg && (desire || cue == CUE_NEED))
 				leave = true;
-			else if (!neg && desire && object && h->n + (h->list_word) > 0 &&
-			    (h->n > 0 || HAS(x, c, kind_words)))
-				join = true;
+			else if (!neg && desire && (h->n > 0 ||
+			    HAS(x, c, kind_words) || (context &&
+			    HAS(x, c, pronouns))))
+				by_receive = true;
 			break;
 		default:
 			break;
 		}
+	}
+	/*
+	 * "Ik ontvang graag de nieuwsbrief", "ik wil hem zelf ontvangen"
+	 * (the newsletter of the Subject); but "stop receiving" leaves, and
+	 * what one receives is a thing, not a person.
+	 */
+	if (by_receive && !leave) {
+		join = true;
+		other = any_email(x, c);
+	}
+	/* "Een collega stuurde hem door": how the mail came, nothing to do. */
+	if (!join && !leave && !unclear && !c->question &&
+	    c->n <= THANKS_WORDS && HAS(x, c, forwarded)) {
+		out->kind = K_NONE;
+		return;
+	}
+	/* "Ik krijg de nieuwsbrief al": how things are, not a request. */
+	if (receive && !join && !leave && !unclear && !desire && !neg &&
+	    HAS(x, c, already)) {
+		out->kind = K_NONE;
+		return;
 	}
 	/* "I no longer want the newsletter", "ik wil geen mails meer". */
 	if (!join && !leave && !unclear && desire && neg &&
@@ -1313,7 +1372,8 @@ intent_read(struct intent_reader *r, const char *site_name,
 			for (size_t k = 0; k < n; k++)
 				if (h.on[k] && !subj.on[k])
 					hit(&subj, k);
-		read_clause(&x, c, &h, NULL, !c->subject && first, &rds[ci]);
+		read_clause(&x, c, &h, NULL, !c->subject && first,
+		    !c->subject && subj.n > 0, &rds[ci]);
 		if (!c->subject) {
 			first = false;
 			ended = rds[ci].kind == K_CLOSING;

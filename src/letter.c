@@ -150,6 +150,14 @@ quoted_head(const char *s, size_t len, const char *rest)
 	return false;
 }
 
+static bool
+says_wrote(const char *s, size_t len)
+{
+	return memmem(s, len, "schreef", 7) != NULL ||
+	    memmem(s, len, "wrote", 5) != NULL ||
+	    memmem(s, len, "geschreven", 10) != NULL;
+}
+
 /*
  * An attribution that a mail program wrapped: "Op wo 2 dec 2026 om
  * 09:14 schreef Naam <" and "adres>:" on the next line.
@@ -160,16 +168,16 @@ wrapped_attribution(const char *s, size_t len, const char *rest)
 	const char *line;
 	size_t n;
 
+	bool said;
+
 	if (!starts_ci(s, len, "op ") && !starts_ci(s, len, "on "))
 		return false;
-	if (memmem(s, len, "schreef", 7) == NULL &&
-	    memmem(s, len, "wrote", 5) == NULL &&
-	    memmem(s, len, "geschreven", 10) == NULL)
-		return false;
+	said = says_wrote(s, len);
 	if (!next_line(&rest, &line, &n))
-		return true;
+		return said;
 	trim(&line, &n);
-	return n > 0 && line[n - 1] == ':';
+	/* "… <adres>:" below, or "wrote:" alone on the next line. */
+	return n > 0 && line[n - 1] == ':' && (said || says_wrote(line, n));
 }
 
 /* "Op … schreef …:", "On … wrote:": a line that introduces a quote. */
