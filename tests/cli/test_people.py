@@ -184,7 +184,8 @@ def run_set(site, folder):
 
 
 def report(name, rows, fig):
-    print("people %s: %d mails, %d right (%.1f%%), %d wrong actions, %d lost"
+    sys.stderr.flush()
+    print("\npeople %s: %d mails, %d right (%.1f%%), %d wrong actions, %d lost"
           % (name, fig["n"], fig["right"], 100.0 * fig["right"] / max(fig["n"], 1),
              fig["wrong"], fig["lost"]))
     for row in rows:
