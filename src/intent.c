@@ -19,14 +19,9 @@
 
 #include "buf.h"
 #include "command.h"
-#include "intent.h"
-#include "stem.h"
+#include "intent_int.h"
 #include "xmem.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define TOKENS_MAX 4000
-#define LISTS_READ 256
-#define SHORT_LINE 60          /* bytes: a line this short ends a clause */
 #define COURTESY_WORDS 7       /* a greeting or closing is no longer */
 #define THANKS_WORDS 12        /* nor thanks, however warm */
 #define TAIL_WORDS 12          /* a line of a signature is no longer */
@@ -126,7 +121,9 @@ static const char *const negations[] = {
 	"niet", "geen", "nooit", "niets", "not", "no", "never", "don't", "dont",
 	"doesn't", "didn't", "won't", "cannot", "can't", "nor", "neither",
 };
+
 static const char *const longer[] = { "meer", "longer", "anymore" };
+
 static const char *const desires[] = {
 	"graag", "wil", "wilt", "willen", "zou", "zouden", "kunt", "kun",
 	"kunnen", "gelieve", "verzoek", "verzoeke", "wens", "wensen", "liever",
@@ -134,19 +131,24 @@ static const char *const desires[] = {
 	"could", "kindly", "request", "prefer", "hoef", "hoeft", "hoeven",
 	"i'd", "wanna",
 };
+
 static const char *const abilities[] = {
 	"kan", "kon", "lukt", "lukte", "gelukt", "werkt", "werkte", "can't",
 	"cannot", "unable", "couldn't", "work", "works", "working", "manage",
 };
+
 static const char *const selves[] = {
 	"mij", "me", "mezelf", "mijzelf", "ons", "onszelf", "myself", "us",
 	"ourselves",
 };
+
 static const char *const owners[] = { "mijn", "my", "ons", "onze", "our" };
+
 static const char *const addresses[] = {
 	"adres", "e-mailadres", "emailadres", "mailadres", "address",
 	"e-mail", "email", "gegevens", "details", "naam", "name",
 };
+
 static const char *const others[] = {
 	"collega", "collega's", "collegas", "medewerker", "medewerkers",
 	"teamleden", "teamgenoten", "hem", "haar", "hen", "directeur",
@@ -154,24 +156,16 @@ static const char *const others[] = {
 	"co-worker", "him", "her", "them", "they", "staff", "team",
 	"iedereen", "everyone", "everybody", "zij", "hun",
 };
-static const char *const list_words[] = {
-	"nieuwsbrief", "nieuwsbrieven", "newsletter", "newsletters", "maillijst",
-	"mailinglijst", "mailinglist", "mailing", "verzendlijst", "lijst",
-	"lijsten", "list", "lists", "cop", "cops", "community", "mails",
-	"e-mails", "emails", "berichten", "mailtjes", "updates", "abonnement",
-	"subscription", "lidmaatschap", "membership", "adresbestand",
-	"mailinglijsten", "distributielijst", "digest", "samenvatting",
-};
-static const char *const kind_words[] = {
-	"nieuwsbrief", "nieuwsbrieven", "newsletter", "newsletters",
-};
+
 static const char *const all_words[] = {
 	"alles", "alle", "overal", "all", "everything", "every", "any",
 };
+
 /* What "stop" may stop when no list is named: "stop sending". */
 static const char *const sendings[] = {
 	"sending", "sturen", "mailen", "mailing", "emailing", "toesturen",
 };
+
 static const char *const events[] = {
 	"bijeenkomst", "bijeenkomsten", "webinar", "webinars", "training",
 	"trainingen", "cursus", "congres", "conferentie", "symposium",
@@ -182,97 +176,56 @@ static const char *const events[] = {
 	"werkbezoek", "inloop", "festival", "activiteit", "middag", "ochtend",
 	"avond",
 };
+
 static const char *const weekdays[] = {
 	"maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag",
 	"zondag", "vandaag", "feestdag", "feestdagen", "werkdag", "werkdagen",
 	"verjaardag",
 };
+
 static const char *const greetings[] = {
 	"beste", "hallo", "hoi", "hi", "hey", "hello", "dear", "geachte",
 	"goedemorgen", "goedemiddag", "goedenavond", "good", "dag", "ls",
 	"l.s", "hee", "heey", "morning", "beeste",
 };
+
 static const char *const closings[] = {
 	"groet", "groeten", "groetjes", "gegroet", "mvg", "m.vr.gr", "vrgr",
 	"regards", "sincerely", "cheers", "best", "kind", "warm", "yours",
 	"hartelijke", "vriendelijke",
 };
+
 /* The words that make "kind", "best", "warm" a closing. */
 static const char *const farewells[] = {
 	"groet", "groeten", "groetjes", "gegroet", "mvg", "m.vr.gr", "vrgr",
 	"regards", "sincerely", "cheers", "wishes",
 };
+
 static const char *const thanks[] = {
 	"bedankt", "dank", "dankjewel", "dankuwel", "dankje", "thanks", "thank",
 	"thx", "merci", "alvast", "bvd",
 };
+
 static const char *const fillers[] = {
 	"graag", "svp", "alstublieft", "aub", "please", "ok", "oke", "oké",
 	"ja", "yes", "nee", "no", "hoi",
 };
+
 static const char *const questions[] = {
 	"vraag", "vragen", "vraagje", "question", "questions", "wanneer",
 	"waarom", "why", "when",
 };
+
 static const char *const nl_words[] = {
 	"de", "het", "een", "en", "ik", "je", "u", "van", "voor", "niet",
 	"graag", "met", "op", "mij", "wil", "is", "dat", "die", "ook", "naar",
 	"maar", "wij", "we", "zou", "mijn", "geen", "meer", "beste", "groet",
 };
+
 static const char *const en_words[] = {
 	"the", "a", "an", "and", "i", "you", "of", "for", "not", "please",
 	"with", "on", "me", "want", "is", "that", "this", "to", "my", "would",
 	"like", "dear", "regards", "thanks", "no", "your", "from", "be",
-};
-
-/* ---- automatic mail without a mark ---- */
-
-/* A robot is known by one phrase of each of three groups. */
-struct robot_shape {
-	const char *why;
-	const char *a[32], *b[32], *c[32];
-};
-
-static const struct robot_shape robots[] = {
-	{ "out-of-office text",
-	  { "afwezig", "out of office", "out of the office", "niet aanwezig",
-	    "met vakantie", "op vakantie", "met verlof", "on leave",
-	    "on vacation", "on holiday", "away from the office",
-	    "not in the office", "niet op kantoor", "beperkt bereikbaar",
-	    "afwezigheid", "verlof", "parental leave", "maternity leave",
-	    "sick leave", "annual leave", "abroad", "buitenland",
-	    "not available", "niet bereikbaar", "study visit",
-	    "limited access", "beperkt toegang", "attending" },
-	  { "t/m", "tot en met", "until", "till", "terug", "back",
-	    "weer aanwezig", "weer bereikbaar", "weer op kantoor", "return",
-	    "tot maandag", "tot dinsdag", "tot woensdag", "tot donderdag",
-	    "tot vrijdag", "tot " },
-	  { "dringend", "urgent", "spoed", "collega", "colleague",
-	    "contact opnemen", "contact met", "contact", "doorgestuurd",
-	    "forwarded", "beantwoord", "reply", "respond", "reageren",
-	    "terugkomst", "bereikbaar" } },
-	{ "challenge-response",
-	  { "verify", "verifieer", "verificatie", "bevestig dat",
-	    "confirm that you", "bevestigen dat u", "prove you",
-	    "verification" },
-	  { "human", "mens", "robot", "spam", "whitelist", "approved sender",
-	    "goedgekeurde afzender", "afzenderslijst", "sender list",
-	    "challenge" },
-	  { "http", "klik", "click", "link", "reply to this", "beantwoord" } },
-	{ "automatic acknowledgement",
-	  { "ticket", "zaaknummer", "referentienummer", "registratienummer",
-	    "reference number", "case number", "meldingsnummer",
-	    "ticketnummer", "case #", "support request", "uw melding",
-	    "your request", "uw verzoek", "uw bericht", "your message",
-	    "your e-mail" },
-	  { "ontvangen", "received", "in behandeling", "being processed",
-	    "geregistreerd", "registered", "in goede orde" },
-	  { "automatisch", "automatic", "auto-generated", "do not reply",
-	    "niet beantwoorden", "no-reply", "noreply", "do not respond",
-	    "niet reageren", "gegenereerd", "generated", "kunt niet",
-	    "above this line", "boven deze lijn", "support staff",
-	    "servicedesk", "service desk", "helpdesk", "klantenservice",
-	    "customer service" } },
 };
 
 /* ---- the reader ---- */
@@ -313,535 +266,12 @@ intent_reader_free(struct intent_reader **rp)
 	*rp = NULL;
 }
 
-/* ---- tokens and clauses ---- */
-
-struct tok {
-	char w[STEM_MAX + 1];    /* lower case */
-	size_t n;
-	bool cap;                /* written with a capital */
-	bool email;
-	bool participle;         /* "aangemeld": a request only when wished */
-	int cue;                 /* enum cue, or -1 */
-};
-
-struct clause {
-	size_t first, n;         /* tokens */
-	const char *start, *end; /* the text, for the reply */
-	bool question;
-	bool subject;
-};
-
-struct text {
-	struct tok *t;
-	size_t nt;
-	struct clause *c;
-	size_t nc, cap_c;
-};
-
-/* One UTF-8 code point at s (n bytes left): its value and length. */
-static uint32_t
-cp_at(const unsigned char *s, size_t n, size_t *len)
-{
-	if (s[0] < 0x80 || n < 2) {
-		*len = 1;
-		return s[0];
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		*len = 2;
-		return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-	}
-	if ((s[0] & 0xf0) == 0xe0 && n >= 3) {
-		*len = 3;
-		return ((uint32_t)(s[0] & 0x0f) << 12) |
-		    ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
-	}
-	*len = 1;
-	return 0xfffd;
-}
-
-/* Code points that separate words though they are not ASCII. */
-static bool
-cp_separates(uint32_t c)
-{
-	return c == 0xa0 || c == 0xab || c == 0xbb || (c >= 0x2000 &&
-	    c <= 0x206f && c != 0x2019) || c == 0xfffd || c == 0x3000;
-}
-
-static bool
-word_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c >= 0x80;
-}
-
-static bool
-inner_byte(unsigned char c)
-{
-	return c == '-' || c == '\'' || c == '@' || c == '.' || c == '_' ||
-	    c == '+' || c == '/';
-}
-
-static void
-clause_open(struct text *x, const char *at, bool subject)
-{
-	struct clause *c;
-
-	if (x->nc > 0 && x->c[x->nc - 1].n == 0) {
-		x->c[x->nc - 1].start = at;
-		x->c[x->nc - 1].subject = subject;
-		return;
-	}
-	if (x->nc == x->cap_c) {
-		x->cap_c = x->cap_c ? 2 * x->cap_c : 32;
-		x->c = xrealloc(x->c, x->cap_c * sizeof(*x->c));
-	}
-	c = &x->c[x->nc++];
-	memset(c, 0, sizeof(*c));
-	c->first = x->nt;
-	c->start = c->end = at;
-	c->subject = subject;
-}
-
-static bool
-in(const char *w, const char *const *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(w, set[i]) == 0)
-			return true;
-	return false;
-}
-
-#define IN(w, set) in((w), (set), N(set))
 
 bool
 intent_common_word(const char *w)
 {
-	return IN(w, list_words) || IN(w, fillers) || IN(w, desires) ||
+	return lists_word(w) || IN(w, fillers) || IN(w, desires) ||
 	    IN(w, selves) || IN(w, all_words) || IN(w, thanks);
-}
-
-/* The last thing before s, since the clause began, is a comma. */
-static bool
-after_comma(const char *start, const char *s)
-{
-	while (s > start && (s[-1] == ' ' || s[-1] == '\t' || s[-1] == '\n'))
-		s--;
-	return s > start && (s[-1] == ',' || s[-1] == ';');
-}
-
-/* U+00C0 to U+00FF without case or accent; '.' for what is no letter. */
-static const char fold[64] =
-    "aaaaaaaceeeeiiiidnooooo.ouuuuyts"
-    "aaaaaaaceeeeiiiidnooooo.ouuuuyty";
-
-/* Add the word s (n bytes) to the current clause; "maar" opens a new one. */
-static void
-add_word(struct text *x, const char *s, size_t n, bool subject)
-{
-	struct tok *t;
-	size_t o = 0;
-
-	if (x->nt == TOKENS_MAX)
-		return;
-	t = &x->t[x->nt];
-	memset(t, 0, sizeof(*t));
-	for (size_t i = 0; i < n && o < STEM_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* A’ (U+2019) is an apostrophe inside a word. */
-		if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-		    (unsigned char)s[i + 2] == 0x99) {
-			t->w[o++] = '\'';
-			i += 2;
-			continue;
-		}
-		/*
-		 * Latin-1 letters (U+00C0 to U+00FF) lose case and accent:
-		 * people write "álle", "beëindigen" and "beeindigen" alike.
-		 */
-		if (c == 0xc3 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0xbf &&
-		    fold[(unsigned char)s[i + 1] - 0x80] != '.') {
-			if (o == 0 && (unsigned char)s[i + 1] < 0xa0)
-				t->cap = true;
-			t->w[o++] = fold[(unsigned char)s[i + 1] - 0x80];
-			i++;
-			continue;
-		}
-		if (c >= 'A' && c <= 'Z') {
-			if (o == 0)
-				t->cap = true;
-			c = (unsigned char)(c - 'A' + 'a');
-		}
-		t->w[o++] = (char)c;
-	}
-	t->w[o] = '\0';
-	t->n = o;
-	t->cue = -1;
-	t->email = memchr(t->w, '@', o) != NULL;
-	/* ", maar" turns a sentence round; "meld mij maar aan" does not. */
-	if ((strcmp(t->w, "maar") == 0 || strcmp(t->w, "but") == 0) &&
-	    after_comma(x->c[x->nc - 1].start, s)) {
-		clause_open(x, s + n, subject);
-		return;
-	}
-	x->nt++;
-	x->c[x->nc - 1].n++;
-	x->c[x->nc - 1].end = s + n;
-}
-
-static const char *const abbreviations[] = {
-	"bijv", "evt", "ca", "nr", "mr", "drs", "dhr", "mevr", "mw", "etc",
-	"ivm", "ing", "ir", "dr", "prof", "resp", "tel", "vs", "jr", "st",
-	"aub", "svp", "mbt", "tav", "ihkv", "zsm", "dwz", "oa", "eg", "ie",
-};
-
-/* The clause's last word so far is an abbreviation its full stop ends. */
-static bool
-abbreviation(const struct text *x)
-{
-	const struct clause *c = &x->c[x->nc - 1];
-	const struct tok *t;
-
-	if (c->n == 0)
-		return false;
-	t = &x->t[c->first + c->n - 1];
-	return (t->n <= 8 && memchr(t->w, '.', t->n) != NULL && !t->email) ||
-	    in(t->w, abbreviations, sizeof(abbreviations) /
-	    sizeof(abbreviations[0]));
-}
-
-/* Cut s into words and clauses (see the top of this file). */
-static void
-tokenize(struct text *x, const char *s, bool subject)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + strlen(s);
-	const char *line = s;
-
-	clause_open(x, s, subject);
-	while (*p != '\0') {
-		size_t len;
-		uint32_t c = cp_at(p, (size_t)(end - p), &len);
-
-		if (word_byte(*p) && !cp_separates(c)) {
-			const unsigned char *b = p;
-			size_t n;
-
-			while (*p != '\0') {
-				uint32_t d = cp_at(p, (size_t)(end - p), &len);
-
-				if (word_byte(*p) && !cp_separates(d) && d != 0x2019) {
-					p += len;
-				} else if ((inner_byte(*p) || d == 0x2019) &&
-				    word_byte(p[len])) {
-					p += len;
-				} else {
-					break;
-				}
-			}
-			n = (size_t)(p - b);
-			if (n == 0) {
-				/* A lone apostrophe (U+2019) is no word. */
-				p += len;
-				continue;
-			}
-			add_word(x, (const char *)b, n, subject);
-			continue;
-		}
-		if (*p == '.' && abbreviation(x)) {
-			/* "a.u.b.", "bijv.", "mr.": no end of a sentence. */
-		} else if (*p == '.' || *p == '!' || *p == '?' || *p == ';') {
-			if (*p == '?')
-				x->c[x->nc - 1].question = true;
-			clause_open(x, (const char *)p + 1, subject);
-		} else if (*p == '\n') {
-			const char *next = (const char *)p + 1;
-
-			const char *q = next;
-
-			while (*q == ' ' || *q == '\t')
-				q++;
-			/* A short line ends a clause unless the next goes on with it. */
-			if (((const char *)p - line < SHORT_LINE &&
-			    !(*q >= 'a' && *q <= 'z')) || *q == '\n' ||
-			    *q == '-' || *q == '*')
-				clause_open(x, next, subject);
-			line = next;
-		}
-		p += len;
-	}
-}
-
-/* ---- lists ---- */
-
-struct lwords {
-	char w[8][STEM_MAX + 1];
-	size_t n;
-};
-
-/* The words of s, lower case, split at what is not a letter or digit. */
-static void
-split_words(const char *s, struct lwords *out)
-{
-	out->n = 0;
-	while (*s != '\0' && out->n < 8) {
-		size_t o = 0;
-
-		while (*s != '\0' && !word_byte((unsigned char)*s))
-			s++;
-		while (*s != '\0' && word_byte((unsigned char)*s)) {
-			char c = *s++;
-
-			if (o < STEM_MAX)
-				out->w[out->n][o++] = c >= 'A' && c <= 'Z' ?
-				    (char)(c - 'A' + 'a') : c;
-		}
-		if (o > 0)
-			out->w[out->n++][o] = '\0';
-	}
-}
-
-/* Tokens at i start the words ws (first k of them). */
-static bool
-phrase_at(const struct text *x, const struct clause *c, size_t i,
-    const struct lwords *ws, size_t from)
-{
-	size_t k = ws->n - from;
-
-	if (k == 0 || i + k > c->first + c->n)
-		return false;
-	for (size_t j = 0; j < k; j++)
-		if (strcmp(x->t[i + j].w, ws->w[from + j]) != 0)
-			return false;
-	return true;
-}
-
-/* A part of a hyphenated word is w: "jgz-lijst", "cop-jeugdzorg". */
-static bool
-part_is(const struct tok *t, const char *w)
-{
-	size_t k;
-	const char *p;
-
-	if (w == NULL || (k = strlen(w)) == 0 || memchr(t->w, '-', t->n) == NULL)
-		return false;
-	for (p = t->w; (p = strstr(p, w)) != NULL; p++)
-		if ((p == t->w || p[-1] == '-') && (p[k] == '\0' || p[k] == '-'))
-			return true;
-	return false;
-}
-
-/*
- * The words ws at i, the last only begun the same ("Gezonde Scholen"
- * for "Gezonde School"): at least two words, four letters in common.
- */
-static bool
-near_phrase(const struct text *x, const struct clause *c, size_t i,
-    const struct lwords *ws)
-{
-	size_t k = ws->n, common = 0;
-	const char *a, *b;
-
-	if (k < 2 || i + k > c->first + c->n)
-		return false;
-	for (size_t j = 0; j + 1 < k; j++)
-		if (strcmp(x->t[i + j].w, ws->w[j]) != 0)
-			return false;
-	a = x->t[i + k - 1].w;
-	b = ws->w[k - 1];
-	while (a[common] != '\0' && a[common] == b[common])
-		common++;
-	return common >= 4 && common + 2 >= strlen(b);
-}
-
-/* Damerau-Levenshtein distance of a and b, or max + 1 when over max. */
-static size_t
-distance(const char *a, const char *b, size_t max)
-{
-	size_t la = strlen(a), lb = strlen(b), d[STEM_MAX + 2][STEM_MAX + 2];
-
-	if (la > STEM_MAX || lb > STEM_MAX || (la > lb ? la - lb : lb - la) > max)
-		return max + 1;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j] + 1;
-
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb];
-}
-
-/* What the reader knows of one list. */
-struct lmatch {
-	const struct intent_list *l;
-	struct lwords name, rest, alias[4];
-	size_t nalias;
-};
-
-/* The words of ws from k on are the words of other. */
-static bool
-words_are(const struct lwords *ws, size_t k, const struct lwords *other)
-{
-	if (ws->n - k != other->n)
-		return false;
-	for (size_t j = 0; j < other->n; j++)
-		if (strcmp(ws->w[k + j], other->w[j]) != 0)
-			return false;
-	return true;
-}
-
-static const char *const name_generic[] = {
-	"cop", "community", "of", "practice", "nieuwsbrief", "newsletter",
-	"de", "het", "the",
-};
-
-static void
-lmatch_init(struct lmatch *m, const struct intent_list *l,
-    const struct lwords *site)
-{
-	size_t k = 0;
-	const char *a = l->aliases != NULL ? l->aliases : "";
-
-	memset(m, 0, sizeof(*m));
-	m->l = l;
-	split_words(l->name != NULL ? l->name : "", &m->name);
-	while (k < m->name.n && IN(m->name.w[k], name_generic))
-		k++;
-	/* "Nieuwsbrief Met Andere Ogen": the rest is the site's own name. */
-	if (k > 0 && k < m->name.n && !words_are(&m->name, k, site))
-		for (size_t j = k; j < m->name.n; j++)
-			memcpy(m->rest.w[m->rest.n++], m->name.w[j],
-			    sizeof(m->rest.w[0]));
-	while (*a != '\0' && m->nalias < N(m->alias)) {
-		const char *comma = strchr(a, ',');
-		size_t n = comma ? (size_t)(comma - a) : strlen(a);
-		char one[STEM_MAX + 1];
-
-		if (n > STEM_MAX)
-			n = STEM_MAX;
-		memcpy(one, a, n);
-		one[n] = '\0';
-		split_words(one, &m->alias[m->nalias]);
-		if (m->alias[m->nalias].n > 0)
-			m->nalias++;
-		a = comma ? comma + 1 : a + n;
-	}
-}
-
-/* The lists clause c names: their indexes into hits; unclear set on a tie. */
-struct hits {
-	bool on[LISTS_READ];
-	size_t n;
-	bool unclear;
-	bool list_word;          /* a word for a list of some kind */
-	size_t cops;             /* "de CoP": the CoPs it may be */
-};
-
-static void
-hit(struct hits *h, size_t i)
-{
-	if (!h->on[i]) {
-		h->on[i] = true;
-		h->n++;
-	}
-}
-
-static void
-lists_of(const struct text *x, const struct clause *c,
-    const struct lmatch *lm, size_t nl, struct hits *h)
-{
-	memset(h, 0, sizeof(*h));
-	for (size_t i = c->first; i < c->first + c->n; i++) {
-		const struct tok *t = &x->t[i];
-		size_t found = 0, near = 0, which = 0, nearest = 0;
-
-		if (IN(t->w, list_words))
-			h->list_word = true;
-		if (strcmp(t->w, "cop") == 0 || strcmp(t->w, "community") == 0) {
-			size_t cops = 0, which = 0;
-
-			for (size_t k = 0; k < nl; k++)
-				if (!lm[k].l->newsletter) {
-					cops++;
-					which = k;
-				}
-			if (cops == 1)
-				hit(h, which);
-			h->cops = cops;
-		}
-		for (size_t k = 0; k < nl; k++) {
-			bool m = strcmp(t->w, lm[k].l->id) == 0 ||
-			    (lm[k].name.n > 0 && phrase_at(x, c, i, &lm[k].name, 0)) ||
-			    (lm[k].rest.n > 0 && phrase_at(x, c, i, &lm[k].rest, 0)) ||
-			    (lm[k].l->newsletter && IN(t->w, kind_words));
-
-			for (size_t a = 0; !m && a < lm[k].nalias; a++)
-				m = phrase_at(x, c, i, &lm[k].alias[a], 0) ||
-				    part_is(t, lm[k].alias[a].n == 1 ?
-				    lm[k].alias[a].w[0] : NULL);
-			m = m || part_is(t, lm[k].l->id) ||
-			    near_phrase(x, c, i, &lm[k].rest);
-			if (m) {
-				hit(h, k);
-				found++;
-			}
-		}
-		if (found > 0 || t->n < 5 || t->email)
-			continue;
-		/* A small typo of a one-word name, when only one list is that close. */
-		for (size_t k = 0; k < nl; k++) {
-			const char *cand[3] = { lm[k].l->id, NULL, NULL };
-			size_t max = t->n >= 9 ? 2 : 1;
-
-			if (lm[k].rest.n == 1)
-				cand[1] = lm[k].rest.w[0];
-			if (lm[k].l->newsletter)
-				cand[2] = "nieuwsbrief";
-			for (size_t j = 0; j < 3; j++)
-				if (cand[j] != NULL && strlen(cand[j]) >= 5 &&
-				    distance(t->w, cand[j], max) <= max) {
-					near++;
-					which = k;
-					break;
-				}
-			for (size_t a = 0; a < lm[k].nalias; a++)
-				if (lm[k].alias[a].n == 1 &&
-				    strlen(lm[k].alias[a].w[0]) >= 5 &&
-				    distance(t->w, lm[k].alias[a].w[0], max) <= max &&
-				    which != k) {
-					near++;
-					which = k;
-				}
-			(void)nearest;
-		}
-		if (near == 1)
-			hit(h, which);
-		else if (near > 1)
-			h->unclear = true;
-	}
-	/* Two newsletters and only the kind word: which one is not said. */
-	{
-		size_t nls = 0;
-
-		for (size_t k = 0; k < nl; k++)
-			nls += lm[k].l->newsletter;
-		if (nls > 1)
-			for (size_t i = c->first; i < c->first + c->n; i++)
-				if (IN(x->t[i].w, kind_words))
-					h->unclear = true;
-	}
 }
 
 /* ---- clauses ---- */
@@ -892,22 +322,11 @@ mark_cues(struct intent_reader *r, struct text *x)
 			if ((cuewords[k].cue == CUE_JOIN ||
 			    cuewords[k].cue == CUE_LEAVE) &&
 			    strlen(cuewords[k].w) >= 7 &&
-			    distance(t->w, cuewords[k].w, 1) <= 1)
+			    text_distance(t->w, cuewords[k].w, 1) <= 1)
 				t->cue = (int)cuewords[k].cue;
 	}
 }
 
-static bool
-has(const struct text *x, const struct clause *c, const char *const *set,
-    size_t n)
-{
-	for (size_t i = c->first; i < c->first + c->n; i++)
-		if (in(x->t[i].w, set, n))
-			return true;
-	return false;
-}
-
-#define HAS(x, c, set) has((x), (c), (set), N(set))
 
 /* A negation within three words of token i, not "no longer" / "niet meer". */
 static bool
@@ -998,7 +417,7 @@ count_in(const struct text *x, const struct clause *c, const char *const *set,
 	size_t k = 0;
 
 	for (size_t i = c->first; i < c->first + c->n; i++)
-		k += in(x->t[i].w, set, n);
+		k += text_in(x->t[i].w, set, n);
 	return k;
 }
 
@@ -1035,6 +454,7 @@ static const char *const changes[] = {
 	"gewijzigd", "gewijzigde", "changed", "change", "wijzigen", "wijziging",
 	"veranderd", "veranderen", "oude", "old", "vervalt",
 };
+
 static const char *const mailboxes[] = {
 	"adres", "mailadres", "e-mailadres", "emailadres", "address",
 	"adressen", "addresses",
@@ -1064,9 +484,11 @@ static const char *const topics[] = {
 	"over", "about", "regarding", "betreffende", "omtrent", "m.b.t",
 	"mbt", "inzake", "concerning", "re",
 };
+
 static const char *const passives[] = {
 	"word", "wordt", "worden", "be", "been", "get", "getting",
 };
+
 static const char *const plural_lists[] = {
 	"lijsten", "lists", "mailings", "nieuwsbrieven", "newsletters",
 	"cops", "mailinglijsten", "maillijsten",
@@ -1097,7 +519,9 @@ al_lists(const struct text *x, const struct clause *c)
 static const char *const pronouns[] = {
 	"hem", "het", "deze", "die", "dit", "it", "this", "them", "ze",
 };
+
 static const char *const already[] = { "al", "reeds", "already" };
+
 static const char *const forwarded[] = {
 	"doorgestuurd", "doorgestuurde", "forwarded", "doorgezonden",
 };
@@ -1175,7 +599,7 @@ read_clause(const struct text *x, const struct clause *c,
 			if (neg && (desire || cue == CUE_NEED))
 				leave = true;
 			else if (!neg && desire && (h->n > 0 ||
-			    HAS(x, c, kind_words) || (context &&
+			    lists_kind_named(x, c) || (context &&
 			    HAS(x, c, pronouns))))
 				by_receive = true;
 			break;
@@ -1212,13 +636,13 @@ read_clause(const struct text *x, const struct clause *c,
 	if (noun && !leave && !unclear && (desire || c->n <= 4))
 		join = true;
 	if ((join || leave) && any_event(x, c) && h->n == 0 &&
-	    !HAS(x, c, kind_words))
+	    !lists_kind_named(x, c))
 		join = leave = false, unclear = false;
 	if (join || leave || unclear) {
 		out->others = other;
 		out->others_only = other && !self;
 		out->all = leave && (HAS(x, c, all_words) || al_lists(x, c)) &&
-		    (h->list_word || h->n == 0) && !HAS(x, c, kind_words);
+		    (h->list_word || h->n == 0) && !lists_kind_named(x, c);
 		if (unclear || (join && leave))
 			out->kind = K_UNCLEAR;
 		else
@@ -1255,37 +679,6 @@ tail_line(const struct text *x, const struct clause *c, enum kind k)
 		marked += x->t[i].cap || x->t[i].email ||
 		    (x->t[i].w[0] >= '0' && x->t[i].w[0] <= '9');
 	return 2 * marked >= c->n || c->n <= 3;
-}
-
-/* ---- robots and language ---- */
-
-static bool
-any_phrase(const char *low, const char *const *v)
-{
-	for (size_t i = 0; i < 32 && v[i] != NULL; i++)
-		if (strstr(low, v[i]) != NULL)
-			return true;
-	return false;
-}
-
-static const char *
-robot(const char *subject, const char *own)
-{
-	struct buf b = BUF_INIT;
-	const char *why = NULL;
-	char *low;
-
-	buf_printf(&b, "%s\n%s", subject ? subject : "", own ? own : "");
-	low = buf_steal(&b);
-	for (char *p = low; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	for (size_t i = 0; i < N(robots) && why == NULL; i++)
-		if (any_phrase(low, robots[i].a) && any_phrase(low, robots[i].b) &&
-		    any_phrase(low, robots[i].c))
-			why = robots[i].why;
-	free(low);
-	return why;
 }
 
 static void
@@ -1352,14 +745,14 @@ intent_read(struct intent_reader *r, const char *site_name,
 		n = LISTS_READ;
 	x.t = xcalloc(TOKENS_MAX, sizeof(*x.t));
 	lm = xcalloc(n ? n : 1, sizeof(*lm));
-	split_words(site_name ? site_name : "", &site);
+	text_split_words(site_name ? site_name : "", &site);
 	for (size_t i = 0; i < n; i++)
-		lmatch_init(&lm[i], &lists[i], &site);
-	tokenize(&x, subj_text, true);
-	tokenize(&x, own_text ? own_text : "", false);
+		lists_match_init(&lm[i], &lists[i], &site);
+	text_tokenize(&x, subj_text, true);
+	text_tokenize(&x, own_text ? own_text : "", false);
 	mark_cues(r, &x);
 	language(&x, out);
-	out->robot = robot(subject, own_text);
+	out->robot = robot_of(subject, own_text);
 	rds = xcalloc(x.nc ? x.nc : 1, sizeof(*rds));
 	for (size_t ci = 0; ci < x.nc; ci++) {
 		const struct clause *c = &x.c[ci];
@@ -1371,7 +764,7 @@ intent_read(struct intent_reader *r, const char *site_name,
 		if (c->subject)
 			for (size_t k = 0; k < n; k++)
 				if (h.on[k] && !subj.on[k])
-					hit(&subj, k);
+					lists_hit(&subj, k);
 		read_clause(&x, c, &h, NULL, !c->subject && first,
 		    !c->subject && subj.n > 0, &rds[ci]);
 		if (!c->subject) {
