@@ -51,6 +51,7 @@ static const struct cueword cuewords[] = {
 	{ "aansluiten", STEM_NL, CUE_JOIN_OBJ }, { "toevoegen", STEM_NL, CUE_JOIN },
 	{ "subscribe", STEM_EN, CUE_JOIN }, { "signup", STEM_EN, CUE_JOIN },
 	{ "subscription", STEM_EN, CUE_JOIN_NOUN },
+	{ "abonnement", STEM_NL, CUE_JOIN_NOUN },
 	{ "registration", STEM_EN, CUE_JOIN_NOUN },
 	{ "beeindigen", STEM_NL, CUE_LEAVE_OBJ }, { "terminate", STEM_EN, CUE_LEAVE_OBJ },
 	{ "join", STEM_EN, CUE_JOIN_OBJ }, { "register", STEM_EN, CUE_JOIN_OBJ },
@@ -115,6 +116,8 @@ static const struct separable separables[] = {
 	{ { "word", "wordt", "worden", "werd", NULL, NULL }, "lid", CUE_JOIN_OBJ },
 	{ { "kom", "komt", "komen", NULL, NULL, NULL }, "af", CUE_LEAVE_OBJ },
 	{ { "become", "becoming", NULL, NULL, NULL, NULL }, "member", CUE_JOIN_OBJ },
+	{ { "put", "putting", NULL, NULL, NULL, NULL }, "on", CUE_JOIN_OBJ },
+	{ { "sign", "signing", NULL, NULL, NULL, NULL }, "in", CUE_JOIN_OBJ },
 };
 
 static const char *const negations[] = {
@@ -125,7 +128,7 @@ static const char *const negations[] = {
 static const char *const longer[] = { "meer", "longer", "anymore" };
 
 static const char *const desires[] = {
-	"graag", "wil", "wilt", "willen", "zou", "zouden", "kunt", "kun",
+	"graag", "gaarne", "wil", "wilt", "willen", "zou", "zouden", "kunt", "kun",
 	"kunnen", "gelieve", "verzoek", "verzoeke", "wens", "wensen", "liever",
 	"svp", "alstublieft", "aub", "please", "like", "want", "wish", "would",
 	"could", "kindly", "request", "prefer", "hoef", "hoeft", "hoeven",
@@ -143,6 +146,8 @@ static const char *const selves[] = {
 };
 
 static const char *const owners[] = { "mijn", "my", "ons", "onze", "our" };
+/* "dit adres": the address the mail came from, whoever writes for it. */
+static const char *const these[] = { "dit", "deze", "this" };
 
 static const char *const addresses[] = {
 	"adres", "e-mailadres", "emailadres", "mailadres", "address",
@@ -158,7 +163,7 @@ static const char *const others[] = {
 };
 
 static const char *const all_words[] = {
-	"alles", "alle", "overal", "all", "everything", "every", "any",
+	"alles", "alle", "overal", "all", "everything", "every",
 };
 
 /* What "stop" may stop when no list is named: "stop sending". */
@@ -175,6 +180,9 @@ static const char *const events[] = {
 	"intervisie", "conference", "session", "seminar", "course", "bezoek",
 	"werkbezoek", "inloop", "festival", "activiteit", "middag", "ochtend",
 	"avond",
+	/* What one subscribes to elsewhere: not a list of kring's. */
+	"podcast", "podcasts", "youtube", "kanaal", "channel", "magazine",
+	"tijdschrift", "blog", "linkedin", "instagram", "facebook", "app",
 };
 
 static const char *const weekdays[] = {
@@ -393,7 +401,8 @@ self_object(const struct text *x, const struct clause *c)
 	if (HAS(x, c, selves))
 		return true;
 	for (size_t i = c->first; i + 1 < c->first + c->n; i++)
-		if (IN(x->t[i].w, owners) && IN(x->t[i + 1].w, addresses))
+		if ((IN(x->t[i].w, owners) || IN(x->t[i].w, these)) &&
+		    IN(x->t[i + 1].w, addresses))
 			return true;
 	return false;
 }
@@ -521,6 +530,7 @@ static const char *const pronouns[] = {
 };
 
 static const char *const already[] = { "al", "reeds", "already" };
+static const char *const behalf[] = { "namens", "behalf" };
 
 static const char *const forwarded[] = {
 	"doorgestuurd", "doorgestuurde", "forwarded", "doorgezonden",
@@ -550,6 +560,9 @@ read_clause(const struct text *x, const struct clause *c,
 	bool passive = HAS(x, c, passives);
 	bool object = h->n > 0 || h->list_word;
 	bool self = self_object(x, c), other = others_object(x, c, from);
+	/* "Namens het team": the team's own address, not someone else. */
+	if (HAS(x, c, behalf))
+		other = any_email(x, c);
 	enum kind k;
 
 	memset(out, 0, sizeof(*out));
@@ -641,8 +654,10 @@ read_clause(const struct text *x, const struct clause *c,
 	if (join || leave || unclear) {
 		out->others = other;
 		out->others_only = other && !self;
+		/* "everything - the newsletter, the CoPs": every list. */
 		out->all = leave && (HAS(x, c, all_words) || al_lists(x, c)) &&
-		    (h->list_word || h->n == 0) && !lists_kind_named(x, c);
+		    (h->n == 0 || h->cops > 0 || HAS(x, c, plural_lists)) &&
+		    (h->n != 1 || !lists_kind_named(x, c) || h->cops > 0);
 		if (unclear || (join && leave))
 			out->kind = K_UNCLEAR;
 		else
@@ -737,6 +752,8 @@ intent_read(struct intent_reader *r, const char *site_name,
 	size_t last = 0;
 	bool cop_unclear = false, body_request = false, moved = false;
 	const char *subj_text = subject ? command_strip_prefixes(subject) : "";
+	bool reply_subject = subject != NULL &&
+	    subj_text != subject + strspn(subject, " \t");
 
 	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
@@ -773,6 +790,13 @@ intent_read(struct intent_reader *r, const char *site_name,
 			last = ci + 1;
 		}
 	}
+	/*
+	 * The Subject of a reply or a forward was written by the other
+	 * side ("Re: Bevestig uw aanmelding"): it names lists, asks nothing.
+	 */
+	for (size_t ci = 0; reply_subject && ci < x.nc; ci++)
+		if (x.c[ci].subject)
+			rds[ci].kind = K_NONE;
 	/* A signature without its "-- ": short lines at the end. */
 	while (last > 0 && tail_line(&x, &x.c[last - 1], rds[last - 1].kind))
 		rds[--last].kind = K_NONE;
@@ -843,10 +867,10 @@ intent_read(struct intent_reader *r, const char *site_name,
 		for (size_t k = 0; k < n && out->nlists < INTENT_LISTS_MAX; k++)
 			if (chosen[k])
 				out->lists[out->nlists++] = k;
-		if (out->nlists > 0)
-			out->all = false;
+		if (out->all)
+			out->nlists = 0;
 		/* "de CoP" of a site with several, and nothing else named. */
-		else if (cop_unclear)
+		else if (out->nlists == 0 && cop_unclear)
 			out->list_unclear = true;
 	}
 	if (n_attachments > 0)

@@ -75,7 +75,8 @@ near_phrase(const struct text *x, const struct clause *c, size_t i,
 	b = ws->w[k - 1];
 	while (a[common] != '\0' && a[common] == b[common])
 		common++;
-	return common >= 4 && common + 2 >= strlen(b);
+	return (common >= 4 && common + 2 >= strlen(b)) ||
+	    (strlen(b) >= 5 && text_distance(a, b, 1) <= 1);
 }
 
 /* The words of ws from k on are the words of other. */
@@ -148,7 +149,8 @@ lists_of(const struct text *x, const struct clause *c,
 
 		if (IN(t->w, list_words))
 			h->list_word = true;
-		if (strcmp(t->w, "cop") == 0 || strcmp(t->w, "community") == 0) {
+		if (strcmp(t->w, "cop") == 0 || strcmp(t->w, "cops") == 0 ||
+		    strcmp(t->w, "community") == 0) {
 			size_t cops = 0, which = 0;
 
 			for (size_t k = 0; k < nl; k++)

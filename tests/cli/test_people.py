@@ -34,6 +34,7 @@ name = "Met Andere Ogen";
 signature = "Programmabureau Met Andere Ogen";
 office = "%s";
 confirm_limit = 100;
+confirm_per_hour = 10000;
 """ % OFFICE
 
 LISTS = [
