@@ -252,8 +252,11 @@ class PipeTransport(PostfixCase):
         t0 = time.monotonic()
         self.assertOk(self.kring("send", "--once"))
         sent = time.monotonic() - t0
-        self.assertLess(sent / n, 0.035, "kring send of %d copies through "
-                        "Postfix took %.1f s" % (n, sent))
+        # Under AddressSanitizer kring itself is several times slower:
+        # there the log below tells DATA from BDAT on its own.
+        if not os.environ.get("ASAN_OPTIONS"):
+            self.assertLess(sent / n, 0.035, "kring send of %d copies through "
+                            "Postfix took %.1f s" % (n, sent))
         self.sink.wait_messages(n, timeout=60)
         got = {m["rcpt_tos"][0] for m in self.sink.messages()}
         self.assertEqual(got, {"lid%03d@example.net" % i for i in range(n)})
