@@ -18,12 +18,14 @@
 #include "markdown.h"
 #include "model.h"
 #include "newsletter.h"
+#include "newsletter_pics.h"
 #include "output.h"
 #include "queue.h"
 #include "render.h"
 #include "store.h"
 #include "token.h"
 #include "units.h"
+#include "xmem.h"
 
 /* The Markdown file whole: 0, or the exit code after saying why. */
 static int
@@ -37,6 +39,19 @@ read_markdown(const char *path, struct buf *out)
 		return cli_error(EX_DATAERR, "%s: holds a NUL byte; is it "
 		    "a text file?", path);
 	return 0;
+}
+
+/* The Markdown's folder, where its pictures are looked for. */
+static char *
+md_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
 }
 
 /*
@@ -127,7 +142,7 @@ cmd_newsletter_queue(struct cli *c, int argc, char **argv)
 	struct kr_ctx ctx;
 	time_t at = 0;
 	int64_t cid, queued;
-	char when[64];
+	char when[64], *dir = NULL;
 
 	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
 		return ex;
@@ -141,7 +156,8 @@ cmd_newsletter_queue(struct cli *c, int argc, char **argv)
 	if ((ex = newsletter_args(c, pos[0], pos[1], v[0], &l, &md)) != 0)
 		goto out;
 	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
-	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len };
+	dir = md_dir(pos[1]);
+	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len, dir };
 	memset(&pg, 0, sizeof(pg));
 	if (store_begin(c->st, &e) != 0 ||
 	    newsletter_queue(&ctx, key, tpl, &nl, (int64_t)at, on_progress,
@@ -167,6 +183,7 @@ cmd_newsletter_queue(struct cli *c, int argc, char **argv)
 	    queued == 1 ? "copy" : "copies", at > c->now ? "from " : "now,",
 	    at > c->now ? when : " once kringd or kring send runs");
 out:
+	free(dir);
 	list_clear(&l);
 	buf_free(&md);
 	return ex;
@@ -187,7 +204,9 @@ cmd_newsletter_preview(struct cli *c, int argc, char **argv)
 	const struct render_set *tpl;
 	const struct hmac_key *key;
 	struct newsletter nl;
+	struct pics pics;
 	struct kr_ctx ctx;
+	char *dir = NULL;
 	int r;
 
 	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
@@ -201,19 +220,23 @@ cmd_newsletter_preview(struct cli *c, int argc, char **argv)
 		goto done;
 	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
 	first_line(buf_str(&md), l.name, &title);
+	dir = md_dir(pos[1]);
 	nl = (struct newsletter){ &l, v[0] ? v[0] : buf_str(&title),
-	    buf_str(&md), md.len };
+	    buf_str(&md), md.len, dir };
 	/* --html: the page alone, to open in a browser. */
 	queue_unsub_token(key, l.id, 0, token);
+	newsletter_pics_init(&ctx, &nl, PICS_DATA, NULL, &pics);
 	r = v[1] != NULL ?
-	    newsletter_render(&ctx, tpl, &nl, token, &subject, &text, &out,
-	    &e) : newsletter_preview(&ctx, key, tpl, &nl, &out, &e);
+	    newsletter_render(&ctx, tpl, &nl, token, &pics, &subject, &text,
+	    &out, &e) : newsletter_preview(&ctx, key, tpl, &nl, &out, &e);
+	pics_free(&pics);
 	if (r != 0)
 		ex = cli_fail(&e);
 	else if (fwrite(out.data, 1, out.len, stdout) != out.len ||
 	    fflush(stdout) != 0)
 		ex = cli_error(EX_IOERR, "standard output: %s", strerror(errno));
 done:
+	free(dir);
 	list_clear(&l);
 	buf_free(&md);
 	buf_free(&out);

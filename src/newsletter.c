@@ -16,6 +16,8 @@
 #include "html_inline.h"
 #include "markdown.h"
 #include "newsletter.h"
+#include "newsletter_pics.h"
+#include "compose_related.h"
 #include "notify.h"
 #include "render.h"
 #include "store.h"
@@ -29,8 +31,8 @@
 
 int
 newsletter_render(const struct kr_ctx *ctx, const struct render_set *tpl,
-    const struct newsletter *nl, const char *token, struct buf *subject,
-    struct buf *text, struct buf *html, struct err *e)
+    const struct newsletter *nl, const char *token, struct pics *pics,
+    struct buf *subject, struct buf *text, struct buf *html, struct err *e)
 {
 	const struct config *cfg = ctx->cfg;
 	const struct list *l = nl->list;
@@ -40,7 +42,9 @@ newsletter_render(const struct kr_ctx *ctx, const struct render_set *tpl,
 	char *what, *unsub, *sub, *url;
 	int rc = -1;
 
-	if (markdown_render(nl->md, nl->md_len, &md_html, &md_text, e) != 0)
+	if (markdown_render_images(nl->md, nl->md_len, pics_resolve, pics,
+	    l->lang == LANG_NL ? "afbeelding" : "image", &md_html, &md_text,
+	    e) != 0)
 		goto out;
 	html_inline_styles(buf_str(&md_html), &styled);
 	what = xasprintf("-unsubscribe-%s", token);
@@ -76,16 +80,74 @@ out:
 	return rc;
 }
 
-/* The message every copy is made from, with its placeholder. */
+/* A boundary seed from the campaign's random tag. */
+static uint64_t
+seed_of(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s != '\0')
+		v = v * 131 + (unsigned char)*s++;
+	return v;
+}
+
+void
+newsletter_pics_init(const struct kr_ctx *ctx, const struct newsletter *nl,
+    int mode, const char *tag, struct pics *pics)
+{
+	memset(pics, 0, sizeof(*pics));
+	pics->dir = nl->dir;
+	pics->each_max = ctx->cfg->newsletter.image_max;
+	pics->all_max = ctx->cfg->newsletter.images_max;
+	pics->mode = (enum pics_mode)mode;
+	pics->tag = tag;
+}
+
+/*
+ * The message every copy is made from, with its placeholder.  With
+ * pictures the whole body is made here, once, and stored in body: the
+ * pictures travel in the one message row of the campaign, never per
+ * copy.
+ */
 static int
 message(const struct kr_ctx *ctx, const struct render_set *tpl,
     const struct newsletter *nl, const char *placeholder, struct buf *subject,
-    struct buf *text, struct buf *html, struct q_message *m, struct err *e)
+    struct buf *text, struct buf *html, struct buf *body, struct q_message *m,
+    struct err *e)
 {
-	if (newsletter_render(ctx, tpl, nl, placeholder, subject, text, html,
-	    e) != 0)
-		return -1;
+	struct compose_pic *cp = NULL;
+	struct pics pics;
+	char seed[TOKEN_LEN + 1], *tag;
+	int rc = -1;
+
+	/* The cid names only this campaign: never the placeholder. */
+	if (token_new(seed) != 0)
+		return err_set(e, EX_OSERR, "no randomness for the pictures");
+	tag = xasprintf("%s@%s", seed, ctx->cfg->domain);
+	newsletter_pics_init(ctx, nl, PICS_CID, tag, &pics);
+	if (newsletter_render(ctx, tpl, nl, placeholder, &pics, subject, text,
+	    html, e) != 0)
+		goto out;
 	memset(m, 0, sizeof(*m));
+	if (pics.n > 0) {
+		cp = xcalloc(pics.n, sizeof(*cp));
+		for (size_t i = 0; i < pics.n; i++)
+			cp[i] = (struct compose_pic){ pics.v[i].type,
+			    pics.v[i].cid, pics.v[i].name, pics.v[i].data.data,
+			    pics.v[i].data.len };
+		if (compose_related_body(buf_str(text), buf_str(html), cp,
+		    pics.n, seed_of(seed), placeholder, body, e) != 0)
+			goto out;
+		m->body = (char *)buf_str(body);
+		m->body_len = body->len;
+	}
+	rc = 0;
+out:
+	free(cp);
+	free(tag);
+	pics_free(&pics);
+	if (rc != 0)
+		return -1;
 	m->from_name = nl->list->name;
 	m->from_addr = notify_sub_address(ctx->cfg, nl->list->id, "");
 	m->subject = (char *)buf_str(subject);
@@ -102,7 +164,8 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
     int64_t not_before, queue_progress_fn *progress, void *arg,
     int64_t *campaign_id, int64_t *queued, struct err *e)
 {
-	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
+	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT,
+	    body = BUF_INIT;
 	struct queue_rcpts r = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message m;
@@ -123,8 +186,8 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
 		err_set(e, EX_OSERR, "no randomness for the placeholder");
 		goto out;
 	}
-	if (message(ctx, tpl, nl, placeholder, &subject, &text, &html, &m,
-	    e) != 0)
+	if (message(ctx, tpl, nl, placeholder, &subject, &text, &html, &body,
+	    &m, e) != 0)
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.kind = CAMPAIGN_NEWSLETTER;
@@ -140,6 +203,7 @@ out:
 	buf_free(&subject);
 	buf_free(&text);
 	buf_free(&html);
+	buf_free(&body);
 	return rc;
 }
 
@@ -159,7 +223,8 @@ newsletter_preview(const struct kr_ctx *ctx, const struct hmac_key *key,
 	memset(&m, 0, sizeof(m));
 	/* A token of nobody: person 0 is never a subscriber. */
 	queue_unsub_token(key, l->id, 0, token);
-	if (message(ctx, tpl, nl, token, &subject, &text, &html, &m, e) != 0)
+	if (message(ctx, tpl, nl, token, &subject, &text, &html, &body, &m,
+	    e) != 0)
 		goto out;
 	msgid = xasprintf("preview.%s@%s", token, ctx->cfg->domain);
 	memset(&h, 0, sizeof(h));
@@ -176,7 +241,8 @@ newsletter_preview(const struct kr_ctx *ctx, const struct hmac_key *key,
 	h.unsub_token = token;
 	h.date = ctx->now;
 	if (compose_head(ctx->cfg, &h, out, e) != 0 ||
-	    compose_body(m.text, m.html, (uint64_t)ctx->now, &body, e) != 0)
+	    (m.body == NULL && compose_body(m.text, m.html,
+	    (uint64_t)ctx->now, &body, e) != 0))
 		goto out;
 	buf_add(out, body.data, body.len);
 	rc = 0;

@@ -24,6 +24,7 @@ struct buf;
 struct err;
 struct hmac_key;
 struct kr_ctx;
+struct pics;
 struct render_set;
 
 struct newsletter {
@@ -31,19 +32,27 @@ struct newsletter {
 	const char *subject;         /* UTF-8, one line */
 	const char *md;              /* the Markdown source */
 	size_t md_len;
+	const char *dir;             /* the Markdown's folder, for pictures */
 };
 
 
 /*
  * The newsletter's subject, text and HTML for a subscriber whose
  * one-click token is token (the placeholder when queueing).  Appends to
- * the three buffers.  -1 and e: EX_DATAERR for Markdown that cmark
- * refuses (too large, NUL) or a subject the templates make too long,
+ * the three buffers; the pictures are read into pics (set up by the
+ * caller: its mode says where the HTML points).  -1 and e: EX_DATAERR
+ * for Markdown that cmark refuses (too large, NUL), a picture that is
+ * refused (newsletter_pics.h) or a subject the templates make too long,
  * EX_SOFTWARE for a template that cannot be filled.
  */
 int newsletter_render(const struct kr_ctx *ctx, const struct render_set *tpl,
-    const struct newsletter *nl, const char *token, struct buf *subject,
-    struct buf *text, struct buf *html, struct err *e);
+    const struct newsletter *nl, const char *token, struct pics *pics,
+    struct buf *subject, struct buf *text, struct buf *html, struct err *e);
+
+/* pics set up for nl's pictures in mode, within the configured limits. */
+void newsletter_pics_init(const struct kr_ctx *ctx,
+    const struct newsletter *nl, int mode, const char *tag,
+    struct pics *pics);
 
 /*
  * Queue nl for every active subscriber of its list, to leave no sooner
