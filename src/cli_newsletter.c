@@ -4,12 +4,14 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "cli.h"
 #include "compose.h"
@@ -22,6 +24,7 @@
 #include "output.h"
 #include "queue.h"
 #include "render.h"
+#include "send.h"
 #include "store.h"
 #include "token.h"
 #include "units.h"
@@ -299,4 +302,114 @@ cmd_newsletter_cancel(struct cli *c, int argc, char **argv)
 	printf("\n");
 	q_campaign_clear(&camp);
 	return 0;
+}
+
+/* More would be a mailing, not a test. */
+#define TEST_TO_MAX 20
+
+/* --to A,B,C into normal form addresses; 0 or the exit code. */
+static int
+split_to(const char *arg, char **to, size_t *n)
+{
+	char *copy = xstrdup(arg), *p = copy, *one;
+	struct err e = { 0, "" };
+	int ex = 0;
+
+	*n = 0;
+	while (ex == 0 && (one = strsep(&p, ",")) != NULL) {
+		if (*one == '\0')
+			continue;
+		if (*n == TEST_TO_MAX)
+			ex = cli_error(EX_USAGE, "--to: at most %d addresses",
+			    TEST_TO_MAX);
+		else if ((to[*n] = addr_normalize(one, &e)) == NULL)
+			ex = cli_error(EX_USAGE, "--to %s: %s", one, e.msg);
+		else
+			(*n)++;
+	}
+	if (ex == 0 && *n == 0)
+		ex = cli_error(EX_USAGE, "--to: no address");
+	free(copy);
+	return ex;
+}
+
+/* Send the test copies now, replies and notices only; 0 or exit code. */
+static int
+send_now(struct cli *c, const struct hmac_key *key, size_t n)
+{
+	static const volatile sig_atomic_t never = 0;
+	struct send_state state = { 0, 0 };
+	struct send_stats s;
+	struct send_opts o;
+	struct err e = { 0, "" };
+
+	memset(&o, 0, sizeof(o));
+	o.cfg = c->cfg;
+	o.key = key;
+	o.stop = &never;
+	o.stop_unreachable = true;
+	o.urgent_only = true;
+	/* libESMTP writes to sockets without MSG_NOSIGNAL. */
+	signal(SIGPIPE, SIG_IGN);
+	if (send_pass(&o, &state, &s, &e) != 0)
+		return cli_fail(&e);
+	printf("test copy: %lld sent, %lld deferred, %lld failed of %zu\n",
+	    (long long)s.sent, (long long)s.deferred, (long long)s.failed, n);
+	if (s.unreachable || s.policy)
+		return cli_error(EX_UNAVAILABLE, "%s", s.error);
+	if (s.failed > 0)
+		return cli_error(EX_UNAVAILABLE, "refused by the server (see "
+		    "kring queue)");
+	if (s.deferred > 0)
+		return cli_error(EX_TEMPFAIL, "not taken yet; kringd or kring "
+		    "send tries again");
+	return 0;
+}
+
+int
+cmd_newsletter_test(struct cli *c, int argc, char **argv)
+{
+	static const char *const specs[] = { "subject=", "to=", NULL };
+	const char *v[2];
+	char *pos[2], *to[TEST_TO_MAX], *dir = NULL;
+	size_t nto = 0;
+	int npos, ex;
+	struct list l = { 0 };
+	struct buf md = BUF_INIT;
+	struct err e = { 0, "" };
+	const struct render_set *tpl;
+	const struct hmac_key *key;
+	struct newsletter nl;
+	struct kr_ctx ctx;
+	int64_t cid;
+
+	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
+		return ex;
+	if (npos != 2 || v[0] == NULL || v[1] == NULL)
+		return cli_usage(c);
+	if ((ex = split_to(v[1], to, &nto)) != 0)
+		goto out;
+	if ((tpl = cli_templates(c, &ex)) == NULL ||
+	    (key = cli_key(c, &ex)) == NULL)
+		goto out;
+	if ((ex = newsletter_args(c, pos[0], pos[1], v[0], &l, &md)) != 0)
+		goto out;
+	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
+	dir = md_dir(pos[1]);
+	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len, dir };
+	if (store_begin(c->st, &e) != 0 ||
+	    newsletter_test(&ctx, key, tpl, &nl, to, nto, &cid, &e) != 0 ||
+	    store_commit(c->st, &e) != 0) {
+		store_rollback(c->st);
+		ex = cli_fail(&e);
+		goto out;
+	}
+	ex = send_now(c, key, nto);
+out:
+	for (size_t i = 0; i < nto; i++)
+		free(to[i]);
+	free(dir);
+	list_clear(&l);
+	buf_free(&md);
+	return ex;
 }

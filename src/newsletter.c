@@ -255,3 +255,49 @@ out:
 	buf_free(&body);
 	return rc;
 }
+
+int
+newsletter_test(const struct kr_ctx *ctx, const struct hmac_key *key,
+    const struct render_set *tpl, const struct newsletter *nl,
+    char *const *to, size_t n, int64_t *campaign_id, struct err *e)
+{
+	const struct list *l = nl->list;
+	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT,
+	    body = BUF_INIT;
+	struct queue_rcpt *r = xcalloc(n ? n : 1, sizeof(*r));
+	char token[TOKEN_LEN + 1], *tsubject = NULL;
+	struct q_campaign c;
+	struct q_message m;
+	int64_t queued;
+	int rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	/* The preview's nobody: person 0's token leads to no subscriber. */
+	queue_unsub_token(key, l->id, 0, token);
+	if (message(ctx, tpl, nl, token, &subject, &text, &html, &body, &m,
+	    e) != 0)
+		goto out;
+	m.personal = NULL;
+	tsubject = xasprintf("[TEST] %s", m.subject);
+	m.subject = tsubject;
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct queue_rcpt){ to[i], l->lang == LANG_NL ?
+		    PREVIEW_NAME_NL : PREVIEW_NAME_EN, 0 };
+	memset(&c, 0, sizeof(c));
+	c.kind = CAMPAIGN_NOTICE;
+	c.list_id = l->id;
+	c.subject = tsubject;
+	c.created = ctx->now;
+	c.not_before = ctx->now;
+	rc = queue_add(ctx->st, key, &c, &m, r, n, ctx->now, campaign_id,
+	    &queued, e);
+out:
+	free(m.from_addr);
+	free(tsubject);
+	free(r);
+	buf_free(&subject);
+	buf_free(&text);
+	buf_free(&html);
+	buf_free(&body);
+	return rc;
+}

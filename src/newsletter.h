@@ -72,4 +72,14 @@ int newsletter_preview(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct render_set *tpl, const struct newsletter *nl,
     struct buf *out, struct err *e);
 
+/*
+ * A test copy of nl to each of to[0..n) (normal form addresses), as the
+ * made-up subscriber of a preview gets it, "[TEST] " before the
+ * subject: queued as a notice of its own, outside any newsletter
+ * campaign and its counters, for the caller to send at once.
+ */
+int newsletter_test(const struct kr_ctx *ctx, const struct hmac_key *key,
+    const struct render_set *tpl, const struct newsletter *nl,
+    char *const *to, size_t n, int64_t *campaign_id, struct err *e);
+
 #endif

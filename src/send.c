@@ -568,7 +568,8 @@ one_batch(struct worker *w, struct err *e)
 		return 0;
 	pthread_mutex_lock(&sh->store_lock);
 	if (store_queue_claim(w->sh->st, now, store_acclog_owner(sh->acc),
-	    (int64_t)getpid(), mpc, &w->rows, &w->nrows, e) != 0) {
+	    (int64_t)getpid(), mpc, sh->o->urgent_only, &w->rows, &w->nrows,
+	    e) != 0) {
 		pthread_mutex_unlock(&sh->store_lock);
 		return -1;
 	}

@@ -285,10 +285,12 @@ int store_unsub_token_put(struct store *st, const char *hash,
  * store_acclog_owner; pid is kept beside it for people to read),
  * attempts counted.  Replies and notices come first, then the rest.
  * Two claimers never get the same row.  *rows is ordered by message,
- * then id (q_rows_free it); *n may be 0.
+ * then id (q_rows_free it); *n may be 0.  urgent_only: replies and
+ * notices alone.
  */
 int store_queue_claim(struct store *st, int64_t now, const char *owner,
-    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e);
+    int64_t pid, size_t max, bool urgent_only, struct q_row **rows,
+    size_t *n, struct err *e);
 /*
  * Record the outcome of one delivery (inside a transaction).  A row
  * already `sent` is never changed back: a delivery that happened stays

@@ -55,13 +55,16 @@ def write_bytes(site, name, data):
     return path
 
 
-class TestPictures(NewsletterCase):
+class PicturesCase(NewsletterCase):
     def setUp(self):
         super().setUp()
         self.png = png(64, 32, (200, 40, 40))
         write_bytes(self.site, "doendag.png", self.png)
         write_bytes(self.site, "fotos/zaal.JPG", JPEG)
         self.pics = self.site.write("pics.md", MARKDOWN)
+
+
+class TestPictures(PicturesCase):
 
     def test_two_pictures_arrive_embedded_and_intact(self):
         people = self.members("nieuwsbrief", 3)
@@ -154,6 +157,59 @@ class TestPictures(NewsletterCase):
         with open(self.site.conf, "a") as f:
             f.write('newsletter = { image_max = "2K"; };\n')
         self.refused("![Foto](fotos/zaal.JPG)\n", "zaal.JPG", "2 KiB")
+
+
+class TestTestCopy(PicturesCase):
+    """`kring newsletter test`: one copy to the office, now, nothing else."""
+
+    def test_test_copy_goes_now_and_only_to_the_office(self):
+        people = self.members("nieuwsbrief", 3)
+        # A newsletter already due must not leave with the test.
+        self.assertOk(self.site.kring("newsletter", "queue", "nieuwsbrief", self.md,
+                                      "--subject", "December"))
+        before = self.assertOk(self.site.kring("queue", "--tsv")).out
+        res = self.assertOk(self.site.kring(
+            "newsletter", "test", "nieuwsbrief", self.pics, "--subject", "Doen-Dag",
+            "--to", "kantoor@example.net, Baas@Example.NET"))
+        self.assertIn("2 sent", res.out)
+        got = self.received()
+        self.assertEqual(sorted(r for m in got for r in m.rcpt_tos),
+                         ["Baas@example.net", "kantoor@example.net"])
+        for m in got:
+            self.assertEqual(str(m["Subject"]), "[TEST] Doen-Dag")
+            self.assertEqual(m["To"].addresses[0].display_name, "Voorbeeld Lid")
+            self.assertEqual(m["List-Id"], '"Nieuwsbrief Met Andere Ogen" '
+                                           '<nieuwsbrief.example.org>')
+            related = m.get_payload()[1]
+            self.assertEqual(related.get_content_type(), "multipart/related")
+            self.assertEqual(related.get_payload()[1].get_content(), self.png)
+            text = self.parts(m)[0]
+            self.assertIn("[afbeelding: De zaal]", text)
+            for p in people:
+                self.assertNotIn(p, m.raw.decode())
+        # The newsletter's own counters did not move; the test is a notice.
+        after = self.assertOk(self.site.kring("queue", "--tsv")).out.splitlines()
+        self.assertEqual(after[0], before.splitlines()[0])
+        self.assertEqual(after[1].split("\t")[1:2] + after[1].split("\t")[5:6],
+                         ["notice", "2"])
+        # Then the real one goes, to the subscribers only.
+        self.assertOk(self.site.kring("send", "--once"))
+        later = [r for m in self.received()[2:] for r in m.rcpt_tos]
+        self.assertEqual(sorted(later), sorted(people))
+
+    def test_test_copy_checks_its_input(self):
+        for to, want in (("", "no address"), ("a@b.example,x\r\nBcc: y@z", "--to"),
+                         (",".join("a%d@example.net" % i for i in range(21)), "at most")):
+            res = self.site.kring("newsletter", "test", "nieuwsbrief", self.pics,
+                                  "--subject", "X", "--to", to)
+            self.assertEqual(res.rc, 64, res.err)
+            self.assertIn(want, res.err)
+        res = self.site.kring("newsletter", "test", "nieuwsbrief", self.site.write(
+            "http.md", "![x](http://example.org/x.png)\n"), "--subject", "X",
+            "--to", "kantoor@example.net")
+        self.assertEqual(res.rc, 65)
+        self.assertIn("line 1", res.err)
+        self.assertEqual(self.srv.messages(), [])
 
 
 if __name__ == "__main__":
