@@ -160,7 +160,7 @@ cmd_newsletter_queue(struct cli *c, int argc, char **argv)
 		goto out;
 	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
 	dir = md_dir(pos[1]);
-	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len, dir };
+	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len, dir, NULL };
 	memset(&pg, 0, sizeof(pg));
 	if (store_begin(c->st, &e) != 0 ||
 	    newsletter_queue(&ctx, key, tpl, &nl, (int64_t)at, on_progress,
@@ -225,7 +225,7 @@ cmd_newsletter_preview(struct cli *c, int argc, char **argv)
 	first_line(buf_str(&md), l.name, &title);
 	dir = md_dir(pos[1]);
 	nl = (struct newsletter){ &l, v[0] ? v[0] : buf_str(&title),
-	    buf_str(&md), md.len, dir };
+	    buf_str(&md), md.len, dir, NULL };
 	/* --html: the page alone, to open in a browser. */
 	queue_unsub_token(key, l.id, 0, token);
 	newsletter_pics_init(&ctx, &nl, PICS_DATA, NULL, &pics);
@@ -250,12 +250,29 @@ done:
 	return ex;
 }
 
+/* A newsletter's number, and the store open: 0, or the exit code. */
+static int
+newsletter_id(struct cli *c, const char *arg, long long *id)
+{
+	char *end;
+	int ex;
+
+	errno = 0;
+	*id = strtoll(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || end == arg || *id <= 0)
+		return cli_error(EX_USAGE, "%s: not a newsletter number (see "
+		    "kring queue)", arg);
+	if (cli_store(c, false, &ex) == NULL)
+		return ex;
+	return 0;
+}
+
 int
 cmd_newsletter_cancel(struct cli *c, int argc, char **argv)
 {
 	static const char *const specs[] = { NULL };
 	const char *v[1];
-	char *pos[1], *end;
+	char *pos[1];
 	int npos, ex, r;
 	struct err e = { 0, "" };
 	struct q_campaign camp;
@@ -266,12 +283,7 @@ cmd_newsletter_cancel(struct cli *c, int argc, char **argv)
 		return ex;
 	if (npos != 1)
 		return cli_usage(c);
-	errno = 0;
-	id = strtoll(pos[0], &end, 10);
-	if (errno != 0 || *end != '\0' || end == pos[0] || id <= 0)
-		return cli_error(EX_USAGE, "%s: not a newsletter number (see "
-		    "kring queue)", pos[0]);
-	if (cli_store(c, false, &ex) == NULL)
+	if ((ex = newsletter_id(c, pos[0], &id)) != 0)
 		return ex;
 	if (store_begin(c->st, &e) != 0)
 		return cli_fail(&e);
@@ -396,7 +408,7 @@ cmd_newsletter_test(struct cli *c, int argc, char **argv)
 		goto out;
 	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
 	dir = md_dir(pos[1]);
-	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len, dir };
+	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len, dir, NULL };
 	if (store_begin(c->st, &e) != 0 ||
 	    newsletter_test(&ctx, key, tpl, &nl, to, nto, &cid, &e) != 0 ||
 	    store_commit(c->st, &e) != 0) {
@@ -412,4 +424,35 @@ out:
 	list_clear(&l);
 	buf_free(&md);
 	return ex;
+}
+
+int
+cmd_newsletter_unpublish(struct cli *c, int argc, char **argv)
+{
+	static const char *const specs[] = { NULL };
+	const char *v[1];
+	char *pos[1], detail[32];
+	int npos, ex, r;
+	struct err e = { 0, "" };
+	long long id;
+
+	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 1, &npos)) != 0)
+		return ex;
+	if (npos != 1)
+		return cli_usage(c);
+	if ((ex = newsletter_id(c, pos[0], &id)) != 0)
+		return ex;
+	snprintf(detail, sizeof(detail), "%lld", id);
+	if (store_begin(c->st, &e) != 0 ||
+	    (r = store_news_unpublish(c->st, id, &e)) < 0 ||
+	    (r == 1 && store_event(c->st, c->now, "newsletter-unpublish", NULL,
+	    NULL, NULL, detail, &e) != 0) || store_commit(c->st, &e) != 0) {
+		store_rollback(c->st);
+		return cli_fail(&e);
+	}
+	if (r == 0)
+		return cli_error(EX_DATAERR, "%lld: no such newsletter (see kring "
+		    "queue)", id);
+	printf("newsletter %lld: its web version is taken down\n", id);
+	return 0;
 }

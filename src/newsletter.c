@@ -64,6 +64,8 @@ newsletter_render(const struct kr_ctx *ctx, const struct render_set *tpl,
 	render_vars_set(v, "unsubscribe_address", unsub);
 	render_vars_set(v, "unsubscribe_url", url);
 	render_vars_set(v, "subscribe_address", sub);
+	if (nl->web_url != NULL)
+		render_vars_set(v, "web_url", nl->web_url);
 	free(unsub);
 	free(sub);
 	free(url);
@@ -76,6 +78,59 @@ out:
 	render_vars_free(&v);
 	buf_free(&md_html);
 	buf_free(&md_text);
+	buf_free(&styled);
+	return rc;
+}
+
+char *
+newsletter_web_url(const struct config *cfg, const char *list_id, int64_t id)
+{
+	char *tail, *url;
+
+	if (*cfg->http.listen == '\0')
+		return NULL;
+	tail = id > 0 ? xasprintf("%s/%lld", list_id, (long long)id) :
+	    xstrdup(list_id);
+	url = notify_web_url(cfg, "n", tail);
+	free(tail);
+	return url;
+}
+
+/*
+ * The web version: the Markdown as in the mail, its pictures as files
+ * under the page's own path, and nothing of the footer (the personal
+ * part).  Kept with the campaign, inside the caller's transaction.
+ */
+static int
+keep_web_version(const struct kr_ctx *ctx, const struct newsletter *nl,
+    int64_t id, int64_t date, struct err *e)
+{
+	struct buf md_html = BUF_INIT, styled = BUF_INIT;
+	struct pics pics;
+	struct news_page pg;
+	char *base = xasprintf("%lld", (long long)id);
+	int rc = -1;
+
+	newsletter_pics_init(ctx, nl, PICS_WEB, NULL, &pics);
+	pics.base = base;
+	if (markdown_render_images(nl->md, nl->md_len, pics_resolve, &pics,
+	    "", &md_html, NULL, e) != 0)
+		goto out;
+	html_inline_styles(buf_str(&md_html), &styled);
+	pg = (struct news_page){ id, (char *)nl->list->id,
+	    (char *)nl->subject, (char *)buf_str(&styled), date };
+	if (store_news_put(ctx->st, &pg, e) != 0)
+		goto out;
+	for (size_t i = 0; i < pics.n; i++)
+		if (store_news_pic_put(ctx->st, id, pics.v[i].name,
+		    pics.v[i].type, pics.v[i].data.data, pics.v[i].data.len,
+		    e) != 0)
+			goto out;
+	rc = 0;
+out:
+	free(base);
+	pics_free(&pics);
+	buf_free(&md_html);
 	buf_free(&styled);
 	return rc;
 }
@@ -116,17 +171,23 @@ message(const struct kr_ctx *ctx, const struct render_set *tpl,
     struct err *e)
 {
 	struct compose_pic *cp = NULL;
+	struct newsletter mine;
 	struct pics pics;
-	char seed[TOKEN_LEN + 1], *tag;
+	char seed[TOKEN_LEN + 1], *tag, *archive = NULL;
 	int rc = -1;
 
 	/* The cid names only this campaign: never the placeholder. */
 	if (token_new(seed) != 0)
 		return err_set(e, EX_OSERR, "no randomness for the pictures");
 	tag = xasprintf("%s@%s", seed, ctx->cfg->domain);
+	/* A preview or test copy has no page yet: it links the archive. */
+	mine = *nl;
+	if (mine.web_url == NULL)
+		mine.web_url = archive = newsletter_web_url(ctx->cfg,
+		    nl->list->id, 0);
 	newsletter_pics_init(ctx, nl, PICS_CID, tag, &pics);
-	if (newsletter_render(ctx, tpl, nl, placeholder, &pics, subject, text,
-	    html, e) != 0)
+	if (newsletter_render(ctx, tpl, &mine, placeholder, &pics, subject,
+	    text, html, e) != 0)
 		goto out;
 	memset(m, 0, sizeof(*m));
 	if (pics.n > 0) {
@@ -145,6 +206,7 @@ message(const struct kr_ctx *ctx, const struct render_set *tpl,
 out:
 	free(cp);
 	free(tag);
+	free(archive);
 	pics_free(&pics);
 	if (rc != 0)
 		return -1;
@@ -169,7 +231,8 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	struct queue_rcpts r = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message m;
-	char placeholder[TOKEN_LEN + 1];
+	struct newsletter mine;
+	char placeholder[TOKEN_LEN + 1], *web = NULL;
 	int rc = -1;
 
 	*campaign_id = 0;
@@ -186,18 +249,25 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
 		err_set(e, EX_OSERR, "no randomness for the placeholder");
 		goto out;
 	}
-	if (message(ctx, tpl, nl, placeholder, &subject, &text, &html, &body,
-	    &m, e) != 0)
-		goto out;
 	memset(&c, 0, sizeof(c));
 	c.kind = CAMPAIGN_NEWSLETTER;
 	c.list_id = nl->list->id;
 	c.subject = (char *)nl->subject;
 	c.created = ctx->now;
 	c.not_before = not_before > ctx->now ? not_before : ctx->now;
+	/* The campaign first: its number is in the web version's link. */
+	if (store_campaign_add(ctx->st, &c, &c.id, e) != 0)
+		goto out;
+	mine = *nl;
+	mine.web_url = web = newsletter_web_url(ctx->cfg, nl->list->id, c.id);
+	if (message(ctx, tpl, &mine, placeholder, &subject, &text, &html,
+	    &body, &m, e) != 0 ||
+	    keep_web_version(ctx, nl, c.id, c.not_before, e) != 0)
+		goto out;
 	rc = queue_add_watched(ctx->st, key, &c, &m, r.v, r.n, ctx->now,
 	    progress, arg, campaign_id, queued, e);
 out:
+	free(web);
 	free(m.from_addr);
 	queue_rcpts_free(&r);
 	buf_free(&subject);

@@ -21,6 +21,7 @@
 #include "queue.h"
 
 struct buf;
+struct config;
 struct err;
 struct hmac_key;
 struct kr_ctx;
@@ -33,7 +34,17 @@ struct newsletter {
 	const char *md;              /* the Markdown source */
 	size_t md_len;
 	const char *dir;             /* the Markdown's folder, for pictures */
+	/* The link at the top of each copy; NULL: none (set by the queue). */
+	const char *web_url;
 };
+
+/*
+ * The web address of a list's archive (id 0) or of one of its
+ * newsletters, or NULL when the site has no web pages (unsubscribe_url
+ * and http.listen both set).  Caller frees.
+ */
+char *newsletter_web_url(const struct config *cfg, const char *list_id,
+    int64_t id);
 
 
 /*
@@ -56,7 +67,9 @@ void newsletter_pics_init(const struct kr_ctx *ctx,
 
 /*
  * Queue nl for every active subscriber of its list, to leave no sooner
- * than not_before, inside the caller's transaction.  *queued may be 0
+ * than not_before, inside the caller's transaction, and keep its web
+ * version (no personal part; pictures as files beside it) for
+ * URL/n/LIST/ID, linked at the top of every copy.  *queued may be 0
  * (nobody to send to); then no campaign is made and *campaign_id is 0.
  */
 int newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,

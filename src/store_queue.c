@@ -511,6 +511,10 @@ int
 store_queue_prune(struct store *st, int64_t before, int64_t *n, struct err *e)
 {
 	static const char *const sql[] = {
+		/* A newsletter's web page stays when its sent rows go. */
+		"UPDATE news_pages SET sent = 1 WHERE sent = 0 AND campaign_id "
+		"IN (SELECT campaign_id FROM queue WHERE state = 'sent' AND "
+		"coalesce(done_at, created) < ?1)",
 		"DELETE FROM queue WHERE state IN ('sent', 'failed', "
 		"'cancelled') AND coalesce(done_at, created) < ?1",
 		"DELETE FROM messages WHERE created < ?1 AND NOT EXISTS "
@@ -531,7 +535,7 @@ store_queue_prune(struct store *st, int64_t before, int64_t *n, struct err *e)
 		store_done(s);
 		if (rc != SQLITE_DONE)
 			return store_fail(st, e, "prune queue");
-		if (i == 0)
+		if (i == 1)
 			*n = sqlite3_changes(st->db);
 	}
 	return 0;
