@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -136,6 +137,78 @@ class TestWebVersion(NewsCase):
         self.once()
         for m in self.mails():
             self.assertNotIn("in je browser", m.get_body(("plain",)).get_content())
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+class TestArchive(NewsCase):
+    def entries(self):
+        a = self.curl("GET", "/n/nieuwsbrief/feed.xml")
+        self.assertEqual(a.status, 200, a)
+        self.assertEqual(a.headers["content-type"], "application/atom+xml; charset=utf-8")
+        feed = ET.fromstring(a.body.encode())
+        self.assertEqual(feed.tag, ATOM + "feed")
+        self.assertEqual(feed.find(ATOM + "title").text, "Nieuwsbrief Met Andere Ogen")
+        self.assertEqual(feed.find(ATOM + "id").text, self.base + "/n/nieuwsbrief")
+        self.assertIsNotNone(feed.find(ATOM + "author/" + ATOM + "name"))
+        self.assertRegex(feed.find(ATOM + "updated").text, r"^\d{4}-\d\d-\d\dT[\d:]{8}Z$")
+        out = []
+        for e in feed.findall(ATOM + "entry"):
+            link = e.find(ATOM + "link").get("href")
+            self.assertEqual(e.find(ATOM + "id").text, link)
+            out.append((e.find(ATOM + "title").text, link))
+        return out
+
+    def listed(self, lang="nl"):
+        a = self.curl("GET", "/n/nieuwsbrief", headers=("Accept-Language: %s" % lang,))
+        self.assertEqual(a.status, 200, a)
+        self.assertStrict(a)
+        self.assertIn('<html lang="%s">' % lang, a.body)
+        self.assertEqual(a.headers.get("content-language"), lang)
+        self.assertNotIn("<script", a.body)
+        return re.findall(r'<li><time>(\d{4}-\d\d-\d\d)</time> <a href="([^"]+)">([^<]*)</a>',
+                          a.body), a
+
+    def test_archive_and_feed_list_exactly_the_sent_newsletters(self):
+        later, sent, gone = self.three()
+        time.sleep(1)
+        second = self.queue("Januari & meer")
+        self.once()
+        self.serve()
+        before = self.site.dump()
+        url = lambda n: "%s/n/nieuwsbrief/%d" % (self.base, n)  # noqa: E731
+        today = time.strftime("%Y-%m-%d")
+        items, page = self.listed()
+        self.assertEqual(items, [(today, url(second), "Januari &amp; meer"),
+                                 (today, url(sent), "December")])
+        self.assertIn("Eerdere nieuwsbrieven", page.body)
+        self.assertIn('href="%s/n/nieuwsbrief/feed.xml"' % self.base, page.body)
+        items_en, page = self.listed("en")
+        self.assertEqual(items_en, items)
+        self.assertIn("Past newsletters", page.body)
+        self.assertEqual(self.entries(), [("Januari & meer", url(second)),
+                                          ("December", url(sent))])
+        # Each page leads back to the archive.
+        self.assertIn('href="%s/n/nieuwsbrief"' % self.base,
+                      self.curl("GET", "/n/nieuwsbrief/%d" % sent).body)
+        for bad in ("/n/youthcare", "/n/youthcare/feed.xml", "/n/onbekend",
+                    "/n/nieuwsbrief/feed.xml/1"):
+            self.assertEqual(self.curl("GET", bad).status, 404, bad)
+        self.assertEqual(self.site.dump(), before)
+
+        self.assertOk(self.site.kring("newsletter", "unpublish", str(second)))
+        self.assertEqual([i[1] for i in self.listed()[0]], [url(sent)])
+        self.assertEqual([e[1] for e in self.entries()], [url(sent)])
+        self.stop()
+
+    def test_an_empty_archive(self):
+        self.serve()
+        items, page = self.listed()
+        self.assertEqual(items, [])
+        self.assertIn("Er is nog geen nieuwsbrief verschenen.", page.body)
+        self.assertEqual(self.entries(), [])
+        self.stop()
 
 
 if __name__ == "__main__":
