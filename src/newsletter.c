@@ -64,8 +64,7 @@ newsletter_render(const struct kr_ctx *ctx, const struct render_set *tpl,
 	render_vars_set(v, "unsubscribe_address", unsub);
 	render_vars_set(v, "unsubscribe_url", url);
 	render_vars_set(v, "subscribe_address", sub);
-	if (nl->web_url != NULL)
-		render_vars_set(v, "web_url", nl->web_url);
+	render_vars_set(v, "web_url", nl->web_url);
 	free(unsub);
 	free(sub);
 	free(url);
