@@ -73,21 +73,54 @@ parse_at(const char *s, time_t now, time_t *t)
 	return 0;
 }
 
-/* Checks shared by queue and preview; 0 or the exit code. */
+/* What queue, preview and test all start from. */
+struct job {
+	struct list l;
+	struct buf md;
+	char *dir;                   /* the Markdown's folder */
+	const struct render_set *tpl;
+	const struct hmac_key *key;
+	struct kr_ctx ctx;
+	struct newsletter nl;        /* subject NULL for the caller to set */
+};
+
+/*
+ * The templates, the key, the list, the Markdown file and the checks of
+ * subject (may be NULL) shared by queue, preview and test; 0 or the
+ * exit code.  job_close() either way.
+ */
 static int
-newsletter_args(struct cli *c, const char *list_id, const char *file,
-    const char *subject, struct list *l, struct buf *md)
+job_open(struct cli *c, const char *list_id, const char *file,
+    const char *subject, struct job *j)
 {
 	const char *why;
 	int ex;
 
+	memset(j, 0, sizeof(*j));
+	buf_init(&j->md, 0);
 	if (subject != NULL && ((why = model_text_problem(subject,
 	    COMPOSE_SUBJECT_MAX / 2)) != NULL || *subject == '\0'))
 		return cli_error(EX_USAGE, "--subject %s", why ? why :
 		    "is empty");
-	if ((ex = cli_list_need(c, list_id, l)) != 0)
+	if ((j->tpl = cli_templates(c, &ex)) == NULL ||
+	    (j->key = cli_key(c, &ex)) == NULL)
 		return ex;
-	return read_markdown(file, md);
+	if ((ex = cli_list_need(c, list_id, &j->l)) != 0 ||
+	    (ex = read_markdown(file, &j->md)) != 0)
+		return ex;
+	j->dir = md_dir(file);
+	j->ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
+	j->nl = (struct newsletter){ &j->l, subject, buf_str(&j->md),
+	    j->md.len, j->dir, NULL };
+	return 0;
+}
+
+static void
+job_close(struct job *j)
+{
+	free(j->dir);
+	list_clear(&j->l);
+	buf_free(&j->md);
 }
 
 /*
@@ -135,17 +168,12 @@ cmd_newsletter_queue(struct cli *c, int argc, char **argv)
 	const char *v[2];
 	char *pos[2];
 	int npos, ex;
-	struct list l = { 0 };
-	struct buf md = BUF_INIT;
 	struct err e = { 0, "" };
 	struct progress pg;
-	const struct render_set *tpl;
-	const struct hmac_key *key;
-	struct newsletter nl;
-	struct kr_ctx ctx;
+	struct job j;
 	time_t at = 0;
 	int64_t cid, queued;
-	char when[64], *dir = NULL;
+	char when[64];
 
 	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
 		return ex;
@@ -153,20 +181,14 @@ cmd_newsletter_queue(struct cli *c, int argc, char **argv)
 		return cli_usage(c);
 	if (v[1] != NULL && (ex = parse_at(v[1], c->now, &at)) != 0)
 		return ex;
-	if ((tpl = cli_templates(c, &ex)) == NULL ||
-	    (key = cli_key(c, &ex)) == NULL)
-		return ex;
-	if ((ex = newsletter_args(c, pos[0], pos[1], v[0], &l, &md)) != 0)
+	if ((ex = job_open(c, pos[0], pos[1], v[0], &j)) != 0)
 		goto out;
-	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
-	dir = md_dir(pos[1]);
-	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len, dir, NULL };
 	memset(&pg, 0, sizeof(pg));
 	if (store_begin(c->st, &e) != 0 ||
-	    newsletter_queue(&ctx, key, tpl, &nl, (int64_t)at, on_progress,
-	    &pg, &cid, &queued, &e) != 0 ||
-	    (queued > 0 && store_event(c->st, c->now, "newsletter", l.id, NULL,
-	    NULL, v[0], &e) != 0) ||
+	    newsletter_queue(&j.ctx, j.key, j.tpl, &j.nl, (int64_t)at,
+	    on_progress, &pg, &cid, &queued, &e) != 0 ||
+	    (queued > 0 && store_event(c->st, c->now, "newsletter", j.l.id,
+	    NULL, NULL, v[0], &e) != 0) ||
 	    store_commit(c->st, &e) != 0) {
 		store_rollback(c->st);
 		if (pg.total > 0)
@@ -177,18 +199,16 @@ cmd_newsletter_queue(struct cli *c, int argc, char **argv)
 	if (pg.total > 0)
 		progress_end(&pg);
 	if (queued == 0) {
-		printf("%s has no active subscribers: nothing queued\n", l.id);
+		printf("%s has no active subscribers: nothing queued\n", j.l.id);
 		goto out;
 	}
 	cli_format_when(at > c->now ? at : c->now, false, when, sizeof(when));
 	printf("newsletter %lld for %s: %lld %s queued, to go %s%s "
-	    "(see kring queue)\n", (long long)cid, l.id, (long long)queued,
+	    "(see kring queue)\n", (long long)cid, j.l.id, (long long)queued,
 	    queued == 1 ? "copy" : "copies", at > c->now ? "from " : "now,",
 	    at > c->now ? when : " once kringd or kring send runs");
 out:
-	free(dir);
-	list_clear(&l);
-	buf_free(&md);
+	job_close(&j);
 	return ex;
 }
 
@@ -199,39 +219,30 @@ cmd_newsletter_preview(struct cli *c, int argc, char **argv)
 	const char *v[2];
 	char *pos[2];
 	int npos, ex;
-	struct list l = { 0 };
-	struct buf md = BUF_INIT, out = BUF_INIT, subject = BUF_INIT,
-	    text = BUF_INIT, html = BUF_INIT, title = BUF_INIT;
+	struct buf out = BUF_INIT, subject = BUF_INIT, text = BUF_INIT,
+	    title = BUF_INIT;
 	char token[TOKEN_LEN + 1];
 	struct err e = { 0, "" };
-	const struct render_set *tpl;
-	const struct hmac_key *key;
-	struct newsletter nl;
 	struct pics pics;
-	struct kr_ctx ctx;
-	char *dir = NULL;
+	struct job j;
 	int r;
 
 	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
 		return ex;
 	if (npos != 2)
 		return cli_usage(c);
-	if ((tpl = cli_templates(c, &ex)) == NULL ||
-	    (key = cli_key(c, &ex)) == NULL)
-		return ex;
-	if ((ex = newsletter_args(c, pos[0], pos[1], v[0], &l, &md)) != 0)
+	if ((ex = job_open(c, pos[0], pos[1], v[0], &j)) != 0)
 		goto done;
-	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
-	first_line(buf_str(&md), l.name, &title);
-	dir = md_dir(pos[1]);
-	nl = (struct newsletter){ &l, v[0] ? v[0] : buf_str(&title),
-	    buf_str(&md), md.len, dir, NULL };
+	first_line(buf_str(&j.md), j.l.name, &title);
+	if (j.nl.subject == NULL)
+		j.nl.subject = buf_str(&title);
 	/* --html: the page alone, to open in a browser. */
-	queue_unsub_token(key, l.id, 0, token);
-	newsletter_pics_init(&ctx, &nl, PICS_DATA, NULL, &pics);
+	queue_unsub_token(j.key, j.l.id, 0, token);
+	newsletter_pics_init(&j.ctx, &j.nl, PICS_DATA, NULL, &pics);
 	r = v[1] != NULL ?
-	    newsletter_render(&ctx, tpl, &nl, token, &pics, &subject, &text,
-	    &out, &e) : newsletter_preview(&ctx, key, tpl, &nl, &out, &e);
+	    newsletter_render(&j.ctx, j.tpl, &j.nl, token, &pics, &subject,
+	    &text, &out, &e) : newsletter_preview(&j.ctx, j.key, j.tpl, &j.nl,
+	    &out, &e);
 	pics_free(&pics);
 	if (r != 0)
 		ex = cli_fail(&e);
@@ -239,13 +250,10 @@ cmd_newsletter_preview(struct cli *c, int argc, char **argv)
 	    fflush(stdout) != 0)
 		ex = cli_error(EX_IOERR, "standard output: %s", strerror(errno));
 done:
-	free(dir);
-	list_clear(&l);
-	buf_free(&md);
+	job_close(&j);
 	buf_free(&out);
 	buf_free(&subject);
 	buf_free(&text);
-	buf_free(&html);
 	buf_free(&title);
 	return ex;
 }
@@ -383,46 +391,33 @@ cmd_newsletter_test(struct cli *c, int argc, char **argv)
 {
 	static const char *const specs[] = { "subject=", "to=", NULL };
 	const char *v[2];
-	char *pos[2], *to[TEST_TO_MAX], *dir = NULL;
+	char *pos[2], *to[TEST_TO_MAX];
 	size_t nto = 0;
 	int npos, ex;
-	struct list l = { 0 };
-	struct buf md = BUF_INIT;
 	struct err e = { 0, "" };
-	const struct render_set *tpl;
-	const struct hmac_key *key;
-	struct newsletter nl;
-	struct kr_ctx ctx;
+	struct job j;
 	int64_t cid;
 
+	memset(&j, 0, sizeof(j));
 	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 2, &npos)) != 0)
 		return ex;
 	if (npos != 2 || v[0] == NULL || v[1] == NULL)
 		return cli_usage(c);
-	if ((ex = split_to(v[1], to, &nto)) != 0)
+	if ((ex = split_to(v[1], to, &nto)) != 0 ||
+	    (ex = job_open(c, pos[0], pos[1], v[0], &j)) != 0)
 		goto out;
-	if ((tpl = cli_templates(c, &ex)) == NULL ||
-	    (key = cli_key(c, &ex)) == NULL)
-		goto out;
-	if ((ex = newsletter_args(c, pos[0], pos[1], v[0], &l, &md)) != 0)
-		goto out;
-	ctx = (struct kr_ctx){ c->cfg, c->st, c->now };
-	dir = md_dir(pos[1]);
-	nl = (struct newsletter){ &l, v[0], buf_str(&md), md.len, dir, NULL };
 	if (store_begin(c->st, &e) != 0 ||
-	    newsletter_test(&ctx, key, tpl, &nl, to, nto, &cid, &e) != 0 ||
-	    store_commit(c->st, &e) != 0) {
+	    newsletter_test(&j.ctx, j.key, j.tpl, &j.nl, to, nto, &cid,
+	    &e) != 0 || store_commit(c->st, &e) != 0) {
 		store_rollback(c->st);
 		ex = cli_fail(&e);
 		goto out;
 	}
-	ex = send_now(c, key, nto);
+	ex = send_now(c, j.key, nto);
 out:
 	for (size_t i = 0; i < nto; i++)
 		free(to[i]);
-	free(dir);
-	list_clear(&l);
-	buf_free(&md);
+	job_close(&j);
 	return ex;
 }
 
