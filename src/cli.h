@@ -106,7 +106,7 @@ cli_handler cmd_person_show, cmd_person_export, cmd_person_erase, cmd_log;
 cli_handler cmd_send, cmd_queue;
 /* cli_newsletter.c */
 cli_handler cmd_newsletter_queue, cmd_newsletter_preview,
-    cmd_newsletter_cancel;
+    cmd_newsletter_cancel, cmd_newsletter_test, cmd_newsletter_unpublish;
 /* cli_deliver.c */
 cli_handler cmd_deliver;
 /* cli_digest.c */

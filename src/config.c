@@ -122,6 +122,10 @@ static const struct key keys[] = {
 	{ "queue", K_GROUP, NULL, 0, 0, 0, NULL, true },
 	{ "queue.retry", K_RETRY, NULL, 1, 7 * DAY, O(queue), NULL, true },
 	{ "queue.max_age", K_DURATION, "5d", 3600, 30 * DAY, O(queue.max_age), NULL, true },
+
+	{ "newsletter", K_GROUP, NULL, 0, 0, 0, NULL, true },
+	{ "newsletter.image_max", K_SIZE, "1M", 1024, 16.0 * 1024 * 1024, O(newsletter.image_max), NULL, true },
+	{ "newsletter.images_max", K_SIZE, "5M", 1024, 16.0 * 1024 * 1024, O(newsletter.images_max), NULL, true },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

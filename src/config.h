@@ -74,6 +74,11 @@ struct config_http {
 	char *listen;            /* "" = off */
 };
 
+struct config_newsletter {
+	int64_t image_max;       /* bytes of one picture */
+	int64_t images_max;      /* bytes of a newsletter's pictures together */
+};
+
 struct config_queue {
 	int64_t retry[CONFIG_RETRY_MAX];
 	size_t nretry;           /* at least 1 */
@@ -104,6 +109,7 @@ struct config {
 	struct config_bounce bounce;
 	struct config_http http;
 	struct config_queue queue;
+	struct config_newsletter newsletter;
 };
 
 /*

@@ -233,6 +233,21 @@ conn_new(struct http *h, struct MHD_Connection *c, const char *url,
 	return cn;
 }
 
+/* A page's own type, and its own pictures, where the answer asks. */
+static const char *
+http_header_value(const struct http_answer *a, size_t i)
+{
+	if (a->type != NULL && strcmp(security_headers[i][0],
+	    "Content-Type") == 0)
+		return a->type;
+	if (a->own_images && strcmp(security_headers[i][0],
+	    "Content-Security-Policy") == 0)
+		return "default-src 'none'; img-src 'self'; "
+		    "style-src 'unsafe-inline'; form-action 'self'; "
+		    "frame-ancestors 'none'; base-uri 'none'";
+	return security_headers[i][1];
+}
+
 /* The handler's answer as a response with every header of kring's. */
 static struct MHD_Response *
 response(struct http_answer *a)
@@ -247,7 +262,7 @@ response(struct http_answer *a)
 	for (size_t i = 0; i < sizeof(security_headers) /
 	    sizeof(security_headers[0]); i++)
 		MHD_add_response_header(r, security_headers[i][0],
-		    security_headers[i][1]);
+		    http_header_value(a, i));
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_LANGUAGE,
 	    lang_name(a->lang));
 	if (a->allow)

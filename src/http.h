@@ -87,6 +87,8 @@ struct http_answer {
 	int retry_after;                /* seconds; 0 = no Retry-After */
 	bool allow;                     /* 405: send Allow: GET, HEAD, POST */
 	bool floor;                     /* not before HTTP_FLOOR_MS */
+	const char *type;               /* NULL: text/html; charset=utf-8 */
+	bool own_images;                /* CSP lets the page show /n/ images */
 };
 
 /* The value of field name in rq's form, or NULL. */

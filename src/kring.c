@@ -68,6 +68,11 @@ static const struct command commands[] = {
 	{ { "newsletter", "preview" }, cmd_newsletter_preview, "newsletter "
 	    "preview LIST FILE.md [--subject S] [--html]", "the message one "
 	    "made-up subscriber would get, on stdout (--html: the HTML page)" },
+	{ { "newsletter", "test" }, cmd_newsletter_test, "newsletter test "
+	    "LIST FILE.md --subject S --to ADDR[,ADDR...]", "send a test copy "
+	    "([TEST] in the subject) to these addresses now" },
+	{ { "newsletter", "unpublish" }, cmd_newsletter_unpublish,
+	    "newsletter unpublish ID", "take down a newsletter's web version" },
 	{ { "newsletter", "cancel" }, cmd_newsletter_cancel, "newsletter cancel "
 	    "ID", "cancel what of a newsletter is not yet sent" },
 	{ { "digest", "queue" }, cmd_digest_queue, "digest queue LIST",

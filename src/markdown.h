@@ -30,4 +30,28 @@ struct err;
 int markdown_render(const char *src, size_t len, struct buf *html,
     struct buf *text, struct err *e);
 
+/* A picture in the Markdown, as the source names it. */
+struct markdown_image {
+	const char *url;             /* as written, entities and escapes undone */
+	const char *alt;             /* its description, plain text */
+	int line;                    /* 1-based line of the source */
+};
+
+/*
+ * Called for each picture, in order.  Sets *src to a new address for
+ * the HTML (malloc'd; the caller frees it) or leaves it NULL to keep
+ * the picture's own.  0, or -1 and e to stop the rendering.
+ */
+typedef int markdown_image_fn(void *arg, const struct markdown_image *img,
+    char **src, struct err *e);
+
+/*
+ * markdown_render, with fn deciding where each picture's HTML points,
+ * and each picture written in the text part as "[LABEL: ALT]" (label
+ * e.g. "afbeelding").  fn's error is returned as it is.
+ */
+int markdown_render_images(const char *src, size_t len, markdown_image_fn *fn,
+    void *arg, const char *label, struct buf *html, struct buf *text,
+    struct err *e);
+
 #endif

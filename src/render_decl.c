@@ -139,6 +139,7 @@ static const struct decl newsletter_vars[] = {
 	TEXT("unsubscribe_address"),      /* personal L+LIST-unsubscribe-TOKEN@D */
 	TEXT("unsubscribe_url"),          /* personal; "" without unsubscribe_url */
 	TEXT("subscribe_address"),        /* L+LIST-subscribe@D, to pass it on */
+	TEXT("web_url"),                  /* its web version; "" without one */
 	END
 };
 
@@ -254,6 +255,28 @@ static const struct decl forward_vars[] = {
 	END
 };
 
+/* A newsletter on the archive page, newest first. */
+static const struct decl issue_fields[] = {
+	TEXT("subject"), TEXT("date"),
+	TEXT("url"),                      /* its web version */
+	END
+};
+
+/*
+ * The public newsletter pages (/n/LIST and /n/LIST/ID): one of the
+ * flags issue and archive.  For everyone, so nothing of any person.
+ */
+static const struct decl news_vars[] = {
+	FLAG("issue"), FLAG("archive"),
+	TEXT("list_id"), TEXT("list_name"), TEXT("list_description"),
+	TEXT("subscribe_address"),        /* L+LIST-subscribe@D */
+	TEXT("archive_url"), TEXT("feed_url"),
+	TEXT("subject"), TEXT("date"),    /* issue */
+	HTML("content"),                  /* issue: the newsletter, no footer */
+	LIST("issues", issue_fields),     /* archive */
+	END
+};
+
 static const struct decl no_vars[] = { END };
 
 const struct tpl_decl render_tpls[RENDER_NTPL] = {
@@ -277,6 +300,7 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "bounce_disabled.txt", true, bounce_disabled_vars },
 	{ "web.html", false, web_vars },
 	{ "forward.txt", true, forward_vars },
+	{ "news.html", false, news_vars },
 };
 
 const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };

@@ -478,11 +478,20 @@ compose_row(struct worker *w, size_t i, struct err *e)
 	m->head = w->heads[i].data;
 	m->head_len = w->heads[i].len;
 	if (p->m.personal != NULL) {
-		/* The copy's own body follows its head in the same buffer. */
-		compose_fill(p->body.data, p->body.len, p->atoms, p->natoms,
-		    strlen(p->m.personal), token, &w->heads[i]);
+		size_t alen = strlen(p->m.personal);
+		size_t cut = p->natoms > 0 ? p->atoms[p->natoms - 1] + alen : 0;
+
+		/*
+		 * The copy's own body, up to its last token, follows its head
+		 * in the same buffer; the rest (a newsletter's pictures) is
+		 * the shared body's, so a batch does not hold them per copy.
+		 */
+		compose_fill(p->body.data, cut, p->atoms, p->natoms, alen, token,
+		    &w->heads[i]);
 		m->head = w->heads[i].data;
 		m->head_len = w->heads[i].len;
+		m->body = p->body.data + cut;
+		m->body_len = p->body.len - cut;
 		return 0;
 	}
 	m->body = p->body.data;
@@ -568,7 +577,8 @@ one_batch(struct worker *w, struct err *e)
 		return 0;
 	pthread_mutex_lock(&sh->store_lock);
 	if (store_queue_claim(w->sh->st, now, store_acclog_owner(sh->acc),
-	    (int64_t)getpid(), mpc, &w->rows, &w->nrows, e) != 0) {
+	    (int64_t)getpid(), mpc, sh->o->urgent_only, &w->rows, &w->nrows,
+	    e) != 0) {
 		pthread_mutex_unlock(&sh->store_lock);
 		return -1;
 	}

@@ -53,6 +53,8 @@ struct send_opts {
 	int64_t deadline;
 	/* Stop at the first session that finds no server. */
 	bool stop_unreachable;
+	/* Replies and notices alone (a test copy at once), no list mail. */
+	bool urgent_only;
 	const volatile sig_atomic_t *stop;
 	send_progress_fn *progress;  /* may be NULL; called from workers */
 	void *progress_arg;

@@ -32,6 +32,7 @@
 
 #include "model.h"
 
+struct buf;
 struct err;
 struct store;
 
@@ -285,10 +286,12 @@ int store_unsub_token_put(struct store *st, const char *hash,
  * store_acclog_owner; pid is kept beside it for people to read),
  * attempts counted.  Replies and notices come first, then the rest.
  * Two claimers never get the same row.  *rows is ordered by message,
- * then id (q_rows_free it); *n may be 0.
+ * then id (q_rows_free it); *n may be 0.  urgent_only: replies and
+ * notices alone.
  */
 int store_queue_claim(struct store *st, int64_t now, const char *owner,
-    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e);
+    int64_t pid, size_t max, bool urgent_only, struct q_row **rows,
+    size_t *n, struct err *e);
 /*
  * Record the outcome of one delivery (inside a transaction).  A row
  * already `sent` is never changed back: a delivery that happened stays
@@ -675,5 +678,38 @@ int store_log_each(struct store *st, int64_t since, store_event_cb *cb,
  */
 int store_prune(struct store *st, int64_t now, int64_t retention,
     int64_t *n_events, int64_t *n_tokens, struct err *e);
+
+/* ---- the web versions of newsletters (store_news.c) ---- */
+
+struct news_page {
+	int64_t campaign_id;
+	char *list_id;
+	char *subject;
+	char *content;           /* HTML fragment; NULL from store_news_each */
+	int64_t date;            /* when it was to go out */
+};
+void news_page_clear(struct news_page *p);
+
+/* Keep the web version of a newsletter (inside a transaction). */
+int store_news_put(struct store *st, const struct news_page *p,
+    struct err *e);
+int store_news_pic_put(struct store *st, int64_t campaign_id,
+    const char *name, const char *type, const void *data, size_t len,
+    struct err *e);
+/*
+ * A page that may be shown: published, and some copy of it sent.  1 and
+ * *out (news_page_clear it), 0 none, -1 error.
+ */
+int store_news_get(struct store *st, const char *list_id, int64_t id,
+    struct news_page *out, struct err *e);
+/* A picture of a page that may be shown: 1, *type (free) and data. */
+int store_news_pic_get(struct store *st, const char *list_id, int64_t id,
+    const char *name, char **type, struct buf *data, struct err *e);
+/* The pages of a list that may be shown, newest first, at most max. */
+typedef int store_news_cb(const struct news_page *p, void *arg);
+int store_news_each(struct store *st, const char *list_id, size_t max,
+    store_news_cb *cb, void *arg, struct err *e);
+/* Take a page down: 1 done, 0 no such page. */
+int store_news_unpublish(struct store *st, int64_t id, struct err *e);
 
 #endif

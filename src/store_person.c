@@ -169,6 +169,10 @@ store_person_erase(struct store *st, const struct person *p, const char *hash,
 	    "from_addr = ?2 COLLATE NOCASE)", p, hash, now, &c->posts, e) ||
 	    run(st, "DELETE FROM inbound WHERE instr(lower(CAST(raw AS TEXT)), "
 	    "lower(?2)) > 0", p, hash, now, &c->inbound, e) ||
+	    run(st, "UPDATE news_pages SET sent = 1 WHERE sent = 0 AND "
+	    "campaign_id IN (SELECT campaign_id FROM queue WHERE state = "
+	    "'sent' AND (rcpt = ?2 COLLATE NOCASE OR person_id = ?1))", p,
+	    hash, now, NULL, e) ||
 	    run(st, "DELETE FROM queue WHERE rcpt = ?2 COLLATE NOCASE OR "
 	    "person_id = ?1", p, hash, now, &c->queue, e) ||
 	    run(st, "DELETE FROM messages WHERE id NOT IN (SELECT message_id "

@@ -291,7 +291,8 @@ claim_some(struct store *st, const char *sql, int64_t now, const char *owner,
 
 int
 store_queue_claim(struct store *st, int64_t now, const char *owner,
-    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e)
+    int64_t pid, size_t max, bool urgent_only, struct q_row **rows,
+    size_t *n, struct err *e)
 {
 #define CLAIM_SET "UPDATE queue SET state = 'sending', lease_owner = ?1, " \
 	"lease_until = NULL, lease_pid = ?2, attempts = attempts + 1 "
@@ -324,7 +325,7 @@ store_queue_claim(struct store *st, int64_t now, const char *owner,
 	if (store_begin(st, e) != 0)
 		return -1;
 	if (claim_some(st, first, now, owner, pid, max, rows, n, &cap, e) != 0 ||
-	    (*n < max && claim_some(st, rest, now, owner, pid, max - *n, rows,
+	    (*n < max && !urgent_only && claim_some(st, rest, now, owner, pid, max - *n, rows,
 	    n, &cap, e) != 0) || store_commit(st, e) != 0) {
 		store_rollback(st);
 		q_rows_free(rows, *n);
@@ -510,6 +511,10 @@ int
 store_queue_prune(struct store *st, int64_t before, int64_t *n, struct err *e)
 {
 	static const char *const sql[] = {
+		/* A newsletter's web page stays when its sent rows go. */
+		"UPDATE news_pages SET sent = 1 WHERE sent = 0 AND campaign_id "
+		"IN (SELECT campaign_id FROM queue WHERE state = 'sent' AND "
+		"coalesce(done_at, created) < ?1)",
 		"DELETE FROM queue WHERE state IN ('sent', 'failed', "
 		"'cancelled') AND coalesce(done_at, created) < ?1",
 		"DELETE FROM messages WHERE created < ?1 AND NOT EXISTS "
@@ -530,7 +535,7 @@ store_queue_prune(struct store *st, int64_t before, int64_t *n, struct err *e)
 		store_done(s);
 		if (rc != SQLITE_DONE)
 			return store_fail(st, e, "prune queue");
-		if (i == 0)
+		if (i == 1)
 			*n = sqlite3_changes(st->db);
 	}
 	return 0;

@@ -387,6 +387,28 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE inbound ADD COLUMN full_size INTEGER;",
+	/*
+	 * The web version of each newsletter (URL/n/LIST/ID): its content
+	 * without anything personal, and its pictures.  Kept apart from
+	 * campaigns, which the queue's retention removes.  sent is set
+	 * before the sent rows that showed it are pruned or erased, so a
+	 * page outlives the rows; published = 0 is `newsletter unpublish`.
+	 */
+	"CREATE TABLE news_pages ("
+	"  campaign_id INTEGER PRIMARY KEY,"
+	"  list_id TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  content TEXT NOT NULL,"
+	"  date INTEGER NOT NULL,"
+	"  sent INTEGER NOT NULL DEFAULT 0,"
+	"  published INTEGER NOT NULL DEFAULT 1);"
+	"CREATE INDEX news_pages_list ON news_pages(list_id, date);"
+	"CREATE TABLE news_pics ("
+	"  campaign_id INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (campaign_id, name));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

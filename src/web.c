@@ -25,6 +25,7 @@
 #include "subscription.h"
 #include "token.h"
 #include "web.h"
+#include "web_news.h"
 #include "xmem.h"
 
 /* Every page is padded to a multiple of this, to one size class. */
@@ -426,6 +427,7 @@ web_answer(void *arg, const struct http_req *rq, struct http_answer *out)
 	struct web *w = arg;
 	struct look lk;
 	enum page p;
+	int news;
 
 	memset(&lk, 0, sizeof(lk));
 	pthread_mutex_lock(&w->lock);
@@ -433,12 +435,20 @@ web_answer(void *arg, const struct http_req *rq, struct http_answer *out)
 		p = P_TOO_MANY;
 	else if (rq->too_large || rq->head_too_large)
 		p = P_TOO_LARGE;
+	else if ((news = web_news_answer(w->st, w->cfg, w->tpl, rq, out)) != 0)
+		p = news == WEB_NEWS_DONE ? P_COUNT : news == WEB_NEWS_FAILED ?
+		    P_FAILED : news == WEB_NEWS_BAD_METHOD ? P_BAD_METHOD :
+		    P_NOT_FOUND;
 	else if (!route(rq->path, &lk))
 		p = P_NOT_FOUND;
 	else if (rq->method == HTTP_OTHER)
 		p = P_BAD_METHOD;
 	else
 		p = token_page(w, rq, &lk);
+	if (p == P_COUNT) {
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
 	show(w, &lk, p, lang_of(w, rq, &lk), out);
 	/* Only a token's answer may tell by its time what was found. */
 	out->floor = lk.what != W_NONE && p != P_BAD_METHOD;

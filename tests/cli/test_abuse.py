@@ -83,6 +83,8 @@ class TestMigration(kt.TestCase):
             db.execute("ALTER TABLE confirm_sent DROP COLUMN invited")
             db.execute("ALTER TABLE inbound DROP COLUMN attempts")
             db.execute("ALTER TABLE inbound DROP COLUMN full_size")
+            db.execute("DROP TABLE news_pages")
+            db.execute("DROP TABLE news_pics")
             # The store as it was before one person per mailbox.
             db.execute("PRAGMA user_version = 8")
         return db

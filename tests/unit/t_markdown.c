@@ -1,6 +1,7 @@
 /* Unit tests for markdown: what a newsletter's HTML and text parts get. */
 #include "autoconf.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -125,6 +126,60 @@ test_limits(void)
 	buf_free(&h);
 }
 
+/* Each picture's url and alt as seen; the first moves to "cid:one". */
+struct seen {
+	struct buf log;
+	int n;
+	bool fail;
+};
+
+static int
+picture(void *arg, const struct markdown_image *img, char **src,
+    struct err *e)
+{
+	struct seen *s = arg;
+
+	buf_printf(&s->log, "%d|%s|%s|", img->line, img->url, img->alt);
+	if (s->fail)
+		return err_set(e, EX_DATAERR, "line %d: no", img->line);
+	*src = s->n++ == 0 ? strdup("cid:one") : NULL;
+	return 0;
+}
+
+static void
+test_images(void)
+{
+	struct seen s = { BUF_INIT, 0, false };
+	struct buf h = BUF_INIT, t = BUF_INIT;
+	struct err e;
+	const char *src = "# Kop\n\nTekst ![Foto van de *Doen*-Dag](doendag.jpg)\n\n"
+	    "![](https://example.org/x.png) en KRINGPICTUREMARK9Z blijft.\n";
+
+	CHECK(markdown_render_images(src, strlen(src), picture, &s, "afbeelding",
+	    &h, &t, &e) == 0);
+	CHECK_STR(buf_str(&s.log), "3|doendag.jpg|Foto van de Doen-Dag|"
+	    "5|https://example.org/x.png||");
+	CHECK(strstr(buf_str(&h), "<img src=\"cid:one\" alt=\"Foto van de "
+	    "Doen-Dag\" />") != NULL);
+	CHECK(strstr(buf_str(&h), "src=\"https://example.org/x.png\"") != NULL);
+	CHECK(strstr(buf_str(&t), "Tekst [afbeelding: Foto van de Doen-Dag]\n")
+	    != NULL);
+	CHECK(strstr(buf_str(&t), "[afbeelding: ] en KRINGPICTUREMARK9Z "
+	    "blijft.") != NULL);
+	CHECK(strstr(buf_str(&t), "doendag.jpg") == NULL);
+	/* The caller's refusal stops the rendering with its error. */
+	buf_reset(&h);
+	buf_reset(&t);
+	s.fail = true;
+	CHECK(markdown_render_images(src, strlen(src), picture, &s, "image",
+	    &h, &t, &e) == -1);
+	CHECK_STR(e.msg, "line 3: no");
+	CHECK_INT(e.ex, EX_DATAERR);
+	buf_free(&s.log);
+	buf_free(&h);
+	buf_free(&t);
+}
+
 int
 main(void)
 {
@@ -132,5 +187,6 @@ main(void)
 	test_safe();
 	test_text();
 	test_limits();
+	test_images();
 	return check_done();
 }

@@ -147,8 +147,8 @@ main(void)
 	CHECK_INT(when, 1000);
 
 	/* Two connections claim: one row each, never the same. */
-	CHECK(store_queue_claim(a, 1000, "aaaa", 41, 1, &ra, &na, &e) == 0);
-	CHECK(store_queue_claim(b, 1000, "bbbb", 41, 5, &rb, &nb, &e) == 0);
+	CHECK(store_queue_claim(a, 1000, "aaaa", 41, 1, false, &ra, &na, &e) == 0);
+	CHECK(store_queue_claim(b, 1000, "bbbb", 41, 5, false, &rb, &nb, &e) == 0);
 	CHECK_INT(na, 1);
 	CHECK_INT(nb, 1);
 	if (na == 1 && nb == 1) {
@@ -157,7 +157,7 @@ main(void)
 		CHECK(strcmp(ra[0].rcpt, rb[0].rcpt) != 0);
 	}
 	q_rows_free(&rb, nb);
-	CHECK(store_queue_claim(b, 1000, "bbbb", 41, 5, &rb, &nb, &e) == 0);
+	CHECK(store_queue_claim(b, 1000, "bbbb", 41, 5, false, &rb, &nb, &e) == 0);
 	CHECK_INT(nb, 0);
 
 	/*

@@ -337,6 +337,32 @@ forward_vars(struct render_vars *v)
 	render_vars_flag(r, "subscribe_confirm_sent", true);
 }
 
+/* The web version of a newsletter, or with archive its archive. */
+static void
+news_vars(struct render_vars *v, bool archive)
+{
+	struct render_vars *it;
+
+	render_vars_set(v, "list_id", "nieuwsbrief");
+	render_vars_set(v, "list_name", "Nieuwsbrief Met Andere Ogen");
+	render_vars_set(v, "list_description", "Elke maand & gratis");
+	render_vars_set(v, "subscribe_address",
+	    "metandereogen+nieuwsbrief-subscribe@example.org");
+	render_vars_set(v, "archive_url",
+	    "https://lists.example.org/n/nieuwsbrief");
+	render_vars_set(v, "feed_url",
+	    "https://lists.example.org/n/nieuwsbrief/feed.xml");
+	render_vars_flag(v, archive ? "archive" : "issue", true);
+	render_vars_set(v, "subject", "December <nieuws>");
+	render_vars_set(v, "date", "2026-12-01");
+	render_vars_html(v, "content", "<h1>December</h1>\n<p>Nieuws.</p>\n");
+	render_vars_list(v, "issues");
+	it = render_vars_item(v, "issues");
+	render_vars_set(it, "subject", "December <nieuws>");
+	render_vars_set(it, "date", "2026-12-01");
+	render_vars_set(it, "url", "https://lists.example.org/n/nieuwsbrief/7");
+}
+
 /* Realistic values for each shipped template. */
 static struct render_vars *
 vars_for(const char *name)
@@ -370,6 +396,8 @@ vars_for(const char *name)
 		web_vars(v, "ask_unsubscribe");
 	else if (strcmp(name, "forward.txt") == 0)
 		forward_vars(v);
+	else if (strcmp(name, "news.html") == 0)
+		news_vars(v, false);
 	return v;
 }
 
@@ -496,6 +524,32 @@ test_shipped_all(bool show)
 	}
 	render_set_free(&set);
 	CHECK(set == NULL);
+}
+
+/* Both pages of news.html, escaped where they must be. */
+static void
+test_news_pages(void)
+{
+	struct render_set *set = load(NULL, SHIPPED);
+
+	if (set == NULL)
+		return;
+	for (int a = 0; a < 2; a++) {
+		struct render_vars *v = render_vars_new();
+		char *html;
+
+		base_vars(v);
+		news_vars(v, a == 1);
+		html = body(set, a ? LANG_EN : LANG_NL, "news.html", v);
+		CHECK(contains(html, "December &lt;nieuws&gt;"));
+		CHECK(!contains(html, "<nieuws>"));
+		CHECK(!contains(html, "<script"));
+		CHECK(contains(html, a ? "Past newsletters" : "<h1>December</h1>"));
+		CHECK(a == 1 || !contains(html, "Past newsletters"));
+		free(html);
+		render_vars_free(&v);
+	}
+	render_set_free(&set);
 }
 
 /* HTML kring made itself goes in as it is; text values are escaped. */
@@ -1368,7 +1422,7 @@ test_names(void)
 
 	while (render_template_name(n) != NULL)
 		n++;
-	CHECK_INT(n, 20);
+	CHECK_INT(n, 21);
 	CHECK_STR(render_template_name(0), "reply.txt");
 	CHECK(render_template_name(n) == NULL);
 	render_set_free(&(struct render_set *){NULL});
@@ -1398,6 +1452,7 @@ main(int argc, char **argv)
 	test_unknown_variable();
 	test_load_errors();
 	test_newsletter_html();
+	test_news_pages();
 	test_web_pages();
 	test_web_escaped();
 	test_load_limits();
