@@ -120,6 +120,10 @@ struct post {
 	int64_t decided_at;     /* 0: not decided */
 	int64_t digest_id;      /* 0: in no digest yet */
 	int64_t campaign_id;    /* 0: not sent */
+	/* Given to store_post_add only; never filled by the store: */
+	const char *body;       /* the text, UTF-8 (mime.h); may be NULL */
+	const char *in_reply_to;  /* msg-id without <>; may be NULL */
+	const char *references; /* "<a> <b>"; may be NULL */
 };
 
 void list_clear(struct list *l);

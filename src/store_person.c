@@ -177,7 +177,10 @@ store_person_erase(struct store *st, const struct person *p, const char *hash,
 	    run(st, "DELETE FROM people WHERE id = ?1", p, hash, now, NULL, e) ||
 	    run(st, "INSERT INTO suppression(hash, reason, created) VALUES "
 	    "(?3, 'erased', ?4) ON CONFLICT(hash) DO NOTHING", p, hash, now,
-	    NULL, e))
+	    NULL, e) ||
+	    /* Merged segments keep no token of what was deleted. */
+	    run(st, "INSERT INTO post_fts(post_fts) VALUES ('optimize')", p,
+	    hash, now, NULL, e))
 		return -1;
 	return 0;
 }
