@@ -214,6 +214,7 @@ conn_new(struct http *h, struct MHD_Connection *c, const char *url,
 	cn->rq.now = time(NULL);
 	cn->rq.accept_language = MHD_lookup_connection_value(c,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	cn->rq.query = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
 	client_of(c, cn->client, sizeof(cn->client));
 	cn->rq.client = cn->client;
 	pthread_mutex_lock(&h->lock);

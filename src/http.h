@@ -70,6 +70,7 @@ struct http_req {
 	enum http_method method;
 	const char *path;               /* without the query; URL-decoded */
 	const char *accept_language;    /* NULL when none */
+	const char *query;              /* the URL's q=, decoded; NULL none */
 	const char *client;             /* the client's address, as text */
 	time_t now;
 	bool too_large;                 /* a body over HTTP_BODY_MAX */

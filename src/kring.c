@@ -62,6 +62,8 @@ static const struct command commands[] = {
 	    "the same as JSON" },
 	{ { "person", "erase" }, cmd_person_erase, "person erase EMAIL [--yes]",
 	    "erase a person for good" },
+	{ { "person", "relink" }, cmd_person_relink, "person relink EMAIL",
+	    "a new archive link for a person; the old one stops working" },
 	{ { "newsletter", "queue" }, cmd_newsletter_queue, "newsletter queue "
 	    "LIST FILE.md --subject S [--at \"YYYY-MM-DD HH:MM\"]", "render the "
 	    "Markdown and queue one personal copy per active subscriber" },

@@ -102,6 +102,7 @@ static const struct decl welcome_vars[] = {
 	FLAG("digest"), FLAG("newsletter"), FLAG("moderated"),
 	TEXT("post_address"),             /* L+LIST@D; "" when not allowed */
 	TEXT("unsubscribe_address"),      /* L+LIST-unsubscribe@D */
+	TEXT("archive_url"),              /* a CoP's: URL/a/TOKEN; "" none */
 	END
 };
 

@@ -652,6 +652,18 @@ int store_archive_thread(struct store *st, const char *list_id,
 int store_archive_raw(struct store *st, const char *list_id, int64_t id,
     struct archive_post *out, struct err *e);
 
+/*
+ * A person's archive link, by the hash of its token: 1 and *person, 0
+ * none.  Its serial (1 and *serial, 0 no link yet), and a new one
+ * (inside a transaction; replaces the old, which stops working).
+ */
+int store_archive_link_get(struct store *st, const char *hash,
+    int64_t *person, struct err *e);
+int store_archive_link_serial(struct store *st, int64_t person,
+    int64_t *serial, struct err *e);
+int store_archive_link_set(struct store *st, int64_t person,
+    const char *hash, int64_t serial, int64_t now, struct err *e);
+
 /* ---- digests and schedules (store_digest.c) ---- */
 
 /* A digest of a list: its number, the period it was due in, its mail. */

@@ -449,3 +449,66 @@ store_archive_raw(struct store *st, const char *list_id, int64_t id,
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read post");
 }
+
+/* ---- archive links ---- */
+
+int
+store_archive_link_get(struct store *st, const char *hash, int64_t *person,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT person_id FROM archive_links "
+	    "WHERE hash = ?1", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, hash);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*person = sqlite3_column_int64(s, 0);
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "find archive link");
+}
+
+int
+store_archive_link_serial(struct store *st, int64_t person, int64_t *serial,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT serial FROM archive_links "
+	    "WHERE person_id = ?1", e);
+	int rc;
+
+	*serial = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, person);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*serial = sqlite3_column_int64(s, 0);
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read archive link");
+}
+
+int
+store_archive_link_set(struct store *st, int64_t person, const char *hash,
+    int64_t serial, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO archive_links(person_id, "
+	    "hash, serial, created) VALUES (?1, ?2, ?3, ?4) ON CONFLICT"
+	    "(person_id) DO UPDATE SET hash = ?2, serial = ?3, created = ?4", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, person);
+	store_bind_text(s, 2, hash);
+	store_bind_int(s, 3, serial);
+	store_bind_int(s, 4, now);
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "keep archive link");
+}

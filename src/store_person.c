@@ -164,9 +164,15 @@ store_person_erase(struct store *st, const struct person *p, const char *hash,
 	    "NOCASE", p, hash, now, &c->events, e) ||
 	    run(st, "UPDATE events SET detail = replace(detail, ?2, ?3) WHERE "
 	    "instr(detail, ?2) > 0", p, hash, now, &c->events, e) ||
-	    run(st, "UPDATE posts SET from_addr = ?3, from_name = '', subject = "
-	    "'', raw = X'', person_id = NULL WHERE (person_id = ?1 OR "
-	    "from_addr = ?2 COLLATE NOCASE)", p, hash, now, &c->posts, e) ||
+	    /*
+	     * What they said stays in the archive, without them: no name, no
+	     * address (in the text neither), no raw message.
+	     */
+	    run(st, "UPDATE posts SET from_addr = ?3, from_name = '', body = "
+	    "replace(CASE WHEN length(from_name) >= 3 THEN replace(body, "
+	    "from_name, '') ELSE body END, ?2, ''), raw = X'', person_id = "
+	    "NULL WHERE (person_id = ?1 OR from_addr = ?2 COLLATE NOCASE)", p,
+	    hash, now, &c->posts, e) ||
 	    run(st, "DELETE FROM inbound WHERE instr(lower(CAST(raw AS TEXT)), "
 	    "lower(?2)) > 0", p, hash, now, &c->inbound, e) ||
 	    run(st, "DELETE FROM queue WHERE rcpt = ?2 COLLATE NOCASE OR "

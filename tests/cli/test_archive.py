@@ -1,0 +1,159 @@
+"""The members-only archive of a CoP on the web endpoint, with real curl.
+
+Posts go in through kring deliver and kringd --once, as mail does; then
+kringd -f serves the pages.  A member's link comes from their welcome
+mail (or kring person relink); the tests read the pages as a browser
+would: the CoP's threads, a thread with its replies, a search for a
+Dutch word in another form.  Held posts never appear; a stranger's or a
+departed member's link gets 403 with nothing of the archive; an erased
+author is "(verwijderd)" on every page and their address is nowhere; a
+GET changes nothing in the store.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_web as tw  # noqa: E402
+
+LINK = r"(http://127\.0\.0\.1:\d+/a/[a-z2-7]{26})"
+
+
+class ArchiveCase(tw.WebCase):
+    def setUp(self):
+        super().setUp()
+        self.assertOk(self.site.kring("list", "add", "jgz", "--name", "CoP Jeugdzorg"))
+        for addr in ("anna@example.net", "bert@example.net"):
+            self.assertOk(self.site.kring("sub", "add", "jgz", addr, "--name",
+                                          addr.split("@")[0].title() + " Jansen"))
+
+    def post(self, frm, subject, body, msgid, irt=None):
+        raw = ("From: %s\r\nTo: metandereogen+jgz@example.org\r\nSubject: %s\r\n"
+               "Message-ID: <%s>\r\n%sDate: Sat, 28 Nov 2026 10:00:00 +0100\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n"
+               % (frm, subject, msgid, "In-Reply-To: <%s>\r\n" % irt if irt else "",
+                  body))
+        self.assertOk(self.site.kring("deliver", stdin=raw))
+
+    def link(self, addr):
+        r = self.assertOk(self.site.kring("person", "relink", addr))
+        m = re.search(LINK, r.out)
+        self.assertIsNotNone(m, r.out)
+        return m.group(1)
+
+    def join_by_mail(self, addr):
+        """Ask to join jgz and confirm, by mail, as a person does."""
+        self.assertOk(self.site.kring("deliver", stdin=(
+            "From: %s\r\nTo: metandereogen@example.org\r\nSubject: aanmelden jgz\r\n"
+            "Message-ID: <join@example.net>\r\n\r\naanmelden jgz\r\n" % addr)))
+        self.once()
+        confirm = None
+        for m in self.mails(addr):
+            rt = str(m["Reply-To"] or "")
+            if "+confirm-" in rt:
+                confirm = m["Reply-To"].addresses[0].addr_spec
+        self.assertIsNotNone(confirm, "no confirmation request")
+        self.assertOk(self.site.kring("deliver", stdin=(
+            "From: %s\r\nTo: %s\r\nSubject: Re: bevestig\r\n"
+            "Message-ID: <yes@example.net>\r\n\r\nja\r\n" % (addr, confirm))))
+        self.once()
+
+    def welcome_link(self, addr):
+        for m in self.mails(addr):
+            mo = re.search(LINK, m.get_body(("plain",)).get_content())
+            if mo:
+                return mo.group(1)
+        return None
+
+    def fill(self):
+        self.post("Anna Jansen <anna@example.net>", "Thuiszitters in de regio",
+                  "Wie heeft ervaring met thuiszitters?\nGroet, Anna", "a1@example.net")
+        self.post("Bert Jansen <bert@example.net>", "Re: Thuiszitters in de regio",
+                  "Ja, via de samenwerking met scholen.", "b1@example.net",
+                  irt="a1@example.net")
+        self.post("carla@example.net", "Geheim bericht", "Niet voor het archief.",
+                  "c1@example.net")
+        self.once()
+
+
+class TestArchive(ArchiveCase):
+    def test_member_reads_threads_and_searches(self):
+        # A member who joins a CoP gets a welcome mail with the link.
+        self.join_by_mail("dirk@example.net")
+        self.fill()
+        self.serve()
+        url = self.welcome_link("dirk@example.net")
+        self.assertIsNotNone(url, "no archive link in the welcome mail")
+        before = self.site.dump()
+        a = self.curl("GET", url)
+        self.assertPage(a, 200, "Je CoP&#39;s")
+        self.assertEqual(a.headers.get("x-robots-tag"), "noindex, nofollow")
+        self.assertIn("CoP Jeugdzorg", a.body)
+        a = self.curl("GET", url + "/jgz")
+        self.assertPage(a, 200, "CoP Jeugdzorg")
+        self.assertIn("Thuiszitters in de regio", a.body)
+        self.assertIn("2 berichten", a.body)       # the reply is in the thread
+        self.assertNotIn("Geheim", a.body)          # held: not a member's post
+        t = re.search(r'href="([^"]*/t/\d+)"', a.body).group(1)
+        a = self.curl("GET", t)
+        self.assertPage(a, 200, "Thuiszitters in de regio")
+        self.assertEqual(a.body.count("<article"), 2)
+        self.assertLess(a.body.index("Wie heeft"), a.body.index("samenwerking"))
+        self.assertNotIn("@example.net", a.body)
+        a = self.curl("GET", url + "/jgz?q=thuiszitter")
+        self.assertPage(a, 200, "CoP Jeugdzorg")
+        self.assertIn("<mark>thuiszitters</mark>", a.body.lower())
+        a = self.curl("GET", url + "/jgz?q=samenwerken", headers=["Accept-Language: en"])
+        self.assertPage(a, 200, "CoP Jeugdzorg", lang="en")
+        self.assertIn("<mark>samenwerking</mark>", a.body)
+        a = self.curl("GET", url + "/jgz?q=geheim")
+        self.assertNotIn("Geheim", a.body.replace("geheim", ""))
+        self.assertIn("Niets gevonden", a.body)
+        self.assertEqual(self.site.dump(), before)
+        self.assertEqual(self.curl("POST", url + "/jgz", data="x=1").status, 405)
+
+    def test_strangers_and_departed_members_get_403(self):
+        self.fill()
+        self.serve()
+        url = self.link("bert@example.net")
+        self.assertEqual(self.curl("GET", url + "/jgz").status, 200)
+        for bad in ("/a/" + "a" * 26, "/a/" + "a" * 26 + "/jgz", "/a/x/jgz"):
+            a = self.curl("GET", bad)
+            self.assertEqual(a.status, 403, a)
+            self.assertNotIn("Thuiszitters", a.body)
+        # A newsletter has no archive here; a list that is not there.
+        self.assertEqual(self.curl("GET", url + "/nieuwsbrief").status, 403)
+        self.assertEqual(self.curl("GET", url + "/nolist").status, 403)
+        self.assertOk(self.site.kring("sub", "rm", "jgz", "bert@example.net"))
+        a = self.curl("GET", url + "/jgz")
+        self.assertPage(a, 403, "Geen toegang")
+        self.assertNotIn("Thuiszitters", a.body)
+        # A renewed link works; the old one does not.
+        new = self.link("anna@example.net")
+        old = new
+        self.assertEqual(self.curl("GET", old + "/jgz").status, 200)
+        new = self.link("anna@example.net")
+        self.assertNotEqual(new, old)
+        self.assertEqual(self.curl("GET", old + "/jgz").status, 403)
+        self.assertEqual(self.curl("GET", new + "/jgz").status, 200)
+
+    def test_erased_author_is_anonymous(self):
+        self.fill()
+        self.serve()
+        url = self.link("bert@example.net")
+        gone = self.link("anna@example.net")
+        self.assertOk(self.site.kring("person", "erase", "anna@example.net", "--yes"))
+        self.assertEqual(self.curl("GET", gone).status, 403)
+        pages = [self.curl("GET", url + "/jgz"), self.curl("GET", url + "/jgz?q=thuiszitter")]
+        t = re.search(r'href="([^"]*/t/\d+)"', pages[0].body).group(1)
+        pages.append(self.curl("GET", t))
+        for a in pages:
+            self.assertEqual(a.status, 200, a)
+            self.assertIn("(verwijderd)", a.body)
+            self.assertNotIn("anna@example.net", a.body)
+            self.assertNotIn("Anna Jansen", a.body)
+        self.assertIn("Bert Jansen", pages[2].body)
+
+
+if __name__ == "__main__":
+    tw.kt.main()
