@@ -248,7 +248,10 @@ response(struct http_answer *a)
 	for (size_t i = 0; i < sizeof(security_headers) /
 	    sizeof(security_headers[0]); i++)
 		MHD_add_response_header(r, security_headers[i][0],
-		    security_headers[i][1]);
+		    a->type[0] && !strcmp(security_headers[i][0], "Content-Type") ?
+		    a->type : security_headers[i][1]);
+	if (a->disposition[0] != '\0')
+		MHD_add_response_header(r, "Content-Disposition", a->disposition);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_LANGUAGE,
 	    lang_name(a->lang));
 	if (a->allow)

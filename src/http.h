@@ -88,6 +88,8 @@ struct http_answer {
 	int retry_after;                /* seconds; 0 = no Retry-After */
 	bool allow;                     /* 405: send Allow: GET, HEAD, POST */
 	bool floor;                     /* not before HTTP_FLOOR_MS */
+	char type[96];                  /* "" = text/html; charset=utf-8 */
+	char disposition[640];          /* "" = none; else Content-Disposition */
 };
 
 /* The value of field name in rq's form, or NULL. */

@@ -5,7 +5,10 @@
  * /a/TOKEN: the person's CoPs.  /a/TOKEN/LIST: its months and the
  * threads of the latest, or with ?q= the search's hits.
  * /a/TOKEN/LIST/YYYY-MM: the threads of a month, latest first.
- * /a/TOKEN/LIST/t/N: thread N, its posts oldest first.
+ * /a/TOKEN/LIST/t/N: thread N, its posts oldest first, with their
+ * attachments.  /a/TOKEN/LIST/p/N/K: attachment K of post N, with its
+ * own type and Content-Disposition: attachment, so it is saved, never
+ * shown as a page of this site.
  *
  * Only GET and HEAD; nothing is written.  The token's person must be an
  * active member of a CoP (of the CoP, for its pages), else a 403 page
@@ -19,9 +22,11 @@
 #include "autoconf.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "buf.h"
@@ -30,6 +35,7 @@
 #include "http.h"
 #include "langpref.h"
 #include "log.h"
+#include "mime_attach.h"
 #include "notify.h"
 #include "render.h"
 #include "store.h"
@@ -39,7 +45,7 @@
 
 #define THREADS_MAX 200
 #define HITS_MAX 50
-#define SEGMENTS_MAX 4
+#define SEGMENTS_MAX 5
 #define SEGMENT_MAX 64
 
 enum phrase {
@@ -352,6 +358,92 @@ list_page(struct page *pg, struct buf *b, const char *month, struct err *e)
 	return 0;
 }
 
+/* The links to post id's attachments, if it has any. */
+static int
+files_of(const struct page *pg, struct buf *b, int64_t id, struct err *e)
+{
+	struct archive_post p;
+	struct mime_file *f = NULL;
+	size_t n = 0;
+	char tail[64];
+	int r;
+
+	if ((r = store_archive_raw(pg->st, pg->list->id, id, &p, e)) <= 0)
+		return r;
+	if (mime_files(p.raw, p.raw_len, SIZE_MAX, NULL, &f, &n) != 0)
+		n = 0;
+	if (n > 0)
+		buf_puts(b, "<ul class=\"files\">\n");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(tail, sizeof(tail), "/p/%lld/%zu", (long long)id, i);
+		buf_puts(b, "<li>");
+		link_to(pg, b, tail);
+		esc(b, f[i].name);
+		buf_printf(b, "</a> <span class=\"meta\">%zu KiB</span></li>\n",
+		    (f[i].size + 1023) / 1024);
+	}
+	if (n > 0)
+		buf_puts(b, "</ul>\n");
+	mime_files_free(f, n);
+	free(p.subject);
+	free(p.author);
+	free(p.text);
+	free(p.raw);
+	return 0;
+}
+
+/* Content-Disposition for name: an ASCII name and the UTF-8 one. */
+static void
+disposition(const char *name, char *out, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b, len - 1);
+	buf_puts(&b, "attachment; filename=\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		buf_putc(&b, *p < 0x80 && *p != '\\' && *p != '"' ? (char)*p :
+		    '_');
+	buf_puts(&b, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (isalnum(*p) || strchr("-._~", *p) != NULL)
+			buf_putc(&b, (char)*p);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	/* Cut, it is still a header: a cut escape is no harm to a name. */
+	snprintf(out, len, "%s", b.overflow ? "attachment" : buf_str(&b));
+	buf_free(&b);
+}
+
+/* Attachment k of post id as the answer: 1, 0 none, -1. */
+static int
+file_page(struct page *pg, struct http_answer *out, int64_t id, size_t k,
+    struct err *e)
+{
+	struct archive_post p;
+	struct mime_file *f = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = store_archive_raw(pg->st, pg->list->id, id, &p, e)) <= 0)
+		return r;
+	buf_reset(&out->body);
+	if (mime_files(p.raw, p.raw_len, k, &out->body, &f, &n) != 0)
+		r = err_set(e, EX_OSERR, "reading an attachment: out of memory");
+	else if (k >= n)
+		r = 0;
+	else {
+		snprintf(out->type, sizeof(out->type), "%s", f[k].type);
+		disposition(f[k].name, out->disposition,
+		    sizeof(out->disposition));
+	}
+	mime_files_free(f, n);
+	free(p.subject);
+	free(p.author);
+	free(p.text);
+	free(p.raw);
+	return r;
+}
+
 /* 1 shown, 0 no such thread, -1 error. */
 static int
 thread_page(struct page *pg, struct buf *b, int64_t id, struct err *e)
@@ -376,7 +468,12 @@ thread_page(struct page *pg, struct buf *b, int64_t id, struct err *e)
 		date(b, a[i].created);
 		buf_puts(b, "</div>\n<pre>");
 		esc(b, a[i].text);
-		buf_puts(b, "</pre></article>\n");
+		buf_puts(b, "</pre>\n");
+		if (files_of(pg, b, a[i].id, e) != 0) {
+			archive_posts_free(a, n);
+			return -1;
+		}
+		buf_puts(b, "</article>\n");
 	}
 	foot(b);
 	archive_posts_free(a, n);
@@ -440,7 +537,7 @@ serve(struct page *pg, struct http_answer *out, struct err *e)
 {
 	int r = 1;
 	char *end;
-	long long id;
+	long long id, k;
 
 	out->status = 200;
 	if (pg->nseg == 1)
@@ -455,6 +552,11 @@ serve(struct page *pg, struct http_answer *out, struct err *e)
 	else if (pg->nseg == 4 && strcmp(pg->seg[2], "t") == 0 &&
 	    (id = strtoll(pg->seg[3], &end, 10)) > 0 && *end == '\0')
 		r = thread_page(pg, &out->body, id, e);
+	else if (pg->nseg == 5 && strcmp(pg->seg[2], "p") == 0 &&
+	    (id = strtoll(pg->seg[3], &end, 10)) > 0 && *end == '\0' &&
+	    (k = strtoll(pg->seg[4], &end, 10)) >= 0 && *end == '\0' &&
+	    isdigit((unsigned char)pg->seg[4][0]))
+		r = file_page(pg, out, id, (size_t)k, e);
 	else
 		r = 0;
 	return r;

@@ -71,6 +71,16 @@ class ArchiveCase(tw.WebCase):
         self.post("Bert Jansen <bert@example.net>", "Re: Thuiszitters in de regio",
                   "Ja, via de samenwerking met scholen.", "b1@example.net",
                   irt="a1@example.net")
+        self.assertOk(self.site.kring("deliver", stdin=(
+            "From: Bert Jansen <bert@example.net>\r\nTo: metandereogen+jgz@example.org\r\n"
+            "Subject: Re: Thuiszitters in de regio\r\nMessage-ID: <b2@example.net>\r\n"
+            "In-Reply-To: <b1@example.net>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHet verslag.\r\n"
+            "--b\r\nContent-Type: application/pdf; name=\"verslag.pdf\"\r\n"
+            "Content-Disposition: attachment; filename=\"verslag ü.pdf\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+            "JVBERi0xLjQKJcOkw7zDtsOfCg==\r\n--b--\r\n")))
         self.post("carla@example.net", "Geheim bericht", "Niet voor het archief.",
                   "c1@example.net")
         self.once()
@@ -92,12 +102,22 @@ class TestArchive(ArchiveCase):
         a = self.curl("GET", url + "/jgz")
         self.assertPage(a, 200, "CoP Jeugdzorg")
         self.assertIn("Thuiszitters in de regio", a.body)
-        self.assertIn("2 berichten", a.body)       # the reply is in the thread
+        self.assertIn("3 berichten", a.body)       # the replies are in the thread
         self.assertNotIn("Geheim", a.body)          # held: not a member's post
         t = re.search(r'href="([^"]*/t/\d+)"', a.body).group(1)
         a = self.curl("GET", t)
         self.assertPage(a, 200, "Thuiszitters in de regio")
-        self.assertEqual(a.body.count("<article"), 2)
+        self.assertEqual(a.body.count("<article"), 3)
+        f = re.search(r'href="([^"]*/p/\d+/0)">([^<]*)<', a.body)
+        self.assertIsNotNone(f, a.body)
+        self.assertEqual(f.group(2), "verslag ü.pdf")
+        d = self.curl("GET", f.group(1))
+        self.assertEqual(d.status, 200)
+        self.assertEqual(d.headers["content-type"], "application/pdf")
+        self.assertTrue(d.headers["content-disposition"].startswith("attachment;"))
+        self.assertIn("filename*=UTF-8''verslag%20%C3%BC.pdf", d.headers["content-disposition"])
+        self.assertTrue(d.body.startswith("%PDF-1.4"), d.body)
+        self.assertEqual(self.curl("GET", f.group(1)[:-1] + "1").status, 404)
         self.assertLess(a.body.index("Wie heeft"), a.body.index("samenwerking"))
         self.assertNotIn("@example.net", a.body)
         a = self.curl("GET", url + "/jgz?q=thuiszitter")

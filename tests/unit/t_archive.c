@@ -102,7 +102,6 @@ thread_of(struct store *st, int64_t id)
 
 	CHECK_INT(store_archive_raw(st, "jgz", id, &p, &e), 1);
 	t = p.thread_id;
-	archive_posts_free(NULL, 0);
 	free(p.subject);
 	free(p.author);
 	free(p.text);
