@@ -653,6 +653,16 @@ int store_archive_raw(struct store *st, const char *list_id, int64_t id,
     struct archive_post *out, struct err *e);
 
 /*
+ * Who reads list_id's archive (lists.archive): as set, else members for
+ * a CoP and none for a newsletter; 1 and *out, 0 no such list, -1.
+ */
+int store_list_archive(struct store *st, const char *list_id,
+    enum list_archive *out, struct err *e);
+/* Set it (inside a transaction). */
+int store_list_archive_set(struct store *st, const char *list_id,
+    enum list_archive a, struct err *e);
+
+/*
  * A person's archive link, by the hash of its token: 1 and *person, 0
  * none.  Its serial (1 and *serial, 0 no link yet), and a new one
  * (inside a transaction; replaces the old, which stops working).

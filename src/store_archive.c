@@ -512,3 +512,45 @@ store_archive_link_set(struct store *st, int64_t person, const char *hash,
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "keep archive link");
 }
+
+/* ---- who reads a list's archive ---- */
+
+int
+store_list_archive(struct store *st, const char *list_id,
+    enum list_archive *out, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(archive, CASE kind "
+	    "WHEN 'cop' THEN 'members' ELSE 'none' END) FROM lists WHERE "
+	    "id = ?1", e);
+	int rc;
+
+	*out = ARCHIVE_NONE;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, list_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && list_archive_parse((const char *)
+	    sqlite3_column_text(s, 0), out) != 0)
+		*out = ARCHIVE_NONE;
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read list archive");
+}
+
+int
+store_list_archive_set(struct store *st, const char *list_id,
+    enum list_archive a, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE lists SET archive = ?2 WHERE "
+	    "id = ?1", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, list_id);
+	store_bind_text(s, 2, list_archive_name(a));
+	rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "set list archive");
+}

@@ -2,7 +2,9 @@
  * web_archive - the pages of a CoP's archive on kringd's web endpoint
  * (see web_archive.h).
  *
- * /a/TOKEN: the person's CoPs.  /a/TOKEN/LIST: its months and the
+ * /a/TOKEN: the person's CoPs.  /a/public/LIST and below: the same
+ * pages of a list whose archive is public (kring list set --archive),
+ * without a token.  /a/TOKEN/LIST: its months and the
  * threads of the latest, or with ?q= the search's hits.
  * /a/TOKEN/LIST/YYYY-MM: the threads of a month, latest first.
  * /a/TOKEN/LIST/t/N: thread N, its posts oldest first, with their
@@ -99,6 +101,7 @@ struct page {
 	struct store_membership *m;
 	size_t nm;
 	const struct list *list;         /* the CoP of the page, or NULL */
+	struct list pub;                 /* a public archive's list */
 };
 
 static const char *
@@ -166,6 +169,19 @@ refuse(struct page *pg, int status, enum phrase title, enum phrase text,
 	foot(&out->body);
 }
 
+/* Whether a member of m reads its archive: 1 yes, 0 no, -1. */
+static int
+readable(struct page *pg, const struct store_membership *m, struct err *e)
+{
+	enum list_archive a;
+
+	if (m->state != SUB_ACTIVE || m->list.kind != LIST_COP)
+		return 0;
+	if (store_list_archive(pg->st, m->list.id, &a, e) < 0)
+		return -1;
+	return a != ARCHIVE_NONE;
+}
+
 static void
 lists_page(struct page *pg, struct buf *b)
 {
@@ -174,7 +190,9 @@ lists_page(struct page *pg, struct buf *b)
 	for (size_t i = 0; i < pg->nm; i++) {
 		const struct list *l = &pg->m[i].list;
 
-		if (pg->m[i].state != SUB_ACTIVE || l->kind != LIST_COP)
+		struct err e = { 0, "" };
+
+		if (readable(pg, &pg->m[i], &e) != 1)
 			continue;
 		buf_printf(b, "<li><a href=\"");
 		esc(b, pg->base);
@@ -520,15 +538,38 @@ who(struct page *pg, struct err *e)
 	pg->base = notify_web_url(pg->cfg, "a", tok);
 	if (pg->base == NULL)
 		pg->base = xasprintf("/a/%s", tok);
-	for (size_t i = 0; i < pg->nm; i++)
-		if (pg->m[i].state == SUB_ACTIVE &&
-		    pg->m[i].list.kind == LIST_COP &&
-		    (pg->nseg < 2 || strcmp(pg->m[i].list.id, pg->seg[1]) == 0)) {
+	for (size_t i = 0; i < pg->nm; i++) {
+		if ((r = readable(pg, &pg->m[i], e)) < 0)
+			return -1;
+		if (r == 1 && (pg->nseg < 2 ||
+		    strcmp(pg->m[i].list.id, pg->seg[1]) == 0)) {
 			if (pg->nseg >= 2)
 				pg->list = &pg->m[i].list;
 			return 1;
 		}
+	}
 	return 0;
+}
+
+/* /a/public/LIST...: 1 a list whose archive is public, 0 not, -1. */
+static int
+public(struct page *pg, struct err *e)
+{
+	enum list_archive a;
+	int r;
+
+	if (pg->nseg < 2)
+		return 0;
+	if ((r = store_list_archive(pg->st, pg->seg[1], &a, e)) <= 0 ||
+	    a != ARCHIVE_PUBLIC)
+		return r < 0 ? -1 : 0;
+	if ((r = store_list_get(pg->st, pg->seg[1], &pg->pub, e)) <= 0)
+		return r;
+	pg->list = &pg->pub;
+	pg->base = notify_web_url(pg->cfg, "a", "public");
+	if (pg->base == NULL)
+		pg->base = xstrdup("/a/public");
+	return 1;
 }
 
 /* The page of a reader who may read; 404 for a path of no page. */
@@ -586,6 +627,8 @@ web_archive_answer(struct store *st, const struct config *cfg,
 	}
 	if (!split(rq->path, &pg))
 		r = 0;
+	else if (strcmp(pg.seg[0], "public") == 0)
+		r = public(&pg, &e);
 	else if ((r = who(&pg, &e)) == 0)
 		refuse(&pg, 403, T_FORBIDDEN, T_FORBIDDEN_TEXT, out);
 	if (r == 1)
@@ -601,5 +644,6 @@ web_archive_answer(struct store *st, const struct config *cfg,
 		refuse(&pg, 500, T_FAILED, T_COUNT, out);
 	}
 	store_memberships_free(pg.m, pg.nm);
+	list_clear(&pg.pub);
 	free(pg.base);
 }

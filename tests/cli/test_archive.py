@@ -175,5 +175,35 @@ class TestArchive(ArchiveCase):
         self.assertIn("Bert Jansen", pages[2].body)
 
 
+class TestArchiveSetting(ArchiveCase):
+    def test_members_public_none(self):
+        r = self.assertOk(self.site.kring("list", "show", "jgz"))
+        self.assertIn("archive:      members", r.out)
+        r = self.assertOk(self.site.kring("list", "show", "nieuwsbrief"))
+        self.assertIn("archive:      none", r.out)
+        r = self.site.kring("list", "set", "jgz", "--archive", "everyone")
+        self.assertError(r, tw.kt.EX_DATAERR, "members|public|none")
+        self.fill()
+        self.serve()
+        url = self.link("bert@example.net")
+        # members (the default): no page without a token.
+        self.assertEqual(self.curl("GET", "/a/public/jgz").status, 404)
+        self.assertOk(self.site.kring("list", "set", "jgz", "--archive", "public"))
+        a = self.curl("GET", "/a/public/jgz")
+        self.assertPage(a, 200, "CoP Jeugdzorg")
+        self.assertIn("Thuiszitters in de regio", a.body)
+        self.assertNotIn("Geheim", a.body)
+        self.assertIn('href="%s/a/public/jgz/t/' % self.base, a.body)
+        a = self.curl("GET", "/a/public/jgz?q=samenwerken")
+        self.assertIn("<mark>samenwerking</mark>", a.body)
+        self.assertEqual(self.curl("GET", "/a/public/youthcare").status, 404)
+        self.assertEqual(self.curl("GET", "/a/public").status, 404)
+        # none: not even for members.
+        self.assertOk(self.site.kring("list", "set", "jgz", "--archive", "none"))
+        self.assertEqual(self.curl("GET", "/a/public/jgz").status, 404)
+        self.assertEqual(self.curl("GET", url + "/jgz").status, 403)
+        self.assertNotIn("CoP Jeugdzorg", self.curl("GET", url).body)
+
+
 if __name__ == "__main__":
     tw.kt.main()
