@@ -71,6 +71,22 @@ static const struct decl result_fields[] = {
 	FLAG("show_which"),
 	FLAG("show_help"),
 	FLAG("unknown_command"),
+	/* The archive by mail: */
+	FLAG("archive_threads"),          /* archive_text: the latest threads */
+	FLAG("archive_empty"),            /* no posts yet */
+	FLAG("archive_hits"),             /* archive_text: the hits */
+	FLAG("archive_no_hits"),
+	FLAG("archive_post_sent"),        /* post number went in a mail */
+	FLAG("archive_no_post"),          /* no post number in the list */
+	FLAG("archive_members_only"),     /* the sender is no member */
+	TEXT("archive_text"), TEXT("number"),
+	END
+};
+
+/* A post of the archive, sent on request ("bericht LIST N"). */
+static const struct decl archive_post_vars[] = {
+	TEXT("list_id"), TEXT("list_name"),
+	TEXT("number"), TEXT("post_subject"),
 	END
 };
 
@@ -278,6 +294,7 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "bounce_disabled.txt", true, bounce_disabled_vars },
 	{ "web.html", false, web_vars },
 	{ "forward.txt", true, forward_vars },
+	{ "archive_post.txt", true, archive_post_vars },
 };
 
 const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };

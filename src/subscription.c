@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "archive.h"
+#include "archive_mail.h"
 #include "config.h"
 #include "ctx.h"
 #include "err.h"
@@ -28,6 +29,7 @@ void
 result_clear(struct result *r)
 {
 	free(r->list_name);
+	free(r->text);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -537,6 +539,10 @@ subscription_run(const struct request *rq, const struct command *c,
 	case CMD_UNKNOWN:
 		out->flag = "unknown_command";
 		return 0;
+	case CMD_ARCHIVE:
+	case CMD_GET:
+	case CMD_SEARCH:
+		return archive_mail_run(rq, c, out, e);
 	case CMD_UNSUBSCRIBE:
 		if (c->all)
 			return do_unsubscribe_all(rq, out, e);

@@ -205,5 +205,58 @@ class TestArchiveSetting(ArchiveCase):
         self.assertNotIn("CoP Jeugdzorg", self.curl("GET", url).body)
 
 
+class TestByMail(ArchiveCase):
+    def command(self, frm, body):
+        before = set(self.site.outbox())
+        self.assertOk(self.site.kring("deliver", stdin=(
+            "From: %s\r\nTo: metandereogen@example.org\r\nSubject: archief\r\n"
+            "Message-ID: <cmd%d@example.net>\r\n\r\n%s\r\n" % (frm, len(before), body))))
+        self.once()
+        new = [p for p in self.site.outbox() if p not in before]
+        return [m for m in self.mails(frm) if any(
+            str(m["Message-ID"]) == str(tw.email.message_from_bytes(
+                tw.kt.read(p, "rb"), policy=tw.email.policy.default)["Message-ID"])
+            for p in new)]
+
+    def test_members_only(self):
+        self.fill()
+        (reply,) = self.command("bert@example.net", "archief jgz\nzoek jgz samenwerken")
+        text = reply.get_body(("plain",)).get_content()
+        self.assertRegex(text, r"#1  \d{4}-\d\d-\d\d  Thuiszitters in de regio \(3\)")
+        self.assertIn("*samenwerking*", text)
+        self.assertNotIn("Geheim", text)
+        # get: the post itself, attached, in a mail of its own.
+        got = self.command("bert@example.net", "bericht jgz 1")
+        self.assertEqual(len(got), 2, [str(m["Subject"]) for m in got])
+        post = [m for m in got if "Bericht 1" in str(m["Subject"])][0]
+        att = [p for p in post.iter_attachments()]
+        self.assertEqual(att[0].get_content_type(), "message/rfc822")
+        self.assertEqual(str(att[0].get_content()["Subject"]), "Thuiszitters in de regio")
+        # English words answer in English.
+        (reply,) = self.command("bert@example.net", "search jgz thuiszitter")
+        self.assertIn("This is what we found", reply.get_body(("plain",)).get_content())
+        # A held post is no post; a stranger is told it is for members.
+        held = self.site.query("SELECT id FROM posts WHERE state = 'held'")[0][0]
+        (reply,) = self.command("bert@example.net", "bericht jgz %d" % held)
+        self.assertIn("geen bericht met nummer %d" % held,
+                      reply.get_body(("plain",)).get_content())
+        for body in ("archief jgz", "zoek jgz thuiszitter", "bericht jgz 1"):
+            got = self.command("carla@example.net", body)
+            self.assertEqual(len(got), 1, body)
+            text = got[0].get_body(("plain",)).get_content()
+            self.assertIn("alleen voor leden", text)
+            self.assertNotIn("Thuiszitters", text)
+        self.assertOk(self.site.kring("sub", "rm", "jgz", "bert@example.net"))
+        (reply,) = self.command("bert@example.net", "archief jgz")
+        self.assertIn("alleen voor leden", reply.get_body(("plain",)).get_content())
+
+    def test_prose_is_no_command(self):
+        got = self.command("dirk@example.net", "Zoek je nog iemand voor de CoP?")
+        for m in got:
+            text = m.get_body(("plain",)).get_content()
+            self.assertNotIn("alleen voor leden", text)
+            self.assertNotIn("bestaat niet", text)
+
+
 if __name__ == "__main__":
     tw.kt.main()
