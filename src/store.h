@@ -653,6 +653,13 @@ int store_archive_raw(struct store *st, const char *list_id, int64_t id,
     struct archive_post *out, struct err *e);
 
 /*
+ * Delete the posts made before before (retention), but held ones, with
+ * their place in the search index; *n says how many.
+ */
+int store_archive_prune(struct store *st, int64_t before, int64_t *n,
+    struct err *e);
+
+/*
  * Who reads list_id's archive (lists.archive): as set, else members for
  * a CoP and none for a newsletter; 1 and *out, 0 no such list, -1.
  */

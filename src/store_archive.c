@@ -554,3 +554,24 @@ store_list_archive_set(struct store *st, const char *list_id,
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "set list archive");
 }
+
+int
+store_archive_prune(struct store *st, int64_t before, int64_t *n,
+    struct err *e)
+{
+	/* A held post waits for its moderator, however long. */
+	sqlite3_stmt *s = store_stmt(st, "DELETE FROM posts WHERE created < ?1 "
+	    "AND state <> 'held'", e);
+	int rc;
+
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_int(s, 1, before);
+	rc = sqlite3_step(s);
+	store_done(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, "prune posts");
+	*n = sqlite3_changes(st->db);
+	return 0;
+}

@@ -9,8 +9,10 @@ departed member's link gets 403 with nothing of the archive; an erased
 author is "(verwijderd)" on every page and their address is nowhere; a
 GET changes nothing in the store.
 """
+import json
 import os
 import re
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -256,6 +258,40 @@ class TestByMail(ArchiveCase):
             text = m.get_body(("plain",)).get_content()
             self.assertNotIn("alleen voor leden", text)
             self.assertNotIn("bestaat niet", text)
+
+
+class TestRetention(ArchiveCase):
+    def setUp(self):
+        super().setUp()
+        self.site_conf_retention()
+
+    def site_conf_retention(self):
+        with open(self.site.conf) as f:
+            conf = f.read()
+        self.assertNotIn("retention", conf)
+        with open(self.site.conf, "a") as f:
+            f.write('retention = "2d";\n')
+
+    def test_old_posts_go_and_export_lists_them(self):
+        self.fill()
+        r = self.assertOk(self.site.kring("person", "export", "bert@example.net"))
+        posts = json.loads(r.out)["posts"]
+        self.assertEqual([p["subject"] for p in posts],
+                         ["Re: Thuiszitters in de regio"] * 2)
+        db = sqlite3.connect(self.site.store)
+        with db:
+            db.execute("UPDATE posts SET created = created - 3 * 86400 "
+                       "WHERE message_id = 'a1@example.net'")
+        db.close()
+        self.once()
+        self.assertEqual(self.site.query(
+            "SELECT count(*) FROM posts WHERE message_id = 'a1@example.net'"), [(0,)])
+        # The held post waits for its moderator; the others stay.
+        self.assertEqual(self.site.query("SELECT count(*) FROM posts"), [(3,)])
+        self.serve()
+        url = self.link("bert@example.net")
+        a = self.curl("GET", url + "/jgz?q=ervaring")
+        self.assertIn("Niets gevonden", a.body)
 
 
 if __name__ == "__main__":
