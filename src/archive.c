@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "archive.h"
 #include "config.h"
@@ -14,8 +15,8 @@
 #include "store.h"
 #include "token.h"
 
-static void
-derive(const struct hmac_key *key, int64_t person, int64_t serial,
+void
+archive_token(const struct hmac_key *key, int64_t person, int64_t serial,
     char out[TOKEN_LEN + 1])
 {
 	unsigned char mac[32];
@@ -34,7 +35,7 @@ make(struct store *st, const struct config *cfg, const struct hmac_key *key,
 {
 	char tok[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
 
-	derive(key, person, serial, tok);
+	archive_token(key, person, serial, tok);
 	if (!keep) {
 		token_hash(tok, hash);
 		if (store_archive_link_set(st, person, hash, serial, now, e) != 0)
@@ -69,4 +70,30 @@ archive_relink(struct store *st, const struct config *cfg,
 	if (store_archive_link_serial(st, person, &serial, e) < 0)
 		return -1;
 	return make(st, cfg, key, person, serial + 1, false, now, url, e);
+}
+
+void
+archive_atom(const char *personal, char out[TOKEN_LEN + 1])
+{
+	snprintf(out, TOKEN_LEN + 1, "%s", personal);
+	out[0] = out[0] == 'z' ? 'y' : 'z';
+}
+
+int
+archive_token_now(struct store *st, const struct hmac_key *key,
+    int64_t person, char out[TOKEN_LEN + 1], struct err *e)
+{
+	int64_t serial;
+	int r;
+
+	if ((r = store_archive_link_serial(st, person, &serial, e)) < 0)
+		return -1;
+	if (r == 0) {
+		/* Not the shape of a token: the page says 403. */
+		memset(out, 'z', TOKEN_LEN);
+		out[TOKEN_LEN] = '\0';
+		return 0;
+	}
+	archive_token(key, person, serial, out);
+	return 1;
 }

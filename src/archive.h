@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "token.h"
+
 struct config;
 struct err;
 struct hmac_key;
@@ -31,5 +33,24 @@ int archive_link(struct store *st, const struct config *cfg,
 int archive_relink(struct store *st, const struct config *cfg,
     const struct hmac_key *key, int64_t person, int64_t now, char **url,
     struct err *e);
+
+/* The token of link serial of person (see above). */
+void archive_token(const struct hmac_key *key, int64_t person,
+    int64_t serial, char out[TOKEN_LEN + 1]);
+
+/*
+ * A digest's copies carry each member's link: its text holds
+ * archive_atom(personal) where the token goes, as it holds the
+ * one-click placeholder personal (queue.h) for the unsubscribe token;
+ * the two differ in their first character, so neither holds the other.
+ */
+void archive_atom(const char *personal, char out[TOKEN_LEN + 1]);
+
+/*
+ * The token of person's current link for a copy being sent: 1 and out,
+ * or 0 when they have none (out is then a token that opens nothing).
+ */
+int archive_token_now(struct store *st, const struct hmac_key *key,
+    int64_t person, char out[TOKEN_LEN + 1], struct err *e);
 
 #endif

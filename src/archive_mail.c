@@ -188,12 +188,7 @@ get(const struct request *rq, const struct list *l, int64_t id,
 		r = send_post(rq, l, &p, e);
 		out->flag = "archive_post_sent";
 	}
-	if (p.id != 0) {
-		free(p.subject);
-		free(p.author);
-		free(p.text);
-		free(p.raw);
-	}
+	archive_post_clear(&p);
 	return r;
 }
 

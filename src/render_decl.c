@@ -183,6 +183,7 @@ static const struct decl digest_vars[] = {
 	TEXT("post_address"),             /* L+LIST@D; "" when closed */
 	TEXT("unsubscribe_address"),      /* L+LIST-unsubscribe-TOKEN@D */
 	TEXT("unsubscribe_url"),          /* "" without unsubscribe_url */
+	TEXT("archive_url"),              /* the member's archive link; "" none */
 	END
 };
 

@@ -627,6 +627,7 @@ struct archive_post {
 	char *raw;              /* store_archive_raw only */
 	size_t raw_len;
 };
+void archive_post_clear(struct archive_post *a);
 void archive_posts_free(struct archive_post *a, size_t n);
 
 /* The best limit hits for the words (at most 10 of them), ranked. */

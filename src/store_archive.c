@@ -231,14 +231,20 @@ row_author(sqlite3_stmt *s, int name_col, int addr_col,
 }
 
 void
+archive_post_clear(struct archive_post *a)
+{
+	free(a->subject);
+	free(a->author);
+	free(a->text);
+	free(a->raw);
+	memset(a, 0, sizeof(*a));
+}
+
+void
 archive_posts_free(struct archive_post *a, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(a[i].subject);
-		free(a[i].author);
-		free(a[i].text);
-		free(a[i].raw);
-	}
+	for (size_t i = 0; i < n; i++)
+		archive_post_clear(&a[i]);
 	free(a);
 }
 

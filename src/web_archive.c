@@ -403,10 +403,7 @@ files_of(const struct page *pg, struct buf *b, int64_t id, struct err *e)
 	if (n > 0)
 		buf_puts(b, "</ul>\n");
 	mime_files_free(f, n);
-	free(p.subject);
-	free(p.author);
-	free(p.text);
-	free(p.raw);
+	archive_post_clear(&p);
 	return 0;
 }
 
@@ -455,10 +452,7 @@ file_page(struct page *pg, struct http_answer *out, int64_t id, size_t k,
 		    sizeof(out->disposition));
 	}
 	mime_files_free(f, n);
-	free(p.subject);
-	free(p.author);
-	free(p.text);
-	free(p.raw);
+	archive_post_clear(&p);
 	return r;
 }
 

@@ -134,6 +134,27 @@ class TestArchive(ArchiveCase):
         self.assertEqual(self.site.dump(), before)
         self.assertEqual(self.curl("POST", url + "/jgz", data="x=1").status, 405)
 
+    def test_link_from_a_digest(self):
+        self.assertOk(self.site.kring("sub", "add", "jgz", "emma@example.net",
+                                      "--mode", "digest"))
+        self.fill()
+        self.assertOk(self.site.kring("digest", "queue", "jgz"))
+        self.once()
+        (digest,) = [m for m in self.mails("emma@example.net")
+                     if "Samenvatting" in str(m["Subject"])]
+        text = digest.get_body(("plain",)).get_content()
+        html = digest.get_body(("html",)).get_content()
+        url = re.search(LINK, text).group(1)
+        self.assertIn('href="%s"' % url, html)
+        self.assertIn("/u/", text)                 # the unsubscribe link stays
+        self.serve()
+        a = self.curl("GET", url + "/jgz")
+        self.assertPage(a, 200, "CoP Jeugdzorg")
+        self.assertIn("Thuiszitters in de regio", a.body)
+        # Renewed: the link in the old digest stops working.
+        self.link("emma@example.net")
+        self.assertEqual(self.curl("GET", url + "/jgz").status, 403)
+
     def test_strangers_and_departed_members_get_403(self):
         self.fill()
         self.serve()

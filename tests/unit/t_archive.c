@@ -102,10 +102,7 @@ thread_of(struct store *st, int64_t id)
 
 	CHECK_INT(store_archive_raw(st, "jgz", id, &p, &e), 1);
 	t = p.thread_id;
-	free(p.subject);
-	free(p.author);
-	free(p.text);
-	free(p.raw);
+	archive_post_clear(&p);
 	return t;
 }
 
