@@ -16,12 +16,9 @@
 
 #include "archive_mail.h"
 #include "buf.h"
-#include "compose_forward.h"
-#include "config.h"
 #include "ctx.h"
 #include "err.h"
 #include "notify.h"
-#include "queue.h"
 #include "render.h"
 #include "store.h"
 #include "subscription.h"
@@ -124,50 +121,17 @@ static int
 send_post(const struct request *rq, const struct list *l,
     const struct archive_post *p, struct err *e)
 {
-	struct notifier *n = rq->n;
-	const struct kr_ctx *ctx = n->ctx;
 	struct notify_to to = { rq->addr, rq->name, rq->person_id };
-	struct queue_rcpt r = { rq->addr, rq->name, rq->person_id };
 	struct render_vars *v = render_vars_new();
-	struct buf subject = BUF_INIT, text = BUF_INIT, body = BUF_INIT;
-	struct q_campaign c;
-	struct q_message msg;
-	int64_t cid = 0, queued;
-	int rc = -1;
+	int rc;
 
 	render_vars_set(v, "list_id", l->id);
 	render_vars_set(v, "list_name", l->name);
 	render_vars_setf(v, "number", "%lld", (long long)p->id);
 	render_vars_set(v, "post_subject", p->subject[0] ? p->subject : "-");
-	notify_common_vars(ctx->cfg, &to, v);
-	if (render_subject(n->tpl, rq->lang, "archive_post.txt", v, &subject,
-	    e) != 0 || render(n->tpl, rq->lang, "archive_post.txt", v, &text,
-	    e) != 0 || compose_forward_body(buf_str(&text), p->raw,
-	    p->raw_len, (uint64_t)p->id, &body, e) != 0)
-		goto out;
-	memset(&c, 0, sizeof(c));
-	c.id = n->campaign_id;
-	c.kind = n->kind;
-	c.subject = n->kind == CAMPAIGN_REPLY ? "replies" : "notices";
-	c.created = ctx->now;
-	c.not_before = ctx->now;
-	memset(&msg, 0, sizeof(msg));
-	msg.from_addr = ctx->cfg->address;
-	msg.from_name = ctx->cfg->name;
-	msg.subject = (char *)buf_str(&subject);
-	msg.text = "";
-	msg.body = body.data;
-	msg.body_len = body.len;
-	msg.created = ctx->now;
-	rc = queue_add(ctx->st, n->key, &c, &msg, &r, 1, ctx->now, &cid,
-	    &queued, e);
-	if (rc == 0)
-		n->campaign_id = cid;
-out:
+	rc = notify_mail_attached(rq->n, rq->lang, "archive_post.txt", v, &to,
+	    NULL, rq->thread, p->raw, p->raw_len, (uint64_t)p->id, e);
 	render_vars_free(&v);
-	buf_free(&subject);
-	buf_free(&text);
-	buf_free(&body);
 	return rc;
 }
 
