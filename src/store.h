@@ -636,7 +636,7 @@ int store_archive_search(struct store *st, const char *list_id,
     struct err *e);
 struct archive_month {
 	char month[8];          /* "2026-03" */
-	int64_t posts;
+	int64_t posts;          /* 1: it has posts (they are not counted) */
 };
 /* Months with posts, newest first (free *out). */
 int store_archive_months(struct store *st, const char *list_id,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "buf.h"
 #include "err.h"
@@ -29,6 +30,10 @@
 #define ARCHIVE_REFS_MAX 20
 #define ARCHIVE_QUERY_WORDS 10
 #define ARCHIVE_WORD_MAX 64
+/* Matches ranked by a search: the newest this many. */
+#define ARCHIVE_RANKED 1000
+/* Months an archive page lists, back from its newest post. */
+#define ARCHIVE_MONTHS_MAX 600
 
 /* "re", "aw", ...: a prefix of a reply or forward, before its ':'. */
 static size_t
@@ -309,6 +314,30 @@ fts_query(const char *words, struct buf *q)
 	return nw > 0;
 }
 
+/* The snippet of hit a for query q, in a->text. */
+static int
+snippet_of(struct store *st, const char *q, struct archive_post *a,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT snippet(post_fts, -1, '"
+	    ARCHIVE_MARK_ON "', '" ARCHIVE_MARK_OFF "', '…', 20) FROM post_fts "
+	    "WHERE post_fts MATCH ?1 AND rowid = ?2", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, q);
+	store_bind_int(s, 2, a->id);
+	rc = sqlite3_step(s);
+	free(a->text);
+	a->text = rc == SQLITE_ROW ? store_col_text(s, 0) : NULL;
+	if (a->text == NULL)
+		a->text = xstrdup("");
+	store_done(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    store_fail(st, e, "make snippet");
+}
+
 int
 store_archive_search(struct store *st, const char *list_id,
     const char *words, int limit, struct archive_post **out, size_t *n,
@@ -325,12 +354,19 @@ store_archive_search(struct store *st, const char *list_id,
 		buf_free(&q);
 		return 0;
 	}
-	s = store_stmt(st, "SELECT p.id, p.thread_id, p.created, p.subject, "
-	    "p.from_name, p.from_addr, snippet(post_fts, -1, '" ARCHIVE_MARK_ON
-	    "', '" ARCHIVE_MARK_OFF "', '…', 20), 1, p.created FROM post_fts "
-	    "JOIN posts p ON p.id = post_fts.rowid WHERE post_fts MATCH ?2 "
-	    "AND p.list_id = ?1 AND p.state = 'accepted' "
-	    "ORDER BY bm25(post_fts, 4.0, 2.0, 1.0), p.id DESC LIMIT ?3", e);
+	/*
+	 * Ranked (BM25, the subject weighing most) among the newest
+	 * ARCHIVE_RANKED matches: FTS5 gives those in rowid order without
+	 * scoring the rest, so a word in every post costs what a rarer one
+	 * does.  The snippets are made for the hits shown only.
+	 */
+	s = store_stmt(st, "SELECT m.id, p.thread_id, p.created, p.subject, "
+	    "p.from_name, p.from_addr, '', 1, p.created FROM (SELECT "
+	    "post_fts.rowid AS id, bm25(post_fts, 4.0, 2.0, 1.0) AS score "
+	    "FROM post_fts JOIN posts x ON x.id = post_fts.rowid WHERE "
+	    "post_fts MATCH ?2 AND x.list_id = ?1 AND x.state = 'accepted' "
+	    "ORDER BY post_fts.rowid DESC LIMIT ?4) m JOIN posts p ON "
+	    "p.id = m.id ORDER BY m.score, m.id DESC LIMIT ?3", e);
 	if (s == NULL) {
 		buf_free(&q);
 		return -1;
@@ -338,44 +374,112 @@ store_archive_search(struct store *st, const char *list_id,
 	store_bind_text(s, 1, list_id);
 	store_bind_text(s, 2, q.data);
 	store_bind_int(s, 3, limit);
+	store_bind_int(s, 4, ARCHIVE_RANKED);
 	r = collect(st, s, out, n, "search posts", e);
+	for (size_t i = 0; r == 0 && i < *n; i++)
+		r = snippet_of(st, q.data, &(*out)[i], e);
+	if (r != 0) {
+		archive_posts_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
 	buf_free(&q);
 	return r;
+}
+
+/* min and max of created of the list's accepted posts; 0 when none. */
+static int
+span(struct store *st, const char *list_id, int64_t *lo, int64_t *hi,
+    struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT min(created), max(created) "
+	    "FROM posts WHERE list_id = ?1 AND state = 'accepted'", e);
+	int rc, r = 0;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, list_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(s, 0);
+		*hi = sqlite3_column_int64(s, 1);
+		r = 1;
+	}
+	store_done(s);
+	return rc == SQLITE_ROW ? r : store_fail(st, e, "list months");
+}
+
+static int
+any_in(struct store *st, const char *list_id, int64_t from, int64_t to,
+    int64_t *n, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM posts "
+	    "WHERE list_id = ?1 AND state = 'accepted' AND created >= ?2 AND "
+	    "created < ?3)", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, list_id);
+	store_bind_int(s, 2, from);
+	store_bind_int(s, 3, to);
+	rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_done(s);
+	return rc == SQLITE_ROW ? 0 : store_fail(st, e, "list months");
 }
 
 int
 store_archive_months(struct store *st, const char *list_id,
     struct archive_month **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT strftime('%Y-%m', created, "
-	    "'unixepoch') AS m, count(*) FROM posts WHERE list_id = ?1 AND "
-	    "state = 'accepted' GROUP BY m ORDER BY m DESC", e);
+	int64_t lo = 0, hi = 0;
+	struct tm tm;
+	time_t t;
 	size_t cap = 0;
-	int rc;
+	int r;
 
 	*out = NULL;
 	*n = 0;
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, list_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(s, 0);
+	if ((r = span(st, list_id, &lo, &hi, e)) <= 0)
+		return r;
+	/*
+	 * Month by month in local time, newest first: one look in the
+	 * index per month, not a date computed (or counted) for every post.
+	 */
+	t = (time_t)hi;
+	localtime_r(&t, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	for (int k = 0; k < ARCHIVE_MONTHS_MAX; k++) {
+		struct tm a = tm, b = tm;
+		int64_t from, to, cnt;
 
+		a.tm_mon -= k;
+		a.tm_isdst = -1;
+		from = (int64_t)mktime(&a);
+		b.tm_mon -= k - 1;
+		b.tm_isdst = -1;
+		to = (int64_t)mktime(&b);
+		if (to <= lo)
+			break;
+		if (any_in(st, list_id, from, to, &cnt, e) != 0) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
+		if (cnt == 0)
+			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*out = xrealloc(*out, cap * sizeof(**out));
 		}
-		snprintf((*out)[*n].month, sizeof((*out)[*n].month), "%s",
-		    m ? m : "");
-		(*out)[(*n)++].posts = sqlite3_column_int64(s, 1);
+		strftime((*out)[*n].month, sizeof((*out)[*n].month), "%Y-%m",
+		    &a);
+		(*out)[(*n)++].posts = cnt;
 	}
-	store_done(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	free(*out);
-	*out = NULL;
-	*n = 0;
-	return store_fail(st, e, "list months");
+	return 0;
 }
 
 int
@@ -385,15 +489,16 @@ store_archive_threads(struct store *st, const char *list_id, int64_t from,
 {
 	/* A thread with a post in [from, to), by its latest post. */
 	sqlite3_stmt *s = store_stmt(st, "SELECT f.id, t.thread_id, f.created, "
-	    "f.subject, f.from_name, f.from_addr, '', t.n, t.last FROM "
-	    "(SELECT thread_id, max(created) AS last, (SELECT count(*) FROM "
+	    "f.subject, f.from_name, f.from_addr, '', (SELECT count(*) FROM "
 	    "posts c WHERE c.list_id = ?1 AND c.state = 'accepted' AND "
-	    "c.thread_id = x.thread_id) AS n FROM posts x WHERE list_id = ?1 "
-	    "AND state = 'accepted' AND created >= ?2 AND created < ?3 "
-	    "GROUP BY thread_id) t JOIN posts f ON f.id = (SELECT min(id) "
-	    "FROM posts y WHERE y.list_id = ?1 AND y.state = 'accepted' AND "
-	    "y.thread_id = t.thread_id) ORDER BY t.last DESC, t.thread_id DESC "
-	    "LIMIT ?4", e);
+	    "c.thread_id = t.thread_id), t.last FROM (SELECT thread_id, "
+	    "max(created) AS last FROM posts WHERE list_id = ?1 AND state = "
+	    "'accepted' AND created >= ?2 AND created < ?3 GROUP BY thread_id "
+	    "ORDER BY last DESC, thread_id DESC LIMIT ?4) t JOIN posts f ON "
+	    "f.id = coalesce((SELECT id FROM posts r WHERE r.id = t.thread_id "
+	    "AND r.state = 'accepted'), (SELECT min(id) FROM posts y WHERE "
+	    "y.list_id = ?1 AND y.state = 'accepted' AND y.thread_id = "
+	    "t.thread_id)) ORDER BY t.last DESC, t.thread_id DESC", e);
 
 	if (s == NULL)
 		return -1;

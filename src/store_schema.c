@@ -409,7 +409,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX posts_thread ON posts(list_id, state, thread_id);"
 	"CREATE INDEX posts_msgid ON posts(list_id, message_id);"
 	"CREATE INDEX posts_subject ON posts(list_id, subject_key);"
-	"CREATE INDEX posts_created ON posts(list_id, state, created);"
+	"CREATE INDEX posts_created ON posts(list_id, state, created, thread_id);"
 	"CREATE VIRTUAL TABLE post_fts USING fts5(subject, from_name, body, "
 	"  content='posts', content_rowid='id', tokenize='kring');"
 	"CREATE TRIGGER posts_fts_add AFTER INSERT ON posts BEGIN "

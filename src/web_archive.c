@@ -46,7 +46,7 @@
 #include "xmem.h"
 
 #define THREADS_MAX 200
-#define HITS_MAX 50
+#define HITS_MAX 20
 #define SEGMENTS_MAX 5
 #define SEGMENT_MAX 64
 
@@ -366,8 +366,7 @@ list_page(struct page *pg, struct buf *b, const char *month, struct err *e)
 		buf_puts(b, "<li>");
 		link_to(pg, b, tail);
 		esc(b, ms[i].month);
-		buf_printf(b, "</a> <span class=\"meta\">%lld %s</span></li>\n",
-		    (long long)ms[i].posts, T(pg, T_POSTS));
+		buf_puts(b, "</a></li>\n");
 	}
 	buf_puts(b, "</ul>\n");
 	foot(b);
@@ -612,7 +611,11 @@ web_archive_answer(struct store *st, const struct config *cfg,
 	if (!langpref_pick(rq->accept_language, &pg.lang))
 		pg.lang = cfg->language;
 	out->lang = pg.lang;
-	out->floor = true;
+	/*
+	 * No time floor: the status says whether a link works (200 or
+	 * 403), so its time cannot say more; 128 bits are not guessed.
+	 */
+	out->floor = false;
 	buf_reset(&out->body);
 	if (rq->method != HTTP_GET && rq->method != HTTP_HEAD) {
 		out->allow = true;
