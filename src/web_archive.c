@@ -53,7 +53,7 @@
 enum phrase {
 	T_ARCHIVE, T_YOUR_COPS, T_SEARCH, T_MONTHS, T_POSTS, T_HITS,
 	T_NO_HITS, T_REMOVED, T_FORBIDDEN, T_FORBIDDEN_TEXT, T_NOT_FOUND,
-	T_NO_POSTS, T_BACK, T_BAD_METHOD, T_FAILED,
+	T_NO_POSTS, T_BACK, T_BAD_METHOD, T_FAILED, T_POST,
 	T_COUNT
 };
 
@@ -65,7 +65,7 @@ static const char *const phrases[2][T_COUNT] = {
 		"Deze link geeft geen toegang (meer). Het archief is alleen "
 		"voor leden; vraag een nieuwe link aan als je lid bent.",
 		"Pagina niet gevonden", "Nog geen berichten.", "Terug",
-		"Niet toegestaan", "Er ging iets mis",
+		"Niet toegestaan", "Er ging iets mis", "bericht",
 	},
 	[LANG_EN] = {
 		"Archive", "Your CoPs", "Search", "Months", "posts",
@@ -74,7 +74,7 @@ static const char *const phrases[2][T_COUNT] = {
 		"This link gives no access (any more). The archive is for "
 		"members only; ask for a new link if you are a member.",
 		"Page not found", "No posts yet.", "Back",
-		"Not allowed", "Something went wrong",
+		"Not allowed", "Something went wrong", "post",
 	},
 };
 
@@ -250,7 +250,7 @@ thread_rows(const struct page *pg, struct buf *b,
 		buf_puts(b, "</a> <span class=\"meta\">");
 		author(pg, b, &a[i]);
 		buf_printf(b, " · %lld %s · ", (long long)a[i].count,
-		    T(pg, T_POSTS));
+		    T(pg, a[i].count == 1 ? T_POST : T_POSTS));
 		date(b, a[i].last);
 		buf_puts(b, "</span></li>\n");
 	}
