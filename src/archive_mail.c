@@ -22,18 +22,17 @@
 #include "render.h"
 #include "store.h"
 #include "subscription.h"
+#include "units.h"
 #include "xmem.h"
 
+/* The day of t: the date of units_format_time, without the time. */
 static void
 day(struct buf *b, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char s[16];
+	char s[32];
 
-	localtime_r(&tt, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%d", &tm);
-	buf_puts(b, s);
+	units_format_time((time_t)t, s, sizeof(s));
+	buf_add(b, s, strcspn(s, " "));
 }
 
 /* One line for a; count < 0: no count. */

@@ -29,19 +29,6 @@ struct files {
 	bool nomem;
 };
 
-static const char *
-discrete(const struct mailmime_discrete_type *d)
-{
-	switch (d->dt_type) {
-	case MAILMIME_DISCRETE_TYPE_TEXT: return "text";
-	case MAILMIME_DISCRETE_TYPE_IMAGE: return "image";
-	case MAILMIME_DISCRETE_TYPE_AUDIO: return "audio";
-	case MAILMIME_DISCRETE_TYPE_VIDEO: return "video";
-	case MAILMIME_DISCRETE_TYPE_APPLICATION: return "application";
-	default: return d->dt_extension;
-	}
-}
-
 static bool
 token_ok(const char *s)
 {
@@ -56,13 +43,10 @@ token_ok(const char *s)
 static char *
 type_of(const struct mailmime_content *ct)
 {
-	const char *t = NULL;
+	const char *t = mime_ct_type(ct);
 	char *out;
 
-	if (ct != NULL && ct->ct_type != NULL &&
-	    ct->ct_type->tp_type == MAILMIME_TYPE_DISCRETE_TYPE)
-		t = discrete(ct->ct_type->tp_data.tp_discrete_type);
-	if (!token_ok(t) || !token_ok(ct->ct_subtype))
+	if (ct == NULL || !token_ok(t) || !token_ok(ct->ct_subtype))
 		return xstrdup("application/octet-stream");
 	out = xasprintf("%s/%s", t, ct->ct_subtype);
 	for (char *p = out; *p; p++)

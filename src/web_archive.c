@@ -42,6 +42,7 @@
 #include "render.h"
 #include "store.h"
 #include "token.h"
+#include "units.h"
 #include "web_archive.h"
 #include "xmem.h"
 
@@ -139,12 +140,9 @@ foot(struct buf *b)
 static void
 date(struct buf *b, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
 	char s[32];
 
-	localtime_r(&tt, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%d %H:%M", &tm);
+	units_format_time((time_t)t, s, sizeof(s));
 	buf_puts(b, s);
 }
 
