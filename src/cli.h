@@ -102,6 +102,7 @@ cli_handler cmd_sub_add, cmd_sub_rm, cmd_sub_ls, cmd_sub_import,
     cmd_sub_export;
 /* cli_person.c */
 cli_handler cmd_person_show, cmd_person_export, cmd_person_erase, cmd_log;
+cli_handler cmd_person_relink;
 /* cli_send.c */
 cli_handler cmd_send, cmd_queue;
 /* cli_newsletter.c */

@@ -240,17 +240,21 @@ int
 cmd_list_set(struct cli *c, int argc, char **argv)
 {
 	static const char *const specs[] = { "name=", "description=", "policy=",
-		"digest=", "alias=", NULL };
-	const char *v[5];
+		"digest=", "alias=", "archive=", NULL };
+	const char *v[6];
 	char *pos[1];
 	int npos, ex = 0;
 	struct list l;
 	struct err e = { 0, "" };
+	enum list_archive archive = ARCHIVE_MEMBERS;
 
 	if ((ex = cli_getopt(c, argc, argv, specs, v, pos, 1, &npos)) != 0)
 		return ex;
-	if (npos != 1 || (!v[0] && !v[1] && !v[2] && !v[3] && !v[4]))
+	if (npos != 1 || (!v[0] && !v[1] && !v[2] && !v[3] && !v[4] && !v[5]))
 		return cli_usage(c);
+	if (v[5] && list_archive_parse(v[5], &archive) != 0)
+		return cli_error(EX_DATAERR, "--archive \"%s\": not one of %s",
+		    v[5], list_archive_words());
 	if (cli_store(c, false, &ex) == NULL)
 		return ex;
 	if (store_begin(c->st, &e) != 0)
@@ -263,6 +267,7 @@ cmd_list_set(struct cli *c, int argc, char **argv)
 		return ex;
 	}
 	if (store_list_update(c->st, &l, &e) != 0 ||
+	    (v[5] && store_list_archive_set(c->st, l.id, archive, &e) != 0) ||
 	    store_event(c->st, c->now, "list-set", l.id, NULL, NULL, NULL,
 	    &e) != 0 || (ex = commit(c, &e)) != 0) {
 		store_rollback(c->st);
@@ -282,12 +287,14 @@ cmd_list_show(struct cli *c, int argc, char **argv)
 	int64_t n[4];
 	char when[32];
 	int ex = 0;
+	enum list_archive archive;
 
 	if (argc != 1)
 		return cli_usage(c);
 	if (cli_store(c, false, &ex) == NULL || (ex = cli_list_need(c, argv[0], &l)) != 0)
 		return ex;
-	if (store_list_counts(c->st, l.id, n, &e) != 0) {
+	if (store_list_counts(c->st, l.id, n, &e) != 0 ||
+	    store_list_archive(c->st, l.id, &archive, &e) < 0) {
 		list_clear(&l);
 		return cli_fail(&e);
 	}
@@ -295,11 +302,11 @@ cmd_list_show(struct cli *c, int argc, char **argv)
 	printf("id:           %s\nname:         %s\naliases:      %s\n"
 	    "description:  %s\n"
 	    "kind:         %s\nlanguage:     %s\npolicy:       %s\n"
-	    "digest:       %s\ncreated:      %s\n"
+	    "digest:       %s\narchive:      %s\ncreated:      %s\n"
 	    "subscribers:  %lld active, %lld pending, %lld disabled, "
 	    "%lld unsubscribed\n", l.id, l.name, l.aliases, l.description,
 	    list_kind_name(l.kind), lang_name(l.lang), list_policy_name(l.policy),
-	    list_digest_name(l.digest), when, (long long)n[SUB_ACTIVE],
+	    list_digest_name(l.digest), list_archive_name(archive), when, (long long)n[SUB_ACTIVE],
 	    (long long)n[SUB_PENDING], (long long)n[SUB_DISABLED],
 	    (long long)n[SUB_UNSUBSCRIBED]);
 	list_clear(&l);

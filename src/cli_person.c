@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "archive.h"
 #include "buf.h"
 #include "cli.h"
 #include "config.h"
@@ -357,4 +358,36 @@ cmd_log(struct cli *c, int argc, char **argv)
 	if (a.t)
 		table_print(&a.t, stdout);
 	return ex;
+}
+
+int
+cmd_person_relink(struct cli *c, int argc, char **argv)
+{
+	const struct config *cfg;
+	const struct hmac_key *key;
+	struct person p;
+	struct err e = { 0, "" };
+	char *url = NULL;
+	time_t now = time(NULL);
+	int ex;
+
+	if (argc != 1)
+		return cli_usage(c);
+	if ((cfg = cli_config(c, &ex)) == NULL || (key = cli_key(c, &ex)) ==
+	    NULL || (ex = find_person(c, argv[0], &p)) != 0)
+		return ex;
+	if (store_begin(c->st, &e) != 0 || archive_relink(c->st, cfg, key,
+	    p.id, now, &url, &e) != 0 || store_event(c->st, now, "relink",
+	    NULL, p.email, "ok", "a new archive link", &e) != 0 ||
+	    store_commit(c->st, &e) != 0) {
+		store_rollback(c->st);
+		person_clear(&p);
+		return cli_fail(&e);
+	}
+	/* The old link stops working; mail from now on carries this one. */
+	printf("%s: a new archive link%s%s\n", p.email, url ? ": " : "",
+	    url ? url : " (no unsubscribe_url: no web endpoint to show it)");
+	free(url);
+	person_clear(&p);
+	return 0;
 }

@@ -43,6 +43,12 @@ static const struct word verbs[] = {
 	{ "samenvatting", CMD_DIGEST, CLANG_NL },
 	{ "help", CMD_HELP, CLANG_EN },
 	{ "hulp", CMD_HELP, CLANG_NL },
+	{ "archive", CMD_ARCHIVE, CLANG_EN },
+	{ "archief", CMD_ARCHIVE, CLANG_NL },
+	{ "get", CMD_GET, CLANG_EN },
+	{ "bericht", CMD_GET, CLANG_NL },
+	{ "search", CMD_SEARCH, CLANG_EN },
+	{ "zoek", CMD_SEARCH, CLANG_NL },
 };
 
 /* Reply and forward prefixes of mail programs in Dutch, English, German. */
@@ -128,6 +134,23 @@ word_copy(const struct words *ws, size_t i, char *out)
 	return true;
 }
 
+/* Word i as a post's number: 1 to 999999999. */
+static bool
+number(const struct words *ws, size_t i, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (i >= ws->count || ws->n[i] == 0 || ws->n[i] > 9)
+		return false;
+	for (size_t k = 0; k < ws->n[i]; k++) {
+		if (ws->w[i][k] < '0' || ws->w[i][k] > '9')
+			return false;
+		v = v * 10 + (ws->w[i][k] - '0');
+	}
+	*out = v;
+	return v > 0;
+}
+
 static void
 keep_text(const char *s, size_t len, char *out)
 {
@@ -165,9 +188,18 @@ parse_args(const struct words *ws, struct command *c)
 {
 	size_t argc = ws->count - 1;
 
-	if (ws->more)
+	if (ws->more && c->verb != CMD_SEARCH)
 		return false;
 	switch (c->verb) {
+	case CMD_ARCHIVE:
+		return argc == 1 && word_copy(ws, 1, c->list) &&
+		    addr_list_id_ok(c->list);
+	case CMD_GET:
+		return argc == 2 && word_copy(ws, 1, c->list) &&
+		    addr_list_id_ok(c->list) && number(ws, 2, &c->number);
+	case CMD_SEARCH:
+		return argc >= 2 && word_copy(ws, 1, c->list) &&
+		    addr_list_id_ok(c->list);
 	case CMD_SUBSCRIBE:
 		if (argc == 2 && (word_is(ws, 2, "digest") ||
 		    word_is(ws, 2, "samenvatting")))
@@ -215,7 +247,13 @@ command_parse_line(const char *line, size_t len, struct command *c)
 	c->verb = v->verb;
 	c->lang = v->lang;
 	keep_text(line, len, c->text);
-	if (!parse_args(&ws, c)) {
+	if (parse_args(&ws, c)) {
+		if (c->verb == CMD_SEARCH)
+			keep_text(ws.w[2], (size_t)(line + len - ws.w[2]),
+			    c->words);
+	} else if (c->verb >= CMD_ARCHIVE) {
+		return false;           /* prose that starts with the word */
+	} else {
 		c->verb = CMD_UNKNOWN;
 		memset(c->list, 0, sizeof(c->list));
 		memset(c->token, 0, sizeof(c->token));
@@ -264,7 +302,8 @@ same(const struct command *a, const struct command *b)
 {
 	return a->verb == b->verb && a->verb != CMD_UNKNOWN &&
 	    strcmp(a->list, b->list) == 0 && strcmp(a->token, b->token) == 0 &&
-	    a->all == b->all && a->digest == b->digest && a->on == b->on;
+	    a->all == b->all && a->digest == b->digest && a->on == b->on &&
+	    a->number == b->number && strcmp(a->words, b->words) == 0;
 }
 
 static void

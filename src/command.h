@@ -9,7 +9,11 @@
  * a command is ignored (it is usually just a subject); when neither the
  * Subject nor the body starts with a command, the first body line is
  * returned as not understood, so the writer learns to ask for help.
- * The same command written twice (Subject and body) counts once.  Pure
+ * The same command written twice (Subject and body) counts once.  The
+ * archive's words (archief, bericht, zoek and archive, get, search) are
+ * also words of prose ("Zoek je nog...", "Get me off this list"): a
+ * line that begins with one but does not have its arguments is no
+ * command, so a letter that starts that way is still read as one.  Pure
  * functions, no state.
  */
 #ifndef KRING_COMMAND_H
@@ -17,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -33,6 +38,9 @@ enum command_verb {
 	CMD_DIGEST,               /* list, on */
 	CMD_HELP,
 	CMD_UNKNOWN,              /* text is what was written */
+	CMD_ARCHIVE,              /* list: its latest threads */
+	CMD_GET,                  /* list, number: that post, attached */
+	CMD_SEARCH,               /* list, words: the first hits */
 };
 
 /* Which language a command's words are in; NEUTRAL for "stop", "status". */
@@ -46,6 +54,9 @@ struct command {
 	bool all;                 /* CMD_UNSUBSCRIBE: "*", "alles", "all" */
 	bool digest;              /* CMD_SUBSCRIBE: "digest", "samenvatting" */
 	bool on;                  /* CMD_DIGEST: on/aan, else off/uit */
+	int64_t number;           /* CMD_GET: the post's number */
+	/* CMD_SEARCH: the words after the list, as written. */
+	char words[COMMAND_TEXT_MAX + 1];
 	/* The line as written (trimmed, made one line, at most COMMAND_TEXT_MAX). */
 	char text[COMMAND_TEXT_MAX + 1];
 };

@@ -14,6 +14,7 @@
  */
 #include "autoconf.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,13 +314,18 @@ compose_qp_encode(const char *s, size_t n, const char *atom, struct buf *out)
 		size_t len, t;
 		bool eol;
 
-		/* The placeholder stays whole, so it can be found after encoding. */
-		if (alen > 0 && n - i >= alen && memcmp(p + i, atom, alen) == 0) {
+		/*
+		 * The placeholder stays whole, so it can be found after
+		 * encoding; so does its twin with another first letter or
+		 * digit (archive.h: the archive link's).
+		 */
+		if (alen > 0 && n - i >= alen && isalnum(p[i]) && p[i] < 0x80 &&
+		    memcmp(p + i + 1, atom + 1, alen - 1) == 0) {
 			if (col + alen > QP_LINE_MAX - 1) {
 				buf_puts(out, "=\r\n");
 				col = 0;
 			}
-			buf_add(out, atom, alen);
+			buf_add(out, p + i, alen);
 			col += alen;
 			i += alen;
 			continue;
@@ -566,6 +572,24 @@ compose_fill(const char *body, size_t len, const size_t *at, size_t n,
 		buf_add(out, body + from, at[k] - from);
 		buf_add(out, value, vlen);
 		from = at[k] + alen;
+	}
+	buf_add(out, body + from, len - from);
+}
+
+void
+compose_fill2(const char *body, size_t len, const size_t *at1, size_t n1,
+    const char *v1, const size_t *at2, size_t n2, const char *v2,
+    size_t alen, struct buf *out)
+{
+	size_t from = 0, i = 0, k = 0, l1 = strlen(v1), l2 = strlen(v2);
+
+	while (i < n1 || k < n2) {
+		bool one = k == n2 || (i < n1 && at1[i] < at2[k]);
+		size_t at = one ? at1[i++] : at2[k++];
+
+		buf_add(out, body + from, at - from);
+		buf_add(out, one ? v1 : v2, one ? l1 : l2);
+		from = at + alen;
 	}
 	buf_add(out, body + from, len - from);
 }

@@ -51,7 +51,9 @@ int compose_body(const char *text, const char *html, uint64_t boundary_seed,
  * differs per recipient.  The encoder never breaks a line inside the
  * placeholder, so compose_personalise() finds every one in the encoded
  * body and puts each recipient's value (letters and digits only, so
- * quoted-printable leaves it as it is) in its place.
+ * quoted-printable leaves it as it is) in its place.  Nor inside its
+ * twin that differs only in its first character (archive_atom), the
+ * placeholder of the recipient's archive link.
  */
 int compose_body_personal(const char *text, const char *html,
     uint64_t boundary_seed, const char *atom, struct buf *out, struct err *e);
@@ -67,6 +69,13 @@ size_t compose_atoms(const char *body, size_t len, const char *atom,
     size_t **at);
 void compose_fill(const char *body, size_t len, const size_t *at, size_t n,
     size_t alen, const char *value, struct buf *out);
+/*
+ * The same with two placeholders of one length alen, at at1 (value v1)
+ * and at2 (value v2), both sorted.
+ */
+void compose_fill2(const char *body, size_t len, const size_t *at1,
+    size_t n1, const char *v1, const size_t *at2, size_t n2, const char *v2,
+    size_t alen, struct buf *out);
 
 struct compose_head {
 	enum campaign_kind kind;  /* decides Precedence and Auto-Submitted */

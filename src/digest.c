@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "archive.h"
 #include "buf.h"
 #include "compose.h"
 #include "compose_digest.h"
@@ -189,6 +190,25 @@ render_notes(const struct render_set *tpl, const struct list *l,
 	return 0;
 }
 
+/* Each member's own archive link, as a placeholder (archive.h). */
+static void
+archive_vars(const struct kr_ctx *ctx, const struct list *l,
+    const char *atom, struct render_vars *v)
+{
+	struct err e = { 0, "" };
+	enum list_archive a = ARCHIVE_NONE;
+	char aa[TOKEN_LEN + 1], *url = NULL;
+
+	/* A store that cannot say leaves the link out; the digest goes. */
+	if (store_list_archive(ctx->st, l->id, &a, &e) == 1 &&
+	    a != ARCHIVE_NONE) {
+		archive_atom(atom, aa);
+		url = notify_web_url(ctx->cfg, "a", aa);
+	}
+	render_vars_set(v, "archive_url", url);
+	free(url);
+}
+
 static struct render_vars *
 toc_vars(const struct kr_ctx *ctx, const struct list *l,
     const struct batch *b, int volume, int issue, int64_t waiting,
@@ -232,6 +252,7 @@ toc_vars(const struct kr_ctx *ctx, const struct list *l,
 	url = notify_web_url(cfg, "u", atom);
 	render_vars_set(v, "unsubscribe_url", url);
 	free(url);
+	archive_vars(ctx, l, atom, v);
 	return v;
 }
 
@@ -299,6 +320,24 @@ made_free(struct made *m)
 	buf_free(&m->body);
 }
 
+/* Every member an archive link, for their copy's to point at. */
+static int
+links(const struct kr_ctx *ctx, const struct hmac_key *key,
+    const struct queue_rcpts *mem, struct err *e)
+{
+	for (size_t i = 0; i < mem->n; i++) {
+		char *url;
+
+		if (mem->v[i].person_id <= 0)
+			continue;
+		if (archive_link(ctx->st, ctx->cfg, key, mem->v[i].person_id,
+		    ctx->now, &url, e) != 0)
+			return -1;
+		free(url);
+	}
+	return 0;
+}
+
 /* Queue the made digest for its members; *cid 0 when there are none. */
 static int
 enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
@@ -319,6 +358,10 @@ enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	}
 	if (mem.n == 0)
 		return 0;
+	if (links(ctx, key, &mem, e) != 0) {
+		queue_rcpts_free(&mem);
+		return -1;
+	}
 	from = notify_sub_address(ctx->cfg, l->id, "");
 	memset(&c, 0, sizeof(c));
 	c.kind = CAMPAIGN_DIGEST;
@@ -459,8 +502,16 @@ digest_preview(const struct kr_ctx *ctx, const struct render_set *tpl,
 	h.message_id = msgid;
 	h.unsub_token = token;
 	h.date = ctx->now;
-	if ((rc = compose_head(cfg, &h, out, e)) == 0)
-		compose_personalise(md.body.data, md.body.len, atom, token, out);
+	if ((rc = compose_head(cfg, &h, out, e)) == 0) {
+		struct buf one = BUF_INIT;
+		char aa[TOKEN_LEN + 1];
+
+		/* The made-up member's links: both tokens the preview's own. */
+		archive_atom(atom, aa);
+		compose_personalise(md.body.data, md.body.len, aa, token, &one);
+		compose_personalise(one.data, one.len, atom, token, out);
+		buf_free(&one);
+	}
 done:
 	free(from);
 	free(msgid);

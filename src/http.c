@@ -214,6 +214,7 @@ conn_new(struct http *h, struct MHD_Connection *c, const char *url,
 	cn->rq.now = time(NULL);
 	cn->rq.accept_language = MHD_lookup_connection_value(c,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	cn->rq.query = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
 	client_of(c, cn->client, sizeof(cn->client));
 	cn->rq.client = cn->client;
 	pthread_mutex_lock(&h->lock);
@@ -237,7 +238,7 @@ conn_new(struct http *h, struct MHD_Connection *c, const char *url,
 static const char *
 http_header_value(const struct http_answer *a, size_t i)
 {
-	if (a->type != NULL && strcmp(security_headers[i][0],
+	if (a->type[0] != '\0' && strcmp(security_headers[i][0],
 	    "Content-Type") == 0)
 		return a->type;
 	if (a->own_images && strcmp(security_headers[i][0],
@@ -263,6 +264,8 @@ response(struct http_answer *a)
 	    sizeof(security_headers[0]); i++)
 		MHD_add_response_header(r, security_headers[i][0],
 		    http_header_value(a, i));
+	if (a->disposition[0] != '\0')
+		MHD_add_response_header(r, "Content-Disposition", a->disposition);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_LANGUAGE,
 	    lang_name(a->lang));
 	if (a->allow)

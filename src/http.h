@@ -70,6 +70,7 @@ struct http_req {
 	enum http_method method;
 	const char *path;               /* without the query; URL-decoded */
 	const char *accept_language;    /* NULL when none */
+	const char *query;              /* the URL's q=, decoded; NULL none */
 	const char *client;             /* the client's address, as text */
 	time_t now;
 	bool too_large;                 /* a body over HTTP_BODY_MAX */
@@ -87,7 +88,8 @@ struct http_answer {
 	int retry_after;                /* seconds; 0 = no Retry-After */
 	bool allow;                     /* 405: send Allow: GET, HEAD, POST */
 	bool floor;                     /* not before HTTP_FLOOR_MS */
-	const char *type;               /* NULL: text/html; charset=utf-8 */
+	char type[96];                  /* "" = text/html; charset=utf-8 */
+	char disposition[640];          /* "" = none; else Content-Disposition */
 	bool own_images;                /* CSP lets the page show /n/ images */
 };
 

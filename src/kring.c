@@ -41,7 +41,8 @@ static const struct command commands[] = {
 	    "[--lang nl|en] [--description D] [--policy members|moderated|closed] "
 	    "[--digest none|weekly|monthly]", "add a list" },
 	{ { "list", "set" }, cmd_list_set, "list set ID [--name N] [--description D] "
-	    "[--policy P] [--digest S] [--alias WORD[,WORD...]]", "change a list" },
+	    "[--policy P] [--digest S] [--alias WORD[,WORD...]] "
+	    "[--archive members|public|none]", "change a list" },
 	{ { "list", "show" }, cmd_list_show, "list show ID", "show a list" },
 	{ { "list", "ls" }, cmd_list_ls, "list ls [--tsv]", "list the lists" },
 	{ { "list", "rm" }, cmd_list_rm, "list rm ID [--force]", "remove a list" },
@@ -62,6 +63,8 @@ static const struct command commands[] = {
 	    "the same as JSON" },
 	{ { "person", "erase" }, cmd_person_erase, "person erase EMAIL [--yes]",
 	    "erase a person for good" },
+	{ { "person", "relink" }, cmd_person_relink, "person relink EMAIL",
+	    "a new archive link for a person; the old one stops working" },
 	{ { "newsletter", "queue" }, cmd_newsletter_queue, "newsletter queue "
 	    "LIST FILE.md --subject S [--at \"YYYY-MM-DD HH:MM\"]", "render the "
 	    "Markdown and queue one personal copy per active subscriber" },

@@ -106,7 +106,7 @@ step_maintenance(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
     bool *handed_on, void *state)
 {
 	struct err e = { 0, "" };
-	int64_t nev = 0, ntok = 0, nq = 0, nin = 0;
+	int64_t nev = 0, ntok = 0, nq = 0, nin = 0, np = 0;
 
 	(void)stop;
 	(void)handed_on;
@@ -116,16 +116,18 @@ step_maintenance(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	    &e) != 0 || store_queue_prune(ctx->st, ctx->now -
 	    ctx->cfg->retention, &nq, &e) != 0 || store_inbound_prune(ctx->st,
 	    ctx->now - ctx->cfg->retention, &nin, &e) != 0 ||
+	    store_archive_prune(ctx->st, ctx->now - ctx->cfg->retention, &np,
+	    &e) != 0 ||
 	    store_commit(ctx->st, &e) != 0) {
 		store_rollback(ctx->st);
 		log_warn("event=maintenance result=failed error=\"%s\"", e.msg);
 		return ctx->now + 300;
 	}
 	store_checkpoint(ctx->st);
-	if (nev || ntok || nq || nin)
+	if (nev || ntok || nq || nin || np)
 		log_info("event=prune events=%lld tokens=%lld queue=%lld "
-		    "inbound=%lld", (long long)nev, (long long)ntok,
-		    (long long)nq, (long long)nin);
+		    "inbound=%lld posts=%lld", (long long)nev, (long long)ntok,
+		    (long long)nq, (long long)nin, (long long)np);
 	return ctx->now + MAINTENANCE_EVERY;
 }
 

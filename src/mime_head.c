@@ -347,8 +347,8 @@ fields_as_written(const char *buf, size_t len, struct mime_msg *m)
 
 /* ---- content types ---- */
 
-static const char *
-type_name(const struct mailmime_content *ct)
+const char *
+mime_ct_type(const struct mailmime_content *ct)
 {
 	const struct mailmime_type *t = ct != NULL ? ct->ct_type : NULL;
 
@@ -379,7 +379,7 @@ type_name(const struct mailmime_content *ct)
 bool
 mime_ct_is(const struct mailmime_content *ct, const char *type, const char *sub)
 {
-	return strcasecmp(type_name(ct), type) == 0 && (sub == NULL ||
+	return strcasecmp(mime_ct_type(ct), type) == 0 && (sub == NULL ||
 	    (ct->ct_subtype != NULL && strcasecmp(ct->ct_subtype, sub) == 0));
 }
 
@@ -427,7 +427,7 @@ top_content_type(struct mailimf_fields *env, struct mime_msg *m)
 		}
 	}
 	if (ct != NULL && ct->ct_subtype != NULL) {
-		char *t = xasprintf("%s/%s", type_name(ct), ct->ct_subtype);
+		char *t = xasprintf("%s/%s", mime_ct_type(ct), ct->ct_subtype);
 
 		m->content_type = lower(mime_decode_clean(t, &m->flags));
 		free(t);

@@ -26,6 +26,9 @@ void mime_head_read(const char *buf, size_t len, struct mime_msg *m);
  */
 char *mime_return_path(const char *value, int *flags);
 
+/* ct's type as written ("text", "multipart", ...); "" when none. */
+const char *mime_ct_type(const struct mailmime_content *ct);
+
 /* ct is type/sub (case-insensitive; sub NULL: any subtype). */
 bool mime_ct_is(const struct mailmime_content *ct, const char *type,
     const char *sub);

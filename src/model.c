@@ -20,6 +20,7 @@ static const char *const langs[] = { "nl", "en", NULL };
 static const char *const states[] = { "pending", "active", "disabled",
 	"unsubscribed", NULL };
 static const char *const modes[] = { "each", "digest", NULL };
+static const char *const archives[] = { "members", "public", "none", NULL };
 static const char *const campaign_kinds[] = { "reply", "notice", "post",
 	"newsletter", "digest", NULL };
 static const char *const post_states[] = { "accepted", "held", "rejected",
@@ -58,6 +59,7 @@ WORDS(list_digest, list_digest, digests, "none|weekly|monthly")
 WORDS(lang, lang, langs, "nl|en")
 WORDS(sub_state, sub_state, states, "pending|active|disabled|unsubscribed")
 WORDS(sub_mode, sub_mode, modes, "each|digest")
+WORDS(list_archive, list_archive, archives, "members|public|none")
 WORDS(campaign_kind, campaign_kind, campaign_kinds,
     "reply|notice|post|newsletter|digest")
 WORDS(post_state, post_state, post_states,

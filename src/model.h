@@ -15,6 +15,8 @@
 enum list_kind { LIST_COP, LIST_NEWSLETTER };
 enum list_policy { POLICY_MEMBERS, POLICY_MODERATED, POLICY_CLOSED };
 enum list_digest { DIGEST_NONE, DIGEST_WEEKLY, DIGEST_MONTHLY };
+/* Who reads a list's archive on the web: its members, anyone, nobody. */
+enum list_archive { ARCHIVE_MEMBERS, ARCHIVE_PUBLIC, ARCHIVE_NONE };
 enum lang { LANG_NL, LANG_EN };
 enum sub_state { SUB_PENDING, SUB_ACTIVE, SUB_DISABLED, SUB_UNSUBSCRIBED };
 enum sub_mode { MODE_EACH, MODE_DIGEST };
@@ -63,6 +65,9 @@ const char *sub_mode_words(void);
 const char *campaign_kind_words(void);
 const char *post_state_words(void);
 const char *queue_state_words(void);
+const char *list_archive_name(enum list_archive v);
+int list_archive_parse(const char *s, enum list_archive *v);
+const char *list_archive_words(void);
 
 #define LIST_NAME_MAX 200
 #define LIST_DESCRIPTION_MAX 2000
@@ -120,6 +125,10 @@ struct post {
 	int64_t decided_at;     /* 0: not decided */
 	int64_t digest_id;      /* 0: in no digest yet */
 	int64_t campaign_id;    /* 0: not sent */
+	/* Given to store_post_add only; never filled by the store: */
+	const char *body;       /* the text, UTF-8 (mime.h); may be NULL */
+	const char *in_reply_to;  /* msg-id without <>; may be NULL */
+	const char *references; /* "<a> <b>"; may be NULL */
 };
 
 void list_clear(struct list *l);

@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "compose_forward.h"
 #include "config.h"
 #include "ctx.h"
 #include "err.h"
@@ -65,8 +66,18 @@ notify_mail(struct notifier *n, enum lang lang, const char *name,
     struct render_vars *v, const struct notify_to *to, const char *reply_to,
     const struct notify_thread *thread, struct err *e)
 {
+	return notify_mail_attached(n, lang, name, v, to, reply_to, thread,
+	    NULL, 0, 0, e);
+}
+
+int
+notify_mail_attached(struct notifier *n, enum lang lang, const char *name,
+    struct render_vars *v, const struct notify_to *to, const char *reply_to,
+    const struct notify_thread *thread, const char *raw, size_t len,
+    uint64_t seed, struct err *e)
+{
 	const struct config *cfg = n->ctx->cfg;
-	struct buf subject = BUF_INIT, body = BUF_INIT;
+	struct buf subject = BUF_INIT, body = BUF_INIT, mime = BUF_INIT;
 	struct q_campaign c;
 	struct q_message m;
 	struct queue_rcpt r = { to->addr, to->name, to->person_id };
@@ -75,7 +86,9 @@ notify_mail(struct notifier *n, enum lang lang, const char *name,
 
 	notify_common_vars(cfg, to, v);
 	if (render_subject(n->tpl, lang, name, v, &subject, e) != 0 ||
-	    render(n->tpl, lang, name, v, &body, e) != 0)
+	    render(n->tpl, lang, name, v, &body, e) != 0 || (raw != NULL &&
+	    compose_forward_body(buf_str(&body), raw, len, seed, &mime,
+	    e) != 0))
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.id = n->campaign_id;
@@ -88,7 +101,9 @@ notify_mail(struct notifier *n, enum lang lang, const char *name,
 	m.from_name = cfg->name;
 	m.reply_to = (char *)reply_to;
 	m.subject = (char *)buf_str(&subject);
-	m.text = (char *)buf_str(&body);
+	m.text = raw != NULL ? "" : (char *)buf_str(&body);
+	m.body = raw != NULL ? mime.data : NULL;
+	m.body_len = mime.len;
 	m.created = n->ctx->now;
 	if (thread != NULL && thread->message_id != NULL)
 		m.in_reply_to = xasprintf("<%s>", thread->message_id);
@@ -102,6 +117,7 @@ notify_mail(struct notifier *n, enum lang lang, const char *name,
 out:
 	buf_free(&subject);
 	buf_free(&body);
+	buf_free(&mime);
 	return rc;
 }
 

@@ -59,6 +59,15 @@ struct notify_thread {
 int notify_mail(struct notifier *n, enum lang lang, const char *name,
     struct render_vars *v, const struct notify_to *to, const char *reply_to,
     const struct notify_thread *thread, struct err *e);
+/*
+ * The same with a stored message attached after the text: raw (len
+ * bytes) as message/rfc822 (compose_forward.h; seed makes its
+ * boundary).  raw NULL: as notify_mail.
+ */
+int notify_mail_attached(struct notifier *n, enum lang lang,
+    const char *name, struct render_vars *v, const struct notify_to *to,
+    const char *reply_to, const struct notify_thread *thread,
+    const char *raw, size_t len, uint64_t seed, struct err *e);
 
 /*
  * The sub-address L DELIM LIST WHAT @ D, e.g. list "kinderopvang" and

@@ -396,6 +396,9 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	p.from_addr = (char *)pm->addr;
 	p.from_name = m->from.name;
 	p.subject = m->subject;
+	p.body = m->text;
+	p.in_reply_to = m->in_reply_to;
+	p.references = m->references;
 	p.raw = (char *)pm->raw;
 	p.raw_len = pm->len;
 	p.created = ctx->now;

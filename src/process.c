@@ -185,6 +185,25 @@ sender(struct job *j, const char *addr, int64_t *pid, struct err *e)
 	return 0;
 }
 
+/*
+ * An archive word before a word that is no list is prose ("Zoek je nog
+ * iemand?"): 1, and the mail is read as a letter; 0 a command; -1.
+ */
+static int
+archive_prose(const struct kr_ctx *ctx, const struct command *c,
+    struct err *e)
+{
+	struct list l;
+	int r;
+
+	if (c->verb != CMD_ARCHIVE && c->verb != CMD_GET &&
+	    c->verb != CMD_SEARCH)
+		return 0;
+	if ((r = store_list_get(ctx->st, c->list, &l, e)) > 0)
+		list_clear(&l);
+	return r < 0 ? -1 : r == 0;
+}
+
 /* Whether any of the commands read is one kring knows. */
 static bool
 any_known(const struct command_set *cs)
@@ -221,6 +240,8 @@ read_mail(struct job *j, const char *addr, struct reading *rd, struct err *e)
 	for (size_t i = 0; known && i < j->cs.n; i++) {
 		int r = reading_resolve_list(ctx, j->ir, &j->cs.cmd[i], e);
 
+		if (r == 0)
+			r = archive_prose(ctx, &j->cs.cmd[i], e);
 		if (r < 0)
 			return -1;
 		if (r > 0)

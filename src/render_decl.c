@@ -71,6 +71,22 @@ static const struct decl result_fields[] = {
 	FLAG("show_which"),
 	FLAG("show_help"),
 	FLAG("unknown_command"),
+	/* The archive by mail: */
+	FLAG("archive_threads"),          /* archive_text: the latest threads */
+	FLAG("archive_empty"),            /* no posts yet */
+	FLAG("archive_hits"),             /* archive_text: the hits */
+	FLAG("archive_no_hits"),
+	FLAG("archive_post_sent"),        /* post number went in a mail */
+	FLAG("archive_no_post"),          /* no post number in the list */
+	FLAG("archive_members_only"),     /* the sender is no member */
+	TEXT("archive_text"), TEXT("number"),
+	END
+};
+
+/* A post of the archive, sent on request ("bericht LIST N"). */
+static const struct decl archive_post_vars[] = {
+	TEXT("list_id"), TEXT("list_name"),
+	TEXT("number"), TEXT("post_subject"),
 	END
 };
 
@@ -102,6 +118,7 @@ static const struct decl welcome_vars[] = {
 	FLAG("digest"), FLAG("newsletter"), FLAG("moderated"),
 	TEXT("post_address"),             /* L+LIST@D; "" when not allowed */
 	TEXT("unsubscribe_address"),      /* L+LIST-unsubscribe@D */
+	TEXT("archive_url"),              /* a CoP's: URL/a/TOKEN; "" none */
 	END
 };
 
@@ -167,6 +184,7 @@ static const struct decl digest_vars[] = {
 	TEXT("post_address"),             /* L+LIST@D; "" when closed */
 	TEXT("unsubscribe_address"),      /* L+LIST-unsubscribe-TOKEN@D */
 	TEXT("unsubscribe_url"),          /* "" without unsubscribe_url */
+	TEXT("archive_url"),              /* the member's archive link; "" none */
 	END
 };
 
@@ -301,6 +319,7 @@ const struct tpl_decl render_tpls[RENDER_NTPL] = {
 	{ "web.html", false, web_vars },
 	{ "forward.txt", true, forward_vars },
 	{ "news.html", false, news_vars },
+	{ "archive_post.txt", true, archive_post_vars },
 };
 
 const enum lang render_langs[RENDER_NLANG] = { LANG_NL, LANG_EN };

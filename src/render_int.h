@@ -18,7 +18,7 @@ struct err;
 
 /* Level 0, then one per list section: per file, and in one included part. */
 #define RENDER_SCOPE_MAX (2 * RENDER_DEPTH_MAX + 1)
-#define RENDER_NTPL 21     /* entries of render_tpls */
+#define RENDER_NTPL 22     /* entries of render_tpls */
 #define RENDER_NLANG 2     /* entries of render_langs */
 
 /* ---- the declared templates and their variables (render_decl.c) ---- */

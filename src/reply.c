@@ -97,6 +97,8 @@ reply_send(const struct request *rq, const struct command *cmds,
 		render_vars_set(it, "list_id", res[i].list_id);
 		render_vars_set(it, "list_name", res[i].list_name);
 		render_vars_flag(it, "digest", res[i].digest);
+		render_vars_set(it, "archive_text", res[i].text);
+		render_vars_set(it, "number", res[i].number);
 		render_vars_flag(it, res[i].flag, true);
 	}
 	render_vars_list(v, "lists");

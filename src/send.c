@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "archive.h"
 #include "bounce.h"
 #include "buf.h"
 #include "compose.h"
@@ -76,6 +77,7 @@ struct prepared {
 	bool has_list;
 	struct buf body;
 	size_t *atoms, natoms;       /* where the personal placeholder is */
+	size_t *atoms2, natoms2;     /* where the archive link's is (archive.h) */
 	char *problem;               /* why it cannot be sent, or NULL */
 };
 
@@ -157,6 +159,7 @@ prep_clear(struct prepared *p)
 	list_clear(&p->l);
 	buf_free(&p->body);
 	free(p->atoms);
+	free(p->atoms2);
 	free(p->problem);
 	memset(p, 0, sizeof(*p));
 }
@@ -195,9 +198,15 @@ prep_load(struct worker *w, int64_t mid, struct prepared *p, struct err *e)
 	else if (compose_body_personal(p->m.text, p->m.html, (uint64_t)mid,
 	    p->m.personal, &p->body, &ce) != 0)
 		p->problem = xstrdup(ce.msg);
-	if (p->problem == NULL && p->m.personal != NULL)
+	if (p->problem == NULL && p->m.personal != NULL) {
+		char aa[TOKEN_LEN + 1];
+
 		p->natoms = compose_atoms(p->body.data, p->body.len,
 		    p->m.personal, &p->atoms);
+		archive_atom(p->m.personal, aa);
+		p->natoms2 = compose_atoms(p->body.data, p->body.len, aa,
+		    &p->atoms2);
+	}
 	return 0;
 }
 
@@ -410,6 +419,26 @@ on_done(struct outbound_msg *m, void *arg)
 	note(arg, m);
 }
 
+/* The body of a copy with both its tokens: unsubscribe and archive. */
+static int
+fill_archive(struct worker *w, const struct prepared *p,
+    const struct q_row *row, const char *token, struct buf *out,
+    struct err *e)
+{
+	char arch[TOKEN_LEN + 1];
+	int r;
+
+	pthread_mutex_lock(&w->sh->store_lock);
+	r = archive_token_now(w->sh->st, w->sh->o->key, row->person_id, arch,
+	    e);
+	pthread_mutex_unlock(&w->sh->store_lock);
+	if (r < 0)
+		return -1;
+	compose_fill2(p->body.data, p->body.len, p->atoms, p->natoms, token,
+	    p->atoms2, p->natoms2, arch, strlen(p->m.personal), out);
+	return 0;
+}
+
 /* Fill msgs[i] for rows[i]; 0 ready, 1 failed here (recorded), -1 error. */
 static int
 compose_row(struct worker *w, size_t i, struct err *e)
@@ -485,9 +514,16 @@ compose_row(struct worker *w, size_t i, struct err *e)
 		 * The copy's own body, up to its last token, follows its head
 		 * in the same buffer; the rest (a newsletter's pictures) is
 		 * the shared body's, so a batch does not hold them per copy.
+		 * A digest's copy, with its archive link too, is filled whole.
 		 */
-		compose_fill(p->body.data, cut, p->atoms, p->natoms, alen, token,
-		    &w->heads[i]);
+		if (p->natoms2 == 0) {
+			compose_fill(p->body.data, cut, p->atoms, p->natoms,
+			    alen, token, &w->heads[i]);
+		} else {
+			if (fill_archive(w, p, row, token, &w->heads[i], e) != 0)
+				return -1;
+			cut = p->body.len;
+		}
 		m->head = w->heads[i].data;
 		m->head_len = w->heads[i].len;
 		m->body = p->body.data + cut;

@@ -85,6 +85,11 @@ store_open(const char *path, int flags, struct store **out, struct err *e)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	if (store_fts_register(st->db) != SQLITE_OK) {
+		err_set(e, EX_SOFTWARE, "store %s: SQLite without FTS5", path);
+		store_close(&st);
+		return -1;
+	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/*
 	 * synchronous=FULL: kring deliver's exit 0 promises the row is on

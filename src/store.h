@@ -610,6 +610,81 @@ int store_post_each(struct store *st, const char *list_id, int state,
     bool undigested, bool with_raw, store_post_cb *cb, void *arg,
     struct err *e);
 
+/* ---- the archive of a CoP (store_archive.c) ---- */
+
+/* Around the words found, in a search's snippet; no post contains them. */
+#define ARCHIVE_MARK_ON "\x02"
+#define ARCHIVE_MARK_OFF "\x03"
+
+/* An accepted post as the archive shows it. */
+struct archive_post {
+	int64_t id;
+	int64_t thread_id;
+	int64_t created;
+	char *subject;
+	char *author;           /* name, else the local part; "" when erased */
+	bool erased;            /* the author was erased: show no name */
+	char *text;             /* the text; a snippet; "" for a thread row */
+	int64_t count;          /* a thread row: its posts */
+	int64_t last;           /* a thread row: its latest post */
+	char *raw;              /* store_archive_raw only */
+	size_t raw_len;
+};
+void archive_post_clear(struct archive_post *a);
+void archive_posts_free(struct archive_post *a, size_t n);
+
+/* The best limit hits for the words (at most 10 of them), ranked. */
+int store_archive_search(struct store *st, const char *list_id,
+    const char *words, int limit, struct archive_post **out, size_t *n,
+    struct err *e);
+struct archive_month {
+	char month[8];          /* "2026-03" */
+	int64_t posts;          /* 1: it has posts (they are not counted) */
+};
+/* Months with posts, newest first (free *out). */
+int store_archive_months(struct store *st, const char *list_id,
+    struct archive_month **out, size_t *n, struct err *e);
+/* Threads with a post in [from, to), latest first: their first posts. */
+int store_archive_threads(struct store *st, const char *list_id,
+    int64_t from, int64_t to, int limit, struct archive_post **out,
+    size_t *n, struct err *e);
+/* A thread's posts, oldest first; none when it is not the list's. */
+int store_archive_thread(struct store *st, const char *list_id,
+    int64_t thread_id, struct archive_post **out, size_t *n,
+    struct err *e);
+/* 1 and one accepted post with its raw bytes (free with the above), 0. */
+int store_archive_raw(struct store *st, const char *list_id, int64_t id,
+    struct archive_post *out, struct err *e);
+
+/*
+ * Delete the posts made before before (retention), but held ones, with
+ * their place in the search index; *n says how many.
+ */
+int store_archive_prune(struct store *st, int64_t before, int64_t *n,
+    struct err *e);
+
+/*
+ * Who reads list_id's archive (lists.archive): as set, else members for
+ * a CoP and none for a newsletter; 1 and *out, 0 no such list, -1.
+ */
+int store_list_archive(struct store *st, const char *list_id,
+    enum list_archive *out, struct err *e);
+/* Set it (inside a transaction). */
+int store_list_archive_set(struct store *st, const char *list_id,
+    enum list_archive a, struct err *e);
+
+/*
+ * A person's archive link, by the hash of its token: 1 and *person, 0
+ * none.  Its serial (1 and *serial, 0 no link yet), and a new one
+ * (inside a transaction; replaces the old, which stops working).
+ */
+int store_archive_link_get(struct store *st, const char *hash,
+    int64_t *person, struct err *e);
+int store_archive_link_serial(struct store *st, int64_t person,
+    int64_t *serial, struct err *e);
+int store_archive_link_set(struct store *st, int64_t person,
+    const char *hash, int64_t serial, int64_t now, struct err *e);
+
 /* ---- digests and schedules (store_digest.c) ---- */
 
 /* A digest of a list: its number, the period it was due in, its mail. */

@@ -51,6 +51,20 @@ int store_bind_int(sqlite3_stmt *s, int idx, int64_t v);
 /* Column as a new string (NULL column -> NULL). */
 char *store_col_text(sqlite3_stmt *s, int col);
 
+/* The FTS5 tokenizer "kring" on db (store_fts.c); an SQLite code. */
+int store_fts_register(sqlite3 *db);
+
+/* Where a new post goes in the archive (store_archive.c). */
+struct store_thread {
+	int64_t thread_id;      /* 0: a thread of its own */
+	char *subject_key;      /* the subject without Re:, Fwd:, [tag] */
+	char *body;             /* the text as indexed: no marker bytes */
+};
+int store_post_thread(struct store *st, const struct post *p,
+    struct store_thread *out, struct err *e);
+void store_thread_clear(struct store_thread *t);
+int store_post_own_thread(struct store *st, int64_t id, struct err *e);
+
 /* Schema (store_schema.c). */
 int store_schema_migrate(struct store *st, struct err *e);
 int store_schema_version_of(sqlite3 *db);

@@ -164,9 +164,15 @@ store_person_erase(struct store *st, const struct person *p, const char *hash,
 	    "NOCASE", p, hash, now, &c->events, e) ||
 	    run(st, "UPDATE events SET detail = replace(detail, ?2, ?3) WHERE "
 	    "instr(detail, ?2) > 0", p, hash, now, &c->events, e) ||
-	    run(st, "UPDATE posts SET from_addr = ?3, from_name = '', subject = "
-	    "'', raw = X'', person_id = NULL WHERE (person_id = ?1 OR "
-	    "from_addr = ?2 COLLATE NOCASE)", p, hash, now, &c->posts, e) ||
+	    /*
+	     * What they said stays in the archive, without them: no name, no
+	     * address (in the text neither), no raw message.
+	     */
+	    run(st, "UPDATE posts SET from_addr = ?3, from_name = '', body = "
+	    "replace(CASE WHEN length(from_name) >= 3 THEN replace(body, "
+	    "from_name, '') ELSE body END, ?2, ''), raw = X'', person_id = "
+	    "NULL WHERE (person_id = ?1 OR from_addr = ?2 COLLATE NOCASE)", p,
+	    hash, now, &c->posts, e) ||
 	    run(st, "DELETE FROM inbound WHERE instr(lower(CAST(raw AS TEXT)), "
 	    "lower(?2)) > 0", p, hash, now, &c->inbound, e) ||
 	    run(st, "UPDATE news_pages SET sent = 1 WHERE sent = 0 AND "
@@ -181,7 +187,10 @@ store_person_erase(struct store *st, const struct person *p, const char *hash,
 	    run(st, "DELETE FROM people WHERE id = ?1", p, hash, now, NULL, e) ||
 	    run(st, "INSERT INTO suppression(hash, reason, created) VALUES "
 	    "(?3, 'erased', ?4) ON CONFLICT(hash) DO NOTHING", p, hash, now,
-	    NULL, e))
+	    NULL, e) ||
+	    /* Merged segments keep no token of what was deleted. */
+	    run(st, "INSERT INTO post_fts(post_fts) VALUES ('optimize')", p,
+	    hash, now, NULL, e))
 		return -1;
 	return 0;
 }

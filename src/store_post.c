@@ -62,12 +62,18 @@ int
 store_post_add(struct store *st, const struct post *p, int64_t *id,
     struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO posts(list_id, "
-	    "inbound_id, person_id, from_addr, from_name, subject, message_id, "
-	    "raw, state, reason, created, decided_at) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id", e);
+	sqlite3_stmt *s;
+	struct store_thread th;
+	bool own;
 	int rc;
 
+	if (store_post_thread(st, p, &th, e) != 0)
+		return -1;
+	s = store_stmt(st, "INSERT INTO posts(list_id, "
+	    "inbound_id, person_id, from_addr, from_name, subject, message_id, "
+	    "raw, state, reason, created, decided_at, body, in_reply_to, refs, "
+	    "subject_key, thread_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) RETURNING id", e);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, p->list_id);
@@ -83,11 +89,21 @@ store_post_add(struct store *st, const struct post *p, int64_t *id,
 	store_bind_text(s, 10, p->reason);
 	store_bind_int(s, 11, p->created);
 	bind_id(s, 12, p->decided_at);
+	store_bind_text(s, 13, th.body);
+	store_bind_text(s, 14, p->in_reply_to);
+	store_bind_text(s, 15, p->references);
+	store_bind_text(s, 16, th.subject_key);
+	bind_id(s, 17, th.thread_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
 	store_done(s);
-	return rc == SQLITE_ROW ? 0 : store_fail(st, e, "add post");
+	own = th.thread_id == 0;
+	store_thread_clear(&th);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, e, "add post");
+	/* The first post of a thread is its thread. */
+	return own ? store_post_own_thread(st, *id, e) : 0;
 }
 
 int

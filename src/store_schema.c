@@ -388,7 +388,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE inbound ADD COLUMN full_size INTEGER;",
 	/*
-	 * The web version of each newsletter (URL/n/LIST/ID): its content
+	 * 10 -> 11: the web version of each newsletter (URL/n/LIST/ID): its content
 	 * without anything personal, and its pictures.  Kept apart from
 	 * campaigns, which the queue's retention removes.  sent is set
 	 * before the sent rows that showed it are pruned or erased, so a
@@ -409,6 +409,52 @@ static const char *const migrations[] = {
 	"  type TEXT NOT NULL,"
 	"  data BLOB NOT NULL,"
 	"  PRIMARY KEY (campaign_id, name));",
+
+	/*
+	 * 11 -> 12: the archive.  A post keeps its text (body), the ids it
+	 * answers (in_reply_to, refs: "<a> <b>") and its thread: the id of
+	 * the first post of the thread, found by those ids or else by the
+	 * subject without Re:/Fwd:/[tag] (subject_key).  post_fts indexes
+	 * subject, author and text with the "kring" tokenizer
+	 * (store_fts.c), kept by triggers in the post's own transaction.
+	 * Older posts are their own thread, indexed without their text.
+	 * archive_links: a person's archive link, by the hash of its token;
+	 * the token is derived from the site key and serial, which kring
+	 * person relink raises.  lists.archive: who may read.
+	 */
+	"ALTER TABLE posts ADD COLUMN body TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE posts ADD COLUMN in_reply_to TEXT;"
+	"ALTER TABLE posts ADD COLUMN refs TEXT;"
+	"ALTER TABLE posts ADD COLUMN subject_key TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE posts ADD COLUMN thread_id INTEGER;"
+	"UPDATE posts SET thread_id = id;"
+	"CREATE INDEX posts_thread ON posts(list_id, state, thread_id);"
+	"CREATE INDEX posts_msgid ON posts(list_id, message_id);"
+	"CREATE INDEX posts_subject ON posts(list_id, subject_key);"
+	"CREATE INDEX posts_created ON posts(list_id, state, created, thread_id);"
+	"CREATE VIRTUAL TABLE post_fts USING fts5(subject, from_name, body, "
+	"  content='posts', content_rowid='id', tokenize='kring');"
+	"CREATE TRIGGER posts_fts_add AFTER INSERT ON posts BEGIN "
+	"  INSERT INTO post_fts(rowid, subject, from_name, body) "
+	"  VALUES (new.id, new.subject, new.from_name, new.body); END;"
+	"CREATE TRIGGER posts_fts_del AFTER DELETE ON posts BEGIN "
+	"  INSERT INTO post_fts(post_fts, rowid, subject, from_name, body) "
+	"  VALUES ('delete', old.id, old.subject, old.from_name, old.body); END;"
+	"CREATE TRIGGER posts_fts_upd AFTER UPDATE OF subject, from_name, body "
+	"  ON posts BEGIN "
+	"  INSERT INTO post_fts(post_fts, rowid, subject, from_name, body) "
+	"  VALUES ('delete', old.id, old.subject, old.from_name, old.body);"
+	"  INSERT INTO post_fts(rowid, subject, from_name, body) "
+	"  VALUES (new.id, new.subject, new.from_name, new.body); END;"
+	"INSERT INTO post_fts(post_fts) VALUES ('rebuild');"
+	"CREATE TABLE archive_links ("
+	"  person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,"
+	"  hash      TEXT NOT NULL UNIQUE,"
+	"  serial    INTEGER NOT NULL,"
+	"  created   INTEGER NOT NULL"
+	") STRICT;"
+	"ALTER TABLE lists ADD COLUMN archive TEXT CHECK (archive IN "
+	"  ('members','public','none'));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

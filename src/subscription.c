@@ -9,6 +9,8 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "archive.h"
+#include "archive_mail.h"
 #include "config.h"
 #include "ctx.h"
 #include "err.h"
@@ -27,6 +29,7 @@ void
 result_clear(struct result *r)
 {
 	free(r->list_name);
+	free(r->text);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -209,8 +212,19 @@ welcome(const struct request *rq, enum lang lang, const struct person *p,
 	char *post = notify_sub_address(cfg, l->id, "");
 	char *unsub = notify_sub_address(cfg, l->id, "-unsubscribe");
 	bool can_post = l->kind == LIST_COP && l->policy != POLICY_CLOSED;
+	char *archive = NULL;
 	int rc;
 
+	/* A CoP's new member gets their link to what was said before. */
+	if (l->kind == LIST_COP && archive_link(ctx_of(rq)->st, cfg,
+	    rq->n->key, p->id, ctx_of(rq)->now, &archive, e) != 0) {
+		render_vars_free(&v);
+		free(post);
+		free(unsub);
+		return -1;
+	}
+	render_vars_set(v, "archive_url", archive);
+	free(archive);
 	list_vars(v, l);
 	render_vars_flag(v, "digest", mode == MODE_DIGEST);
 	render_vars_flag(v, "newsletter", l->kind == LIST_NEWSLETTER);
@@ -525,6 +539,10 @@ subscription_run(const struct request *rq, const struct command *c,
 	case CMD_UNKNOWN:
 		out->flag = "unknown_command";
 		return 0;
+	case CMD_ARCHIVE:
+	case CMD_GET:
+	case CMD_SEARCH:
+		return archive_mail_run(rq, c, out, e);
 	case CMD_UNSUBSCRIBE:
 		if (c->all)
 			return do_unsubscribe_all(rq, out, e);

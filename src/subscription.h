@@ -53,6 +53,8 @@ struct result {
 	char list_id[COMMAND_ARG_MAX + 1];
 	char *list_name;             /* "" when unknown; free it */
 	bool digest;
+	char *text;                  /* the archive's lines; NULL none; freed */
+	char number[24];             /* a post's number, for the reply */
 };
 
 void result_clear(struct result *r);

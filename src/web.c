@@ -25,6 +25,7 @@
 #include "subscription.h"
 #include "token.h"
 #include "web.h"
+#include "web_archive.h"
 #include "web_news.h"
 #include "xmem.h"
 
@@ -431,6 +432,12 @@ web_answer(void *arg, const struct http_req *rq, struct http_answer *out)
 
 	memset(&lk, 0, sizeof(lk));
 	pthread_mutex_lock(&w->lock);
+	if (!rq->too_many && !rq->too_large && !rq->head_too_large &&
+	    rq->path != NULL && strncmp(rq->path, "/a/", 3) == 0) {
+		web_archive_answer(w->st, w->cfg, rq, out);
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
 	if (rq->too_many)
 		p = P_TOO_MANY;
 	else if (rq->too_large || rq->head_too_large)

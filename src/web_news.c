@@ -197,7 +197,8 @@ feed(struct store *st, const struct config *cfg, const struct list *l,
 		buf_puts(&out->body, "</name></author>\n");
 		buf_add(&out->body, entries.data, entries.len);
 		buf_puts(&out->body, "</feed>\n");
-		out->type = "application/atom+xml; charset=utf-8";
+		snprintf(out->type, sizeof(out->type), "%s",
+		    "application/atom+xml; charset=utf-8");
 		out->status = 200;
 	}
 	free(home);
@@ -267,8 +268,9 @@ picture(struct store *st, const struct list *l, const struct where *w,
 
 	if (r == 1) {
 		/* Known by its bytes when it was kept: one of three types. */
-		out->type = strcmp(type, "image/png") == 0 ? "image/png" :
-		    strcmp(type, "image/gif") == 0 ? "image/gif" : "image/jpeg";
+		snprintf(out->type, sizeof(out->type), "%s",
+		    strcmp(type, "image/png") == 0 ? "image/png" :
+		    strcmp(type, "image/gif") == 0 ? "image/gif" : "image/jpeg");
 		out->status = 200;
 	}
 	free(type);
@@ -310,7 +312,7 @@ web_news_answer(struct store *st, const struct config *cfg,
 	if (r < 0) {
 		log_error("event=web result=failed error=\"%s\"", e.msg);
 		buf_reset(&out->body);
-		out->type = NULL;
+		out->type[0] = '\0';
 		out->own_images = false;
 		return WEB_NEWS_FAILED;
 	}

@@ -110,10 +110,21 @@ class Site:
             c.close()
 
     def dump(self):
-        """The whole store as SQL text, to compare before and after."""
+        """The whole store as text, to compare before and after: every
+        table's schema and rows.  The search index's virtual table needs
+        kring's tokenizer to be read, so its own tables stand for it."""
         c = sqlite3.connect("file:%s?mode=ro" % self.store, uri=True)
         try:
-            return "\n".join(c.iterdump())
+            out = []
+            for name, sql in c.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = "
+                    "'table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
+                    "ORDER BY name").fetchall():
+                out.append(sql)
+                rows = c.execute('SELECT * FROM "%s"' % name.replace(
+                    '"', '""')).fetchall()
+                out.extend(repr(r) for r in sorted(rows, key=repr))
+            return "\n".join(out)
         finally:
             c.close()
 

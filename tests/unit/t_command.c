@@ -46,6 +46,18 @@ test_lines(void)
 		{ "Hallo,", 0, CMD_UNKNOWN, "", 0, 0, 0, CLANG_NEUTRAL },
 		{ "", 0, CMD_UNKNOWN, "", 0, 0, 0, CLANG_NEUTRAL },
 		{ "aanmeldenkinderopvang", 0, CMD_UNKNOWN, "", 0, 0, 0, CLANG_NEUTRAL },
+		{ "archief jgz", 1, CMD_ARCHIVE, "jgz", 0, 0, 0, CLANG_NL },
+		{ "Archive JGZ", 1, CMD_ARCHIVE, "jgz", 0, 0, 0, CLANG_EN },
+		{ "bericht jgz 12", 1, CMD_GET, "jgz", 0, 0, 0, CLANG_NL },
+		{ "get jgz 3", 1, CMD_GET, "jgz", 0, 0, 0, CLANG_EN },
+		{ "zoek jgz thuiszitters", 1, CMD_SEARCH, "jgz", 0, 0, 0, CLANG_NL },
+		{ "search jgz a b c d e f g", 1, CMD_SEARCH, "jgz", 0, 0, 0, CLANG_EN },
+		/* Prose that begins with an archive word is no command. */
+		{ "Archief van de gemeente", 0, CMD_UNKNOWN, "", 0, 0, 0, CLANG_NEUTRAL },
+		{ "Bericht van Anna", 0, CMD_UNKNOWN, "", 0, 0, 0, CLANG_NEUTRAL },
+		{ "bericht jgz 0", 0, CMD_UNKNOWN, "", 0, 0, 0, CLANG_NEUTRAL },
+		{ "get me off this list", 0, CMD_UNKNOWN, "", 0, 0, 0, CLANG_NEUTRAL },
+		{ "zoek", 0, CMD_UNKNOWN, "", 0, 0, 0, CLANG_NEUTRAL },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -61,6 +73,21 @@ test_lines(void)
 		    c.on == t[i].on, t[i].line);
 		CHECKM(c.lang == t[i].lang, t[i].line);
 	}
+}
+
+/* The archive's arguments: a post's number, the words of a search. */
+static void
+test_archive(void)
+{
+	struct command c;
+	const char *get = "bericht jgz 123456789", *big = "get jgz 1234567890";
+	const char *zoek = "zoek jgz  samenwerken  met scholen ";
+
+	CHECK(command_parse_line(get, strlen(get), &c));
+	CHECK_INT(c.number, 123456789);
+	CHECK(!command_parse_line(big, strlen(big), &c));
+	CHECK(command_parse_line(zoek, strlen(zoek), &c));
+	CHECK_STR(c.words, "samenwerken  met scholen");
 }
 
 static void
@@ -197,6 +224,7 @@ int
 main(void)
 {
 	test_lines();
+	test_archive();
 	test_confirm();
 	test_prefixes();
 	test_mail();

@@ -855,6 +855,48 @@ test_body_starts_with_mime_version(void)
  * whole, and personalising gives exactly what encoding the recipient's
  * own text would have given.
  */
+/*
+ * The archive link's placeholder, the twin of the personal one with
+ * another first character, survives encoding at any column too, and
+ * compose_fill2 puts both values in at once, as two passes would.
+ */
+static void
+test_twin_placeholder(void)
+{
+	static const char atom[] = "q7zk3m9x2hv4wp5rt8nb6yc2da";
+	static const char twin[] = "z7zk3m9x2hv4wp5rt8nb6yc2da";
+	static const char tok[] = "abcdefghijklmnopqrstuvwxyz";
+	static const char arch[] = "zyxwvutsrqponmlkjihgfedcba";
+	struct buf text = BUF_INIT, b = BUF_INIT, one = BUF_INIT,
+	    two = BUF_INIT, both = BUF_INIT;
+	struct err e = { 0, "" };
+	size_t *a1, *a2, n1, n2;
+
+	for (int col = 0; col < 80; col++) {
+		for (int k = 0; k < col; k++)
+			buf_putc(&text, k % 7 == 6 ? ' ' : 'x');
+		buf_printf(&text, "u/%s a/%s\n", atom, twin);
+	}
+	CHECK_INT(compose_body_personal(text.data, NULL, 5, atom, &b, &e), 0);
+	n1 = compose_atoms(b.data, b.len, atom, &a1);
+	n2 = compose_atoms(b.data, b.len, twin, &a2);
+	CHECK_INT(n1, 80);
+	CHECK_INT(n2, 80);
+	compose_personalise(b.data, b.len, twin, arch, &one);
+	compose_personalise(one.data, one.len, atom, tok, &two);
+	compose_fill2(b.data, b.len, a1, n1, tok, a2, n2, arch, strlen(atom),
+	    &both);
+	CHECK(two.len == both.len && memcmp(two.data, both.data,
+	    both.len) == 0);
+	free(a1);
+	free(a2);
+	buf_free(&text);
+	buf_free(&b);
+	buf_free(&one);
+	buf_free(&two);
+	buf_free(&both);
+}
+
 static void
 test_personal_placeholder(void)
 {
@@ -1162,6 +1204,7 @@ main(void)
 	test_body_starts_with_mime_version();
 	test_alternative_body();
 	test_personal_placeholder();
+	test_twin_placeholder();
 	test_dots_and_long_lines();
 	test_bad_text();
 	test_determinism();

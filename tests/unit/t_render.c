@@ -398,6 +398,12 @@ vars_for(const char *name)
 		forward_vars(v);
 	else if (strcmp(name, "news.html") == 0)
 		news_vars(v, false);
+	else if (strcmp(name, "archive_post.txt") == 0) {
+		render_vars_set(v, "number", "12");
+		render_vars_set(v, "list_id", "jgz");
+		render_vars_set(v, "list_name", "CoP Jeugdzorg");
+		render_vars_set(v, "post_subject", "Thuiszitters in de regio");
+	}
 	return v;
 }
 
@@ -1422,7 +1428,7 @@ test_names(void)
 
 	while (render_template_name(n) != NULL)
 		n++;
-	CHECK_INT(n, 21);
+	CHECK_INT(n, 22);
 	CHECK_STR(render_template_name(0), "reply.txt");
 	CHECK(render_template_name(n) == NULL);
 	render_set_free(&(struct render_set *){NULL});
