@@ -756,6 +756,10 @@ hit(struct hits *h, size_t i)
 	}
 }
 
+/*
+ * Whole: one pass over a clause's words whose cases share the nearest-list
+ * bookkeeping.
+ */
 static void
 lists_of(const struct text *x, const struct clause *c,
     const struct lmatch *lm, size_t nl, struct hits *h)
@@ -1081,6 +1085,10 @@ al_lists(const struct text *x, const struct clause *c)
 	return false;
 }
 
+/*
+ * Whole: the rules that weigh one clause's cues against each other, read
+ * in one place.
+ */
 static void
 read_clause(const struct text *x, const struct clause *c,
     const struct hits *h, const char *from, bool first, struct reading *out)
@@ -1270,6 +1278,10 @@ said(const struct clause *c, char *out)
 	out[o] = '\0';
 }
 
+/*
+ * Whole: the reading's passes in their order, sharing the clause readings
+ * they build.
+ */
 void
 intent_read(struct intent_reader *r, const char *site_name,
     const struct intent_list *lists, size_t n, const char *subject,

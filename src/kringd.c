@@ -11,13 +11,15 @@
  * loop sleeps in poll() until the earliest deadline, a signal, or (while
  * the inbound source IDLEs on an IMAP server) word from that server.  Signal
  * handlers only set a flag and write a byte to the self-pipe: the flags
- * and the pipe below are the only file-scope mutable state in kring.
+ * and the pipe below are the daemon's only file-scope mutable state (the
+ * others in kring are log.c's, set once at start, and kring send's stop
+ * flag).
  * SIGHUP builds a new configuration and swaps it in only when valid.
  *
- * The send step runs each pass in a thread of its own (send.c opens its
- * own store connection): a slow smtp.rate or a slow relay holds back
- * neither inbound mail nor the other steps, and the replies they queue
- * are claimed by the pass under way.  The loop waits for the pass before
+ * The send step runs each pass in a thread of its own (send.c opens a
+ * store connection for each pass): a slow smtp.rate or a slow relay
+ * holds back neither inbound mail nor the other steps, and the replies
+ * they queue are claimed by the pass under way.  The loop waits for the pass before
  * a reload swaps the configuration and before it exits.
  *
  * With http.listen set, the web endpoint (web.h) runs beside the loop in
@@ -689,6 +691,10 @@ report_start(int *fd, int code)
 	*fd = -1;
 }
 
+/*
+ * Whole: the startup checks in the order the comment above gives, then
+ * the loop; every step is a call.
+ */
 int
 main(int argc, char **argv)
 {

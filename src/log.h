@@ -6,8 +6,9 @@
  * fixed key=value fields (log_event) so they can be grepped and parsed.
  *
  * This module's state (ident, destination, level) is set once by
- * log_open() at program start and never changed afterwards: the single
- * named exception to "no global mutable state".
+ * log_open() at program start and never changed afterwards; with the
+ * signal flags of kringd.c and cli_send.c, the named exceptions to "no
+ * global mutable state".
  */
 #ifndef KRING_LOG_H
 #define KRING_LOG_H

@@ -413,6 +413,10 @@ is_policy(const struct outbound_msg *m)
 	return strncmp(m->enh, "5.7.", 4) == 0 || m->code == 530;
 }
 
+/*
+ * Whole: one libESMTP session from create to destroy; its resources are
+ * freed in one place.
+ */
 int
 outbound_session(struct outbound *ob, struct outbound_msg *msgs, size_t n,
     outbound_done_fn *done, outbound_pace_fn *pace, void *arg,

@@ -464,6 +464,10 @@ notices(const struct kr_ctx *ctx, const struct hmac_key *key,
 	return 0;
 }
 
+/*
+ * Whole: the loop over waiting mail and its one cleanup; each message's
+ * work is process_one().
+ */
 int
 process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct render_set *tpl, size_t max, struct process_stats *stats,

@@ -288,6 +288,10 @@ describe(const struct q_result *res, char *out, size_t size)
  * sender's log as `sent`.  Refusals and deferrals wait for the batch as
  * they are: after a crash such a copy is only tried once more.
  */
+/*
+ * Whole: one copy's acceptance: logged, counted and reported under the
+ * same locks.
+ */
 static void
 note(struct worker *w, const struct outbound_msg *m)
 {
@@ -411,6 +415,10 @@ on_done(struct outbound_msg *m, void *arg)
 }
 
 /* Fill msgs[i] for rows[i]; 0 ready, 1 failed here (recorded), -1 error. */
+/*
+ * Whole: one row's copy from message to wire bytes, with each refusal
+ * recorded where it is found.
+ */
 static int
 compose_row(struct worker *w, size_t i, struct err *e)
 {
@@ -553,6 +561,10 @@ batch_size(struct shared *sh)
 	return n < (double)mpc ? (size_t)n : mpc;
 }
 
+/*
+ * Whole: claim, compose, send and file one batch: the crash-safety order
+ * is easiest to check in one place.
+ */
 static int
 one_batch(struct worker *w, struct err *e)
 {

@@ -111,6 +111,10 @@ member_lists(const struct request *rq, int64_t person_id, struct list **out,
  * its confirm_limit of them in the last 24 hours, or (a request, not an
  * invitation) the site its confirm_per_hour in the last hour.
  */
+/*
+ * Whole: the limits, the token and the mail of one request, in the order a
+ * crash must see them.
+ */
 static int
 confirm_request(const struct request *rq, enum token_action action,
     const struct list *l, enum sub_mode mode, const struct list *all,
