@@ -326,8 +326,10 @@ on_monitor(const char *buf, int len, int writing, void *arg)
 			ss->authenticated = true;
 		if (n >= 3 && memcmp(p, "421", 3) == 0)
 			ss->saw_421 = true;
-		log_debug("smtp < %.*s", (int)(n > 0 && p[n - 1] == '\r' ? n - 1 :
-		    n), p);
+		log_event(LV_DEBUG, "smtp < %.*s",
+		    (int)(n > 0 && p[n - 1] == '\r' ? n - 1 :
+		    n),
+		    p);
 		p += n + (nl != NULL);
 	}
 }

@@ -107,8 +107,8 @@ acclog_unlink(const char *path)
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
 		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, ext[i]) <
 		    sizeof(name) && unlink(name) != 0 && errno != ENOENT)
-			log_warn("event=send result=stale file=%s error=\"%s\"",
-			    name, strerror(errno));
+			log_event(LV_WARN, "event=send result=stale file=%s "
+			    "error=%s", name, strerror(errno));
 }
 
 int
@@ -184,7 +184,8 @@ store_acclog_close(struct store_acclog **ap, bool keep)
 	sqlite3_finalize(a->add);
 	sqlite3_close(a->db);
 	if (keep)
-		log_error("event=send result=unfiled log=%s", a->path);
+		log_event(LV_ERROR, "event=send result=unfiled log=%s",
+		    a->path);
 	else
 		acclog_unlink(a->path);
 	/* Last: while the lock holds, the log is nobody else's to file. */
@@ -297,11 +298,11 @@ set_aside(const char *path, const char *why)
 {
 	char *to = xasprintf("%s.broken", path);
 
-	log_error("event=send result=unreadable log=%s error=\"%s\" "
+	log_event(LV_ERROR, "event=send result=unreadable log=%s error=%s "
 	    "kept=%s", path, why, to);
 	if (rename(path, to) != 0)
-		log_error("event=send result=stale file=%s error=\"%s\"", path,
-		    strerror(errno));
+		log_event(LV_ERROR, "event=send result=stale file=%s error=%s",
+		    path, strerror(errno));
 	free(to);
 }
 
@@ -375,8 +376,8 @@ acclog_drop_new(const char *path)
 	if (fd < 0)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) != 0)
-		log_warn("event=send result=stale file=%s error=\"%s\"", path,
-		    strerror(errno));
+		log_event(LV_WARN, "event=send result=stale file=%s error=%s",
+		    path, strerror(errno));
 	close(fd);
 }
 

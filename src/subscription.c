@@ -136,8 +136,8 @@ confirm_request(const struct request *rq, enum token_action action,
 	    e) != 0)
 		return -1;
 	if (sent >= cfg->confirm_limit) {
-		log_warn("event=confirm-limit addr=%s list=%s: %lld confirmation "
-		    "mails in 24 hours; request dropped", rq->addr,
+		log_event(LV_WARN, "event=confirm-limit addr=%s list=%s: %lld "
+		    "confirmation mails in 24 hours; request dropped", rq->addr,
 		    l ? l->id : "*", (long long)sent);
 		return store_event(ctx->st, ctx->now, "confirm-limit",
 		    l ? l->id : NULL, rq->addr, "dropped", NULL, e);
@@ -146,9 +146,9 @@ confirm_request(const struct request *rq, enum token_action action,
 	    e) != 0)
 		return -1;
 	if (!invited && sent >= cfg->confirm_per_hour) {
-		log_warn("event=confirm-ceiling addr=%s list=%s: %lld confirmation "
-		    "mails from the site in an hour; request dropped", rq->addr,
-		    l ? l->id : "*", (long long)sent);
+		log_event(LV_WARN, "event=confirm-ceiling addr=%s list=%s: "
+		    "%lld confirmation mails from the site in an hour; request "
+		    "dropped", rq->addr, l ? l->id : "*", (long long)sent);
 		return store_event(ctx->st, ctx->now, "confirm-ceiling",
 		    l ? l->id : NULL, rq->addr, "dropped", NULL, e);
 	}
