@@ -253,6 +253,89 @@ store_col_text(sqlite3_stmt *s, int col)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* sql's statement with v bound to ?1..?n, or NULL with e set. */
+static sqlite3_stmt *
+bound(struct store *st, const char *sql, struct err *e, size_t n,
+    const struct store_val *v)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, e);
+
+	for (size_t i = 0; s != NULL && i < n; i++) {
+		if (v[i].is_text)
+			store_bind_text(s, (int)i + 1, v[i].text);
+		else
+			store_bind_int(s, (int)i + 1, v[i].num);
+	}
+	return s;
+}
+
+int
+store_run(struct store *st, const char *sql, const char *what,
+    store_row_fn *row, void *arg, struct err *e, size_t n,
+    const struct store_val *v)
+{
+	sqlite3_stmt *s = bound(st, sql, e, n, v);
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (row != NULL && (stop = row(s, arg)) != 0)
+			break;
+	store_done(s);
+	if (stop != 0)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, what);
+}
+
+int
+store_one(struct store *st, const char *sql, const char *what,
+    store_row_fn *row, void *arg, struct err *e, size_t n,
+    const struct store_val *v)
+{
+	sqlite3_stmt *s = bound(st, sql, e, n, v);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && row != NULL)
+		row(s, arg);
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, what);
+}
+
+static int
+first_int(sqlite3_stmt *s, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(s, 0);
+	return 0;
+}
+
+int
+store_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, struct err *e, size_t n, const struct store_val *v)
+{
+	return store_one(st, sql, what, first_int, out, e, n, v);
+}
+
+static int
+first_text(sqlite3_stmt *s, void *arg)
+{
+	*(char **)arg = store_col_text(s, 0);
+	return 0;
+}
+
+int
+store_text(struct store *st, const char *sql, const char *what,
+    char **out, struct err *e, size_t n, const struct store_val *v)
+{
+	*out = NULL;
+	return store_one(st, sql, what, first_text, out, e, n, v);
+}
+
 int
 store_begin(struct store *st, struct err *e)
 {
@@ -302,37 +385,14 @@ store_checkpoint(struct store *st)
 int
 store_meta_get(struct store *st, const char *key, char **value, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT value FROM meta WHERE key = ?1", e);
-	int rc;
-
-	*value = NULL;
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*value = store_col_text(s, 0);
-		store_done(s);
-		return 1;
-	}
-	store_done(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return store_fail(st, e, "meta");
+	return store_text(st, "SELECT value FROM meta WHERE key = ?1", "meta",
+	    value, e, STORE_VALS(STORE_T(key)));
 }
 
 int
 store_meta_set(struct store *st, const char *key, const char *value, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO meta(key, value) "
-	    "VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, key);
-	store_bind_text(s, 2, value);
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "meta");
+	return store_run(st, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", "meta",
+	    NULL, NULL, e, STORE_VALS(STORE_T(key), STORE_T(value)));
 }

@@ -13,6 +13,10 @@
 #ifndef KRING_STORE_INT_H
 #define KRING_STORE_INT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 #include "store.h"
@@ -50,6 +54,49 @@ int store_bind_int(sqlite3_stmt *s, int idx, int64_t v);
 
 /* Column as a new string (NULL column -> NULL). */
 char *store_col_text(sqlite3_stmt *s, int col);
+
+/*
+ * The helpers below are a store function's SQL and its meaning, without
+ * the prepare/bind/step/store_done around them: sql (a literal, cached
+ * as store_stmt's) gets the values of STORE_VALS(STORE_T(text),
+ * STORE_I(number), ...) bound to ?1, ?2, ...; an SQLite error is
+ * store_fail(what).
+ */
+struct store_val {
+	const char *text;    /* with is_text: NULL binds SQL NULL */
+	int64_t num;
+	bool is_text;
+};
+#define STORE_T(v) ((struct store_val){ (v), 0, true })
+#define STORE_I(v) ((struct store_val){ NULL, (int64_t)(v), false })
+#define STORE_VALS(...) \
+	(sizeof((struct store_val[]){ __VA_ARGS__ }) / \
+	sizeof(struct store_val)), (struct store_val[]){ __VA_ARGS__ }
+#define STORE_NOVALS 0, NULL
+
+/* Called on a result row: 0 goes on, anything else stops the walk. */
+typedef int store_row_fn(sqlite3_stmt *s, void *arg);
+
+/*
+ * Run sql, calling row (NULL: none wanted) on each result row.  0 when
+ * it ran to its end, row's nonzero return when that stopped it, -1 with
+ * e set on an SQLite error.  row must not use the store itself.
+ */
+int store_run(struct store *st, const char *sql, const char *what,
+    store_row_fn *row, void *arg, struct err *e, size_t n,
+    const struct store_val *v);
+
+/* Only the first row: 1 with row called on it, 0 no row, -1 error. */
+int store_one(struct store *st, const char *sql, const char *what,
+    store_row_fn *row, void *arg, struct err *e, size_t n,
+    const struct store_val *v);
+
+/* The first column of the first row: 1 with *out set, 0 none, -1. */
+int store_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, struct err *e, size_t n, const struct store_val *v);
+/* The same as a new string (NULL for none, or an SQL NULL). */
+int store_text(struct store *st, const char *sql, const char *what,
+    char **out, struct err *e, size_t n, const struct store_val *v);
 
 /* Schema (store_schema.c). */
 int store_schema_migrate(struct store *st, struct err *e);
