@@ -321,6 +321,17 @@ store_int(struct store *st, const char *sql, const char *what,
 	return store_one(st, sql, what, first_int, out, e, n, v);
 }
 
+int
+store_row_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, struct err *e, size_t n, const struct store_val *v)
+{
+	int r = store_int(st, sql, what, out, e, n, v);
+
+	if (r == 0)
+		return store_fail(st, e, what);
+	return r < 0 ? -1 : 0;
+}
+
 static int
 first_text(sqlite3_stmt *s, void *arg)
 {

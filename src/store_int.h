@@ -94,6 +94,12 @@ int store_one(struct store *st, const char *sql, const char *what,
 /* The first column of the first row: 1 with *out set, 0 none, -1. */
 int store_int(struct store *st, const char *sql, const char *what,
     int64_t *out, struct err *e, size_t n, const struct store_val *v);
+/*
+ * For sql that always yields a row (an aggregate, INSERT ... RETURNING):
+ * its first column in *out, 0, or -1 with e set.
+ */
+int store_row_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, struct err *e, size_t n, const struct store_val *v);
 /* The same as a new string (NULL for none, or an SQL NULL). */
 int store_text(struct store *st, const char *sql, const char *what,
     char **out, struct err *e, size_t n, const struct store_val *v);

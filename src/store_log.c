@@ -79,8 +79,7 @@ store_event_count(struct store *st, const char *event, const char *addr,
     int64_t since, int64_t *n, struct err *e)
 {
 	*n = 0;
-	return store_int(st, "SELECT count(*) FROM events WHERE at >= ?1 AND "
-	    "event = ?2 AND addr = ?3 COLLATE NOCASE", "count events", n, e,
-	    STORE_VALS(STORE_I(since), STORE_T(event), STORE_T(addr))) < 0 ?
-	    -1 : 0;
+	return store_row_int(st, "SELECT count(*) FROM events WHERE at >= ?1 "
+	    "AND event = ?2 AND addr = ?3 COLLATE NOCASE", "count events", n, e,
+	    STORE_VALS(STORE_I(since), STORE_T(event), STORE_T(addr)));
 }

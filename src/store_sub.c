@@ -58,13 +58,11 @@ int
 store_person_ensure(struct store *st, const char *email, const char *name,
     int64_t now, int64_t *id, struct err *e)
 {
-	int r = store_int(st, "INSERT INTO people(email, name, created) "
+	return store_row_int(st, "INSERT INTO people(email, name, created) "
 	    "VALUES (?1, coalesce(?2, ''), ?3) ON CONFLICT(email COLLATE "
 	    "NOCASE) DO UPDATE SET name = coalesce(?2, name) RETURNING id",
 	    "add person", id, e, STORE_VALS(STORE_T(email),
 	    STORE_T(name && *name ? name : NULL), STORE_I(now)));
-
-	return r == 1 ? 0 : r < 0 ? -1 : store_fail(st, e, "add person");
 }
 
 static int
