@@ -261,8 +261,10 @@ bound(struct store *st, const char *sql, struct err *e, size_t n,
 	sqlite3_stmt *s = store_stmt(st, sql, e);
 
 	for (size_t i = 0; s != NULL && i < n; i++) {
-		if (v[i].is_text)
+		if (v[i].type == 't')
 			store_bind_text(s, (int)i + 1, v[i].text);
+		else if (v[i].type == 'r')
+			sqlite3_bind_double(s, (int)i + 1, v[i].real);
 		else
 			store_bind_int(s, (int)i + 1, v[i].num);
 	}

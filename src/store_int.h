@@ -59,16 +59,18 @@ char *store_col_text(sqlite3_stmt *s, int col);
  * The helpers below are a store function's SQL and its meaning, without
  * the prepare/bind/step/store_done around them: sql (a literal, cached
  * as store_stmt's) gets the values of STORE_VALS(STORE_T(text),
- * STORE_I(number), ...) bound to ?1, ?2, ...; an SQLite error is
- * store_fail(what).
+ * STORE_I(integer), STORE_R(real), ...) bound to ?1, ?2, ...; an
+ * SQLite error is store_fail(what).
  */
 struct store_val {
-	const char *text;    /* with is_text: NULL binds SQL NULL */
+	char type;           /* 't' text (NULL binds NULL), 'i', 'r' */
+	const char *text;
 	int64_t num;
-	bool is_text;
+	double real;
 };
-#define STORE_T(v) ((struct store_val){ (v), 0, true })
-#define STORE_I(v) ((struct store_val){ NULL, (int64_t)(v), false })
+#define STORE_T(v) ((struct store_val){ 't', (v), 0, 0 })
+#define STORE_I(v) ((struct store_val){ 'i', NULL, (int64_t)(v), 0 })
+#define STORE_R(v) ((struct store_val){ 'r', NULL, 0, (double)(v) })
 #define STORE_VALS(...) \
 	(sizeof((struct store_val[]){ __VA_ARGS__ }) / \
 	sizeof(struct store_val)), (struct store_val[]){ __VA_ARGS__ }
