@@ -265,6 +265,9 @@ bound(struct store *st, const char *sql, struct err *e, size_t n,
 			store_bind_text(s, (int)i + 1, v[i].text);
 		else if (v[i].type == 'r')
 			sqlite3_bind_double(s, (int)i + 1, v[i].real);
+		else if (v[i].type == 'b')
+			sqlite3_bind_blob64(s, (int)i + 1, v[i].text,
+			    (sqlite3_uint64)v[i].num, SQLITE_STATIC);
 		else
 			store_bind_int(s, (int)i + 1, v[i].num);
 	}

@@ -34,7 +34,7 @@ store_digest_add(struct store *st, const struct store_digest *d, int64_t *id,
 	    "?6, ?7) RETURNING id", "add digest", id, e,
 	    STORE_VALS(STORE_T(d->list_id), STORE_I(d->volume),
 	    STORE_I(d->issue), STORE_T(d->period), STORE_I(d->created),
-	    d->campaign_id > 0 ? STORE_I(d->campaign_id) : STORE_T(NULL),
+	    STORE_ID(d->campaign_id),
 	    STORE_I(d->posts)));
 }
 

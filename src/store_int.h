@@ -63,7 +63,7 @@ char *store_col_text(sqlite3_stmt *s, int col);
  * SQLite error is store_fail(what).
  */
 struct store_val {
-	char type;           /* 't' text (NULL binds NULL), 'i', 'r' */
+	char type;           /* 't' text (NULL binds NULL), 'i', 'r', 'b' */
 	const char *text;
 	int64_t num;
 	double real;
@@ -71,6 +71,10 @@ struct store_val {
 #define STORE_T(v) ((struct store_val){ 't', (v), 0, 0 })
 #define STORE_I(v) ((struct store_val){ 'i', NULL, (int64_t)(v), 0 })
 #define STORE_R(v) ((struct store_val){ 'r', NULL, 0, (double)(v) })
+/* n bytes at p, which must live until the helper returns. */
+#define STORE_B(p, n) ((struct store_val){ 'b', (p), (int64_t)(n), 0 })
+/* A row id; 0 (none) binds NULL. */
+#define STORE_ID(v) ((v) > 0 ? STORE_I(v) : STORE_T(NULL))
 #define STORE_VALS(...) \
 	(sizeof((struct store_val[]){ __VA_ARGS__ }) / \
 	sizeof(struct store_val)), (struct store_val[]){ __VA_ARGS__ }
