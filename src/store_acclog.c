@@ -246,7 +246,7 @@ static int
 acclog_file(struct store *st, sqlite3 *db, const char *path, int64_t *n,
     struct err *e)
 {
-	sqlite3_stmt *rd = NULL, *up;
+	sqlite3_stmt *rd = NULL;
 	int64_t count = 0;
 	int rc, ret = -1;
 
@@ -257,24 +257,16 @@ acclog_file(struct store *st, sqlite3 *db, const char *path, int64_t *n,
 	if (store_begin(st, e) != 0)
 		goto fail;
 	while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
-		up = store_stmt(st, "UPDATE queue SET state = 'sent', "
+		if (store_run(st, "UPDATE queue SET state = 'sent', "
 		    "last_code = ?2, last_enh = NULL, last_text = 'accepted; "
 		    "filed after an interruption', done_at = ?3, lease_until = "
 		    "NULL, lease_pid = NULL, lease_owner = NULL WHERE id = ?1 AND "
-		    "state = 'sending'",
-		    e);
-		if (up == NULL)
+		    "state = 'sending'", "file acceptance log", NULL, NULL, e,
+		    STORE_VALS(STORE_I(sqlite3_column_int64(rd, 0)),
+		    STORE_I(sqlite3_column_int64(rd, 1)),
+		    STORE_I(sqlite3_column_int64(rd, 2)))) != 0)
 			goto rollback;
-		store_bind_int(up, 1, sqlite3_column_int64(rd, 0));
-		store_bind_int(up, 2, sqlite3_column_int64(rd, 1));
-		store_bind_int(up, 3, sqlite3_column_int64(rd, 2));
-		if (sqlite3_step(up) != SQLITE_DONE) {
-			store_done(up);
-			store_fail(st, e, "file acceptance log");
-			goto rollback;
-		}
 		count += sqlite3_changes(st->db);
-		store_done(up);
 	}
 	if (rc != SQLITE_DONE) {
 		ret = -2;
