@@ -293,6 +293,39 @@ store_run(struct store *st, const char *sql, const char *what,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, e, what);
 }
 
+struct rows_read {
+	size_t size;
+	store_row_fn *fill;
+	void **all;
+	size_t *count;
+};
+
+static int
+row_read(sqlite3_stmt *s, void *arg)
+{
+	struct rows_read *r = arg;
+	size_t k = *r->count;
+	char *at;
+
+	/* The capacity is a power of two, at least 8: grow when it is full. */
+	if (k == 0 || (k >= 8 && (k & (k - 1)) == 0))
+		*r->all = xreallocarray(*r->all, k < 8 ? 8 : 2 * k, r->size);
+	at = (char *)*r->all + k * r->size;
+	memset(at, 0, r->size);
+	*r->count = k + 1;
+	return r->fill(s, at);
+}
+
+int
+store_all(struct store *st, const char *sql, const char *what,
+    size_t size, store_row_fn *fill, void **all, size_t *count,
+    struct err *e, size_t n, const struct store_val *v)
+{
+	struct rows_read r = { size, fill, all, count };
+
+	return store_run(st, sql, what, row_read, &r, e, n, v) < 0 ? -1 : 0;
+}
+
 int
 store_one(struct store *st, const char *sql, const char *what,
     store_row_fn *row, void *arg, struct err *e, size_t n,
@@ -337,8 +370,8 @@ store_row_int(struct store *st, const char *sql, const char *what,
 	return r < 0 ? -1 : 0;
 }
 
-static int
-first_text(sqlite3_stmt *s, void *arg)
+int
+store_row_text(sqlite3_stmt *s, void *arg)
 {
 	*(char **)arg = store_col_text(s, 0);
 	return 0;
@@ -349,7 +382,7 @@ store_text(struct store *st, const char *sql, const char *what,
     char **out, struct err *e, size_t n, const struct store_val *v)
 {
 	*out = NULL;
-	return store_one(st, sql, what, first_text, out, e, n, v);
+	return store_one(st, sql, what, store_row_text, out, e, n, v);
 }
 
 int

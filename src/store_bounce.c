@@ -151,18 +151,10 @@ store_sub_disable_active(struct store *st, int64_t person_id, int64_t now,
 	return 0;
 }
 
-struct ids_read {
-	int64_t *v;
-	size_t n;
-};
-
 static int
 id_read(sqlite3_stmt *s, void *arg)
 {
-	struct ids_read *r = arg;
-
-	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
-	r->v[r->n++] = sqlite3_column_int64(s, 0);
+	*(int64_t *)arg = sqlite3_column_int64(s, 0);
 	return 0;
 }
 
@@ -170,17 +162,17 @@ int
 store_bounce_notices_due(struct store *st, size_t max, int64_t **ids,
     size_t *n, struct err *e)
 {
-	struct ids_read r = { NULL, 0 };
+	void *v = NULL;
 
 	*ids = NULL;
 	*n = 0;
-	if (store_run(st, "SELECT id FROM people WHERE bounce_notice IS NOT "
+	if (store_all(st, "SELECT id FROM people WHERE bounce_notice IS NOT "
 	    "NULL ORDER BY bounce_notice, id LIMIT ?1", "bounce notices",
-	    id_read, &r, e, STORE_VALS(STORE_I(max))) != 0) {
-		free(r.v);
+	    sizeof(**ids), id_read, &v, n, e, STORE_VALS(STORE_I(max))) != 0) {
+		free(v);
+		*n = 0;
 		return -1;
 	}
-	*ids = r.v;
-	*n = r.n;
+	*ids = v;
 	return 0;
 }

@@ -82,6 +82,8 @@ struct store_val {
 
 /* Called on a result row: 0 goes on, anything else stops the walk. */
 typedef int store_row_fn(sqlite3_stmt *s, void *arg);
+/* A row fn: the first column as a new string into *(char **)arg. */
+int store_row_text(sqlite3_stmt *s, void *arg);
 
 /*
  * Run sql, calling row (NULL: none wanted) on each result row.  0 when
@@ -91,6 +93,16 @@ typedef int store_row_fn(sqlite3_stmt *s, void *arg);
 int store_run(struct store *st, const char *sql, const char *what,
     store_row_fn *row, void *arg, struct err *e, size_t n,
     const struct store_val *v);
+
+/*
+ * Every row into an array of elements of size bytes: fill is called on
+ * each row with a zeroed new element at the end of *all (*count of
+ * them, grown as needed; both may hold earlier rows).  0, or -1 with e
+ * set, *all and *count then holding what was read (the caller frees).
+ */
+int store_all(struct store *st, const char *sql, const char *what,
+    size_t size, store_row_fn *fill, void **all, size_t *count,
+    struct err *e, size_t n, const struct store_val *v);
 
 /* Only the first row: 1 with row called on it, 0 no row, -1 error. */
 int store_one(struct store *st, const char *sql, const char *what,

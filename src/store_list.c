@@ -115,37 +115,24 @@ store_list_remove(struct store *st, const char *id, int64_t *nsubs,
 	    NULL, NULL, e, STORE_VALS(STORE_T(id)));
 }
 
-/* Lists read into an array, so callbacks may use the store after. */
-struct lists_read {
-	struct list *all;
-	size_t n;
-};
-
-static int
-list_read(sqlite3_stmt *s, void *arg)
-{
-	struct lists_read *r = arg;
-
-	r->all = xreallocarray(r->all, r->n + 1, sizeof(*r->all));
-	memset(&r->all[r->n], 0, sizeof(r->all[r->n]));
-	return row_to_list(s, &r->all[r->n++]);
-}
-
 int
 store_list_each(struct store *st, store_list_cb *cb, void *arg, struct err *e)
 {
-	struct lists_read r = { NULL, 0 };
+	void *v = NULL;
+	struct list *all;
+	size_t n = 0;
 	int rc, stop = 0;
 
 	/* Collect first, so callbacks may query the store themselves. */
-	rc = store_run(st, "SELECT " LIST_COLS " FROM lists ORDER BY id",
-	    "list lists", list_read, &r, e, STORE_NOVALS);
-	for (size_t i = 0; i < r.n; i++) {
+	rc = store_all(st, "SELECT " LIST_COLS " FROM lists ORDER BY id",
+	    "list lists", sizeof(*all), row_to_list, &v, &n, e, STORE_NOVALS);
+	all = v;
+	for (size_t i = 0; i < n; i++) {
 		if (!stop && rc == 0)
-			stop = cb(&r.all[i], arg);
-		list_clear(&r.all[i]);
+			stop = cb(&all[i], arg);
+		list_clear(&all[i]);
 	}
-	free(r.all);
+	free(all);
 	return rc;
 }
 
@@ -157,20 +144,11 @@ store_memberships_free(struct store_membership *v, size_t n)
 	free(v);
 }
 
-struct memberships_read {
-	struct store_membership *v;
-	size_t n;
-};
-
 static int
 membership_read(sqlite3_stmt *s, void *arg)
 {
-	struct memberships_read *r = arg;
-	struct store_membership *m;
+	struct store_membership *m = arg;
 
-	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
-	m = &r->v[r->n++];
-	memset(m, 0, sizeof(*m));
 	row_to_list(s, &m->list);
 	sub_state_parse((const char *)sqlite3_column_text(s, 9), &m->state);
 	sub_mode_parse((const char *)sqlite3_column_text(s, 10), &m->mode);
@@ -181,20 +159,20 @@ int
 store_person_memberships(struct store *st, int64_t person_id,
     struct store_membership **out, size_t *n, struct err *e)
 {
-	struct memberships_read r = { NULL, 0 };
+	void *v = NULL;
 
 	*out = NULL;
 	*n = 0;
-	if (store_run(st, "SELECT l.id, l.name, l.description, l.kind, "
+	if (store_all(st, "SELECT l.id, l.name, l.description, l.kind, "
 	    "l.lang, l.policy, l.digest, l.created, l.aliases, s.state, s.mode "
 	    "FROM subscriptions s JOIN lists l ON l.id = s.list_id "
 	    "WHERE s.person_id = ?1 AND s.state <> 'unsubscribed' "
-	    "ORDER BY l.id", "read memberships", membership_read, &r, e,
-	    STORE_VALS(STORE_I(person_id))) != 0) {
-		store_memberships_free(r.v, r.n);
+	    "ORDER BY l.id", "read memberships", sizeof(**out),
+	    membership_read, &v, n, e, STORE_VALS(STORE_I(person_id))) != 0) {
+		store_memberships_free(v, *n);
+		*n = 0;
 		return -1;
 	}
-	*out = r.v;
-	*n = r.n;
+	*out = v;
 	return 0;
 }

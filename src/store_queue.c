@@ -201,23 +201,11 @@ row_order(const void *a, const void *b)
  * Claim with statement sql (binds as in store_queue_claim) up to max
  * rows more into *rows, inside the caller's transaction.  0/-1.
  */
-/* The rows a claim returns, in an array that grows by doubling. */
-struct claimed {
-	struct q_row **rows;
-	size_t *n, cap;
-};
-
 static int
 claimed_row(sqlite3_stmt *s, void *arg)
 {
-	struct claimed *c = arg;
-	struct q_row *r;
+	struct q_row *r = arg;
 
-	if (*c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		*c->rows = xreallocarray(*c->rows, c->cap, sizeof(**c->rows));
-	}
-	r = &(*c->rows)[(*c->n)++];
 	r->id = sqlite3_column_int64(s, 0);
 	r->campaign_id = sqlite3_column_int64(s, 1);
 	r->message_id = sqlite3_column_int64(s, 2);
@@ -229,13 +217,18 @@ claimed_row(sqlite3_stmt *s, void *arg)
 	return 0;
 }
 
+/* Claim up to max rows by sql, after the *n in *rows already. */
 static int
 claim_some(struct store *st, const char *sql, int64_t now, const char *owner,
-    int64_t pid, size_t max, struct claimed *c, struct err *e)
+    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e)
 {
-	return store_run(st, sql, "claim", claimed_row, c, e,
-	    STORE_VALS(STORE_T(owner), STORE_I(pid), STORE_I(now),
+	void *v = *rows;
+	int rc = store_all(st, sql, "claim", sizeof(**rows), claimed_row, &v,
+	    n, e, STORE_VALS(STORE_T(owner), STORE_I(pid), STORE_I(now),
 	    STORE_I(max)));
+
+	*rows = v;
+	return rc;
 }
 
 int
@@ -266,15 +259,13 @@ store_queue_claim(struct store *st, int64_t now, const char *owner,
 	    "LIMIT ?4)" CLAIM_RETURNING;
 #undef CLAIM_SET
 #undef CLAIM_RETURNING
-	struct claimed c = { rows, n, 0 };
-
 	*rows = NULL;
 	*n = 0;
 	if (store_begin(st, e) != 0)
 		return -1;
-	if (claim_some(st, first, now, owner, pid, max, &c, e) != 0 ||
-	    (*n < max && claim_some(st, rest, now, owner, pid, max - *n, &c,
-	    e) != 0) || store_commit(st, e) != 0) {
+	if (claim_some(st, first, now, owner, pid, max, rows, n, e) != 0 ||
+	    (*n < max && claim_some(st, rest, now, owner, pid, max - *n, rows,
+	    n, e) != 0) || store_commit(st, e) != 0) {
 		store_rollback(st);
 		q_rows_free(rows, *n);
 		*n = 0;
@@ -302,53 +293,35 @@ store_queue_result(struct store *st, int64_t id, const struct q_result *r,
 	    deferred ? STORE_T(NULL) : STORE_I(now)));
 }
 
-/* The owners of claimed rows whose senders are gone. */
-struct dead_owners {
-	store_owner_alive_fn *alive;
-	void *arg;
-	char **v;
-	size_t n, cap;
-};
-
-static int
-dead_row(sqlite3_stmt *s, void *arg)
-{
-	struct dead_owners *d = arg;
-	const char *owner = (const char *)sqlite3_column_text(s, 0);
-
-	if (d->alive(owner, d->arg))
-		return 0;
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 4;
-		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
-	}
-	d->v[d->n++] = owner != NULL ? xstrdup(owner) : NULL;
-	return 0;
-}
-
 int
 store_queue_recover(struct store *st, store_owner_alive_fn *alive, void *arg,
     int64_t *n, struct err *e)
 {
-	struct dead_owners d = { alive, arg, NULL, 0, 0 };
+	void *v = NULL;
+	char **owners;
+	size_t nowners = 0;
 	int rc;
 
 	*n = 0;
 	if (store_begin(st, e) != 0)
 		return -1;
-	rc = store_run(st, "SELECT DISTINCT lease_owner FROM queue WHERE "
-	    "state = 'sending'", "recover", dead_row, &d, e, STORE_NOVALS);
-	for (size_t i = 0; rc == 0 && i < d.n; i++) {
+	rc = store_all(st, "SELECT DISTINCT lease_owner FROM queue WHERE "
+	    "state = 'sending'", "recover", sizeof(*owners), store_row_text, &v,
+	    &nowners, e, STORE_NOVALS);
+	owners = v;
+	for (size_t i = 0; rc == 0 && i < nowners; i++) {
+		if (alive(owners[i], arg))
+			continue;
 		rc = store_run(st, "UPDATE queue SET state = 'deferred', "
 		    "lease_until = NULL, lease_pid = NULL, lease_owner = NULL "
 		    "WHERE state = 'sending' AND lease_owner IS ?1", "recover",
-		    NULL, NULL, e, STORE_VALS(STORE_T(d.v[i])));
+		    NULL, NULL, e, STORE_VALS(STORE_T(owners[i])));
 		if (rc == 0)
 			*n += sqlite3_changes(st->db);
 	}
-	for (size_t i = 0; i < d.n; i++)
-		free(d.v[i]);
-	free(d.v);
+	for (size_t i = 0; i < nowners; i++)
+		free(owners[i]);
+	free(owners);
 	if (rc != 0) {
 		store_rollback(st);
 		return -1;

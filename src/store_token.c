@@ -147,20 +147,12 @@ store_invites_free(struct store_invite *v, size_t n)
 	free(v);
 }
 
-struct invites_read {
-	struct store_invite *v;
-	size_t n;
-};
-
 static int
 invite_read(sqlite3_stmt *s, void *arg)
 {
-	struct invites_read *r = arg;
-	struct store_invite *i;
+	struct store_invite *i = arg;
 	const char *mode = (const char *)sqlite3_column_text(s, 4);
 
-	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
-	i = &r->v[r->n++];
 	i->person_id = sqlite3_column_int64(s, 0);
 	i->list_id = store_col_text(s, 1);
 	i->email = store_col_text(s, 2);
@@ -175,20 +167,21 @@ int
 store_invites_due(struct store *st, size_t max, struct store_invite **out,
     size_t *n, struct err *e)
 {
-	struct invites_read r = { NULL, 0 };
+	void *v = NULL;
 
 	*out = NULL;
 	*n = 0;
-	if (store_run(st, "SELECT s.person_id, s.list_id, p.email, p.name, "
+	if (store_all(st, "SELECT s.person_id, s.list_id, p.email, p.name, "
 	    "s.mode FROM subscriptions s JOIN people p ON p.id = s.person_id "
 	    "WHERE s.state = 'pending' AND s.consent = 'import' "
 	    "ORDER BY s.list_id, s.person_id LIMIT ?1", "read invitations",
-	    invite_read, &r, e, STORE_VALS(STORE_I(max))) != 0) {
-		store_invites_free(r.v, r.n);
+	    sizeof(**out), invite_read, &v, n, e,
+	    STORE_VALS(STORE_I(max))) != 0) {
+		store_invites_free(v, *n);
+		*n = 0;
 		return -1;
 	}
-	*out = r.v;
-	*n = r.n;
+	*out = v;
 	return 0;
 }
 
