@@ -385,6 +385,20 @@ store_text(struct store *st, const char *sql, const char *what,
 	return store_one(st, sql, what, store_row_text, out, e, n, v);
 }
 
+char *
+store_col_blob(sqlite3_stmt *s, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+	char *out = xmalloc(n + 1);
+
+	if (n > 0)
+		memcpy(out, p, n);
+	out[n] = '\0';
+	*len = n;
+	return out;
+}
+
 int
 store_begin(struct store *st, struct err *e)
 {

@@ -68,18 +68,12 @@ static int
 inbound_row(sqlite3_stmt *s, void *arg)
 {
 	struct store_inbound_row *out = arg;
-	const void *raw = sqlite3_column_blob(s, 4);
-	size_t n = (size_t)sqlite3_column_bytes(s, 4);
 
 	out->id = sqlite3_column_int64(s, 0);
 	out->received = sqlite3_column_int64(s, 1);
 	out->source = store_col_text(s, 2);
 	out->envelope_rcpt = store_col_text(s, 3);
-	out->raw = xmalloc(n + 1);
-	if (n > 0)
-		memcpy(out->raw, raw, n);
-	out->raw[n] = '\0';
-	out->size = n;
+	out->raw = store_col_blob(s, 4, &out->size);
 	out->full_size = sqlite3_column_int64(s, 5);
 	return 0;
 }

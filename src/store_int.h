@@ -54,6 +54,8 @@ int store_bind_int(sqlite3_stmt *s, int idx, int64_t v);
 
 /* Column as a new string (NULL column -> NULL). */
 char *store_col_text(sqlite3_stmt *s, int col);
+/* Column's bytes as a new NUL-terminated copy, *len of them. */
+char *store_col_blob(sqlite3_stmt *s, int col, size_t *len);
 
 /*
  * The helpers below are a store function's SQL and its meaning, without

@@ -41,15 +41,8 @@ row_to_post(sqlite3_stmt *s, bool with_raw, struct post *p)
 	p->decided_at = col_id(s, 11);
 	p->digest_id = col_id(s, 12);
 	p->campaign_id = col_id(s, 13);
-	if (with_raw) {
-		size_t n = (size_t)sqlite3_column_bytes(s, 14);
-
-		p->raw = xmalloc(n + 1);
-		if (n > 0)
-			memcpy(p->raw, sqlite3_column_blob(s, 14), n);
-		p->raw[n] = '\0';
-		p->raw_len = n;
-	}
+	if (with_raw)
+		p->raw = store_col_blob(s, 14, &p->raw_len);
 }
 
 int

@@ -135,15 +135,8 @@ message_row(sqlite3_stmt *s, void *arg)
 	out->text = store_col_text(s, 8);
 	out->html = store_col_text(s, 9);
 	out->created = sqlite3_column_int64(s, 10);
-	if (sqlite3_column_type(s, 11) == SQLITE_BLOB) {
-		size_t n = (size_t)sqlite3_column_bytes(s, 11);
-
-		out->body = xmalloc(n + 1);
-		if (n > 0)
-			memcpy(out->body, sqlite3_column_blob(s, 11), n);
-		out->body[n] = '\0';
-		out->body_len = n;
-	}
+	if (sqlite3_column_type(s, 11) == SQLITE_BLOB)
+		out->body = store_col_blob(s, 11, &out->body_len);
 	out->personal = store_col_text(s, 12);
 	out->msgid = store_col_text(s, 13);
 	return 0;
