@@ -129,8 +129,9 @@ static int
 run(struct store *st, const char *sql, const struct person *p,
     const char *hash, int64_t now, int64_t *changed, struct err *e)
 {
-	if (store_run(st, sql, "erase", NULL, NULL, e, STORE_VALS(
-	    STORE_I(p->id), STORE_T(p->email), STORE_T(hash), STORE_I(now))) != 0)
+	if (store_run(st, sql, "erase", NULL, NULL, e,
+	    STORE_VALS(STORE_I(p->id), STORE_T(p->email), STORE_T(hash),
+	    STORE_I(now))) != 0)
 		return -1;
 	if (changed)
 		*changed += sqlite3_changes(st->db);
