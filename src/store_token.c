@@ -50,12 +50,23 @@ store_token_add(struct store *st, const char *hash, const struct store_token *t,
 	    STORE_T(lang_name(t->lang))));
 }
 
+/* A mode column: one-by-one where it holds none. */
+static enum sub_mode
+col_mode(sqlite3_stmt *s, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(s, col);
+	enum sub_mode mode = MODE_EACH;
+
+	if (v != NULL)
+		sub_mode_parse(v, &mode);
+	return mode;
+}
+
 /* The row into out; 1 when its action is one kring knows. */
 static int
 token_row(sqlite3_stmt *s, void *arg)
 {
 	struct store_token *out = arg;
-	const char *mode = (const char *)sqlite3_column_text(s, 3);
 	const char *lang = (const char *)sqlite3_column_text(s, 8);
 
 	out->person_id = sqlite3_column_int64(s, 1);
@@ -64,9 +75,7 @@ token_row(sqlite3_stmt *s, void *arg)
 	out->created = sqlite3_column_int64(s, 5);
 	out->expires = sqlite3_column_int64(s, 6);
 	out->used_at = sqlite3_column_int64(s, 7);
-	out->mode = MODE_EACH;
-	if (mode != NULL)
-		sub_mode_parse(mode, &out->mode);
+	out->mode = col_mode(s, 3);
 	out->lang = LANG_NL;
 	if (lang != NULL)
 		lang_parse(lang, &out->lang);
@@ -151,15 +160,12 @@ static int
 invite_read(sqlite3_stmt *s, void *arg)
 {
 	struct store_invite *i = arg;
-	const char *mode = (const char *)sqlite3_column_text(s, 4);
 
 	i->person_id = sqlite3_column_int64(s, 0);
 	i->list_id = store_col_text(s, 1);
 	i->email = store_col_text(s, 2);
 	i->name = store_col_text(s, 3);
-	i->mode = MODE_EACH;
-	if (mode != NULL)
-		sub_mode_parse(mode, &i->mode);
+	i->mode = col_mode(s, 4);
 	return 0;
 }
 
