@@ -118,69 +118,75 @@ log_kv(struct buf *line, const char *key, const char *value)
 	put_value(buf_put, line, value ? value : "", true);
 }
 
+/* A signed argument of length modifier len, widened. */
+static intmax_t
+signed_arg(const char *len, va_list *ap)
+{
+	if (strcmp(len, "ll") == 0)
+		return va_arg(*ap, long long);
+	if (strcmp(len, "l") == 0)
+		return va_arg(*ap, long);
+	if (strcmp(len, "z") == 0 || strcmp(len, "t") == 0)
+		return va_arg(*ap, ptrdiff_t);
+	return strcmp(len, "j") == 0 ? va_arg(*ap, intmax_t) : va_arg(*ap, int);
+}
+
+/* An unsigned one, widened. */
+static uintmax_t
+unsigned_arg(const char *len, va_list *ap)
+{
+	if (strcmp(len, "ll") == 0)
+		return va_arg(*ap, unsigned long long);
+	if (strcmp(len, "l") == 0)
+		return va_arg(*ap, unsigned long);
+	if (strcmp(len, "z") == 0 || strcmp(len, "t") == 0)
+		return va_arg(*ap, size_t);
+	return strcmp(len, "j") == 0 ? va_arg(*ap, uintmax_t) :
+	    va_arg(*ap, unsigned);
+}
+
 /*
  * Expand the one conversion at *f (just past its '%') into out, taking
  * its arguments from ap, and move *f past it.  The formats are checked
  * by the compiler (format(printf) in log.h); what this takes is what
- * those formats use.
+ * those formats use.  A '*' becomes its number in the spec, and every
+ * integer is printed widened, with the length "j".
  */
 static void
 expand_one(const char **f, va_list *ap, char *out, size_t size)
 {
-	char spec[32] = "%", len[3] = "";
+	char spec[48] = "%", len[3] = "";
 	size_t n = 1, ln = 0;
-	int star[2], nstar = 0;
 	const char *p = *f;
 
-	for (; *p && strchr("-+ #0123456789.*", *p) && n < 20; p++) {
+	for (; *p && strchr("-+ #0123456789.*", *p) && n < 32; p++) {
 		if (*p == '*')
-			star[nstar < 2 ? nstar++ : 1] = va_arg(*ap, int);
-		spec[n++] = *p;
+			n += (size_t)snprintf(spec + n, 12, "%d", va_arg(*ap, int));
+		else
+			spec[n++] = *p;
 	}
 	for (; *p && strchr("hlzjtL", *p) && ln < 2; p++)
 		len[ln++] = *p;
-	memcpy(spec + n, len, ln);
-	n += ln;
+	*f = *p ? p + 1 : p;
+	if (strchr("diuxXo", *p) != NULL && *p != '\0')
+		spec[n++] = 'j';
 	spec[n++] = *p;
 	spec[n] = '\0';
-	*f = *p ? p + 1 : p;
 	switch (*p) {
 	case 's': {
 		const char *v = va_arg(*ap, const char *);
 
-		if (nstar == 1)
-			snprintf(out, size, spec, star[0], v ? v : "(null)");
-		else
-			snprintf(out, size, spec, v ? v : "(null)");
+		snprintf(out, size, spec, v ? v : "(null)");
 		return;
 	}
 	case 'c':
 		snprintf(out, size, spec, va_arg(*ap, int));
 		return;
 	case 'd': case 'i':
-		if (strcmp(len, "ll") == 0)
-			snprintf(out, size, spec, va_arg(*ap, long long));
-		else if (strcmp(len, "l") == 0)
-			snprintf(out, size, spec, va_arg(*ap, long));
-		else if (strcmp(len, "z") == 0 || strcmp(len, "t") == 0)
-			snprintf(out, size, spec, va_arg(*ap, ptrdiff_t));
-		else if (strcmp(len, "j") == 0)
-			snprintf(out, size, spec, va_arg(*ap, intmax_t));
-		else
-			snprintf(out, size, spec, va_arg(*ap, int));
+		snprintf(out, size, spec, signed_arg(len, ap));
 		return;
 	case 'u': case 'x': case 'X': case 'o':
-		if (strcmp(len, "ll") == 0)
-			snprintf(out, size, spec,
-			    va_arg(*ap, unsigned long long));
-		else if (strcmp(len, "l") == 0)
-			snprintf(out, size, spec, va_arg(*ap, unsigned long));
-		else if (strcmp(len, "z") == 0 || strcmp(len, "t") == 0)
-			snprintf(out, size, spec, va_arg(*ap, size_t));
-		else if (strcmp(len, "j") == 0)
-			snprintf(out, size, spec, va_arg(*ap, uintmax_t));
-		else
-			snprintf(out, size, spec, va_arg(*ap, unsigned));
+		snprintf(out, size, spec, unsigned_arg(len, ap));
 		return;
 	case 'f': case 'g': case 'e':
 		snprintf(out, size, spec, va_arg(*ap, double));
