@@ -161,14 +161,15 @@ expand_one(const char **f, va_list *ap, char *out, size_t size)
 
 	for (; *p && strchr("-+ #0123456789.*", *p) && n < 32; p++) {
 		if (*p == '*')
-			n += (size_t)snprintf(spec + n, 12, "%d", va_arg(*ap, int));
+			n += (size_t)snprintf(spec + n, 12, "%d",
+			    va_arg(*ap, int));
 		else
 			spec[n++] = *p;
 	}
 	for (; *p && strchr("hlzjtL", *p) && ln < 2; p++)
 		len[ln++] = *p;
 	*f = *p ? p + 1 : p;
-	if (strchr("diuxXo", *p) != NULL && *p != '\0')
+	if (*p != '\0' && strchr("diuxXo", *p) != NULL)
 		spec[n++] = 'j';
 	spec[n++] = *p;
 	spec[n] = '\0';
