@@ -85,12 +85,75 @@ domain_problem(const char *d)
 	return NULL;
 }
 
+/* The address between its brackets: one @, no character mail forbids. */
+static int
+bare_check(const char *p, size_t n, struct err *e)
+{
+	const char *at, *why;
+
+	if (n == 0)
+		return err_set(e, EX_DATAERR, "address is empty");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return err_set(e, EX_DATAERR,
+			    "address contains a control character");
+		if (strchr(" <>,;\"()[]\\:", c) != NULL)
+			return err_set(e, EX_DATAERR, "address contains '%c'",
+			    c);
+	}
+	if ((at = memchr(p, '@', n)) == NULL)
+		return err_set(e, EX_DATAERR, "address has no @");
+	if (memchr(at + 1, '@', n - (size_t)(at + 1 - p)) != NULL)
+		return err_set(e, EX_DATAERR, "address has more than one @");
+	if ((why = local_problem(p, (size_t)(at - p))) != NULL)
+		return err_set(e, EX_DATAERR, "%s", why);
+	return 0;
+}
+
+/*
+ * The domain in lower-case ASCII: IDNA 2008 for domains with non-ASCII
+ * labels (stored as A-labels); plain ASCII domains get our own checks,
+ * whose messages say more.  NULL with e set when it is no domain.
+ */
+static char *
+domain_ascii(const char *domain, struct err *e)
+{
+	char *ascii = NULL;
+	const char *why;
+	bool plain = true;
+
+	if (!utf8_valid(domain, strlen(domain))) {
+		err_set(e, EX_DATAERR, "domain is not valid UTF-8");
+		return NULL;
+	}
+	for (const char *c = domain; *c; c++)
+		if ((unsigned char)*c >= 0x80)
+			plain = false;
+	if (plain) {
+		ascii = xstrdup(domain);
+	} else if (idn2_to_ascii_8z(domain, &ascii, IDN2_NFC_INPUT |
+	    IDN2_NONTRANSITIONAL) != IDN2_OK) {
+		err_set(e, EX_DATAERR, "domain is not a valid "
+		    "internationalised domain name");
+		return NULL;
+	}
+	for (char *c = ascii; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if ((why = domain_problem(ascii)) != NULL) {
+		err_set(e, EX_DATAERR, "%s", why);
+		free(ascii);
+		return NULL;
+	}
+	return ascii;
+}
+
 char *
 addr_normalize(const char *in, struct err *e)
 {
-	const char *p = in, *q, *at;
+	const char *p = in, *at;
 	char *local = NULL, *domain = NULL, *ascii = NULL, *out;
-	const char *why;
 	size_t n;
 
 	for (const unsigned char *c = (const unsigned char *)in; *c; c++) {
@@ -108,66 +171,13 @@ addr_normalize(const char *in, struct err *e)
 		p++;
 		n -= 2;
 	}
-	if (n == 0) {
-		err_set(e, EX_DATAERR, "address is empty");
+	if (bare_check(p, n, e) != 0)
 		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c < 0x20 || c == 0x7f) {
-			err_set(e, EX_DATAERR, "address contains a control character");
-			return NULL;
-		}
-		if (strchr(" <>,;\"()[]\\:", c) != NULL) {
-			err_set(e, EX_DATAERR, "address contains '%c'", c);
-			return NULL;
-		}
-	}
-	if ((at = memchr(p, '@', n)) == NULL) {
-		err_set(e, EX_DATAERR, "address has no @");
-		return NULL;
-	}
-	if ((q = memchr(at + 1, '@', n - (size_t)(at + 1 - p))) != NULL) {
-		err_set(e, EX_DATAERR, "address has more than one @");
-		return NULL;
-	}
-	if ((why = local_problem(p, (size_t)(at - p))) != NULL) {
-		err_set(e, EX_DATAERR, "%s", why);
-		return NULL;
-	}
+	at = memchr(p, '@', n);
 	local = xstrndup(p, (size_t)(at - p));
 	domain = xstrndup(at + 1, n - (size_t)(at + 1 - p));
-	if (!utf8_valid(domain, strlen(domain))) {
-		err_set(e, EX_DATAERR, "domain is not valid UTF-8");
+	if ((ascii = domain_ascii(domain, e)) == NULL)
 		goto fail;
-	}
-	/*
-	 * IDNA 2008 for domains with non-ASCII labels (stored as A-labels);
-	 * plain ASCII domains get our own checks, whose messages say more.
-	 */
-	{
-		bool plain = true;
-
-		for (const char *c = domain; *c; c++)
-			if ((unsigned char)*c >= 0x80)
-				plain = false;
-		if (plain) {
-			ascii = xstrdup(domain);
-		} else if (idn2_to_ascii_8z(domain, &ascii, IDN2_NFC_INPUT |
-		    IDN2_NONTRANSITIONAL) != IDN2_OK) {
-			ascii = NULL;
-			err_set(e, EX_DATAERR, "domain is not a valid "
-			    "internationalised domain name");
-			goto fail;
-		}
-	}
-	for (char *c = ascii; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	if ((why = domain_problem(ascii)) != NULL) {
-		err_set(e, EX_DATAERR, "%s", why);
-		goto fail;
-	}
 	out = xasprintf("%s@%s", local, ascii);
 	if (strlen(out) > ADDR_MAX) {
 		free(out);

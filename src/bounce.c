@@ -58,7 +58,7 @@ pause_person(const struct config *cfg, struct store *st,
 	snprintf(detail, sizeof(detail), "score %.1f of %.1f: %lld "
 	    "subscription%s disabled", score, cfg->bounce.threshold,
 	    (long long)n, n == 1 ? "" : "s");
-	log_info("event=bounce-disable person=%lld addr=%s detail=\"%s\"",
+	log_event(LV_INFO, "event=bounce-disable person=%lld addr=%s detail=%s",
 	    (long long)q->person_id, q->rcpt, detail);
 	return store_event(st, now, "bounce-disable", NULL, q->rcpt, NULL,
 	    detail, e);
@@ -91,9 +91,9 @@ count(const struct config *cfg, struct store *st,
 	snprintf(detail, sizeof(detail), "%s %s, score %.1f%s%.200s",
 	    b.kind, f->status ? f->status : "", *score,
 	    f->diagnostic ? ": " : "", f->diagnostic ? f->diagnostic : "");
-	log_info("event=bounce queue=%lld addr=%s kind=%s status=%s score=%.1f",
-	    (long long)q->id, q->rcpt, b.kind, f->status ? f->status : "",
-	    *score);
+	log_event(LV_INFO, "event=bounce queue=%lld addr=%s kind=%s status=%s "
+	    "score=%.1f", (long long)q->id, q->rcpt, b.kind,
+	    f->status ? f->status : "", *score);
 	if (store_event(st, now, "bounce", q->list_id, q->rcpt,
 	    f->kind == BOUNCE_POLICY ? "policy" : NULL, detail, e) != 0)
 		return -1;
@@ -129,8 +129,8 @@ count_copy(const struct config *cfg, struct store *st,
 	if (q->kind == CAMPAIGN_REPLY) {
 		buf_printf(summary, "%s%s: a reply to a mail anyone could have "
 		    "sent, not counted", summary->len ? "; " : "", q->rcpt);
-		log_info("event=bounce result=ignored queue=%lld addr=%s "
-		    "reason=\"a reply\"", (long long)q->id, q->rcpt);
+		log_event(LV_INFO, "event=bounce result=ignored queue=%lld "
+		    "addr=%s reason=\"a reply\"", (long long)q->id, q->rcpt);
 		return 0;
 	}
 	if ((r = store_bounce_counted(st, q->id, e)) != 0) {
@@ -202,9 +202,9 @@ unbound(const struct bounce_result *r, int64_t inbound_id,
 	    "return path or Message-ID); it names %zu address%s%s%.80s", r->n,
 	    r->n == 1 ? "" : "es", r->n > 0 ? ", first " : "",
 	    r->n > 0 ? r->rcpts[0].addr : "");
-	log_warn("event=bounce result=ignored inbound=%lld reason=\"bound to "
-	    "no copy\" addrs=%zu first=%.80s", (long long)inbound_id, r->n,
-	    r->n > 0 ? r->rcpts[0].addr : "-");
+	log_event(LV_WARN, "event=bounce result=ignored inbound=%lld "
+	    "reason=\"bound to no copy\" addrs=%zu first=%.80s",
+	    (long long)inbound_id, r->n, r->n > 0 ? r->rcpts[0].addr : "-");
 	return 0;
 }
 
@@ -263,8 +263,9 @@ bounce_inbound(const struct config *cfg, struct store *st,
 		/* Named a row without the site's key: forged, or mangled. */
 		buf_puts(summary, "ignored: the VERP address's signature is "
 		    "not valid");
-		log_warn("event=bounce result=ignored inbound=%lld reason=\"bad "
-		    "VERP signature\" ext=%.80s", (long long)inbound_id, ext);
+		log_event(LV_WARN, "event=bounce result=ignored inbound=%lld "
+		    "reason=\"bad VERP signature\" ext=%.80s",
+		    (long long)inbound_id, ext);
 		rc = 0;
 	} else {
 		rc = unbound(&r, inbound_id, summary);

@@ -116,11 +116,11 @@ cmd_deliver(struct cli *c, int argc, char **argv)
 	ex = intake_add(st, &m, cfg->max_message_size, &res, &id, &e);
 	buf_free(&raw);
 	if (ex != 0) {
-		log_warn("event=deliver result=refused rcpt=%s error=\"%s\"",
-		    rcpt ? rcpt : "-", e.msg);
+		log_event(LV_WARN, "event=deliver result=refused rcpt=%s "
+		    "error=%s", rcpt ? rcpt : "-", e.msg);
 		return deliver_fail(&e);
 	}
-	log_info("event=deliver result=%s inbound=%lld rcpt=%s",
+	log_event(LV_INFO, "event=deliver result=%s inbound=%lld rcpt=%s",
 	    res == INTAKE_STORED ? "stored" : "duplicate", (long long)id,
 	    rcpt ? rcpt : "-");
 	return EX_OK;

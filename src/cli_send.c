@@ -64,6 +64,10 @@ add_stats(struct send_stats *total, const struct send_stats *s)
 		memcpy(total->error, s->error, sizeof(total->error));
 }
 
+/*
+ * Whole: one command from its options to its exit code; the pass loop's
+ * three ways out read best beside the code they decide.
+ */
 int
 cmd_send(struct cli *c, int argc, char **argv)
 {

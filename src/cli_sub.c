@@ -65,6 +65,7 @@ arg_address(const char *in, int *ex)
 	return NULL;
 }
 
+/* Whole: one command's checks in the order its error messages promise. */
 int
 cmd_sub_add(struct cli *c, int argc, char **argv)
 {

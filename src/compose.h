@@ -14,7 +14,8 @@
  * spaces, non-ASCII words are RFC 2047 encoded (UTF-8, Q), and what
  * cannot be made safe (an address that is not an address, an over-long
  * value) is an error (EX_DATAERR), never a broken or injected header.
- * Only compose.c includes libetpan for writing.
+ * Only the compose*.c writers include libetpan for writing, through
+ * compose_int.h (doc/ARCHITECTURE.md).
  */
 #ifndef KRING_COMPOSE_H
 #define KRING_COMPOSE_H

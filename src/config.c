@@ -232,6 +232,7 @@ words_of(const char *const *w, char *out, size_t len)
 }
 
 /* Parse text (from the file or a default) for key k into the config. */
+/* Whole: one case per key type, each a few lines: a table in code. */
 static int
 set_text(struct loader *l, const config_setting_t *s, const struct key *k,
     const char *text)
@@ -496,7 +497,10 @@ listen_ok(const char *s)
 	    port <= 65535;
 }
 
-/* Checks that concern more than one key, or a key's meaning. */
+/*
+ * Checks that concern more than one key, or a key's meaning.  Whole: a
+ * list of independent checks, each a few lines.
+ */
 static int
 check_whole(struct loader *l)
 {

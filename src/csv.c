@@ -90,6 +90,10 @@ end_field(struct csv_reader *r, const char **why)
 	return 0;
 }
 
+/*
+ * Whole: one state machine over the bytes of a record; its states share
+ * the loop.
+ */
 int
 csv_read(struct csv_reader *r, char ***fields, size_t *nfields, const char **why)
 {

@@ -582,22 +582,22 @@ due_cb(const struct list *l, void *arg)
 	    &e)) == 1)
 		return 0;
 	if (ran < 0 || run_period(r, l, p.key, &res, &e) != 0) {
-		log_error("event=digest list=%s period=%s result=failed "
-		    "error=\"%s\"", l->id, p.key, e.msg);
+		log_event(LV_ERROR, "event=digest list=%s period=%s "
+		    "result=failed error=%s", l->id, p.key, e.msg);
 		r->due->failed++;
 		return 0;
 	}
 	if (res.digest_id == 0) {
 		r->due->empty++;
-		log_info("event=digest list=%s period=%s result=empty", l->id,
-		    p.key);
+		log_event(LV_INFO, "event=digest list=%s period=%s result=empty",
+		    l->id, p.key);
 		return 0;
 	}
 	r->due->made++;
-	log_info("event=digest list=%s period=%s volume=%d issue=%d posts=%zu "
-	    "left_out=%zu queued=%lld waiting=%lld", l->id, p.key, res.volume,
-	    res.issue, res.posts, res.left_out, (long long)res.queued,
-	    (long long)res.waiting);
+	log_event(LV_INFO, "event=digest list=%s period=%s volume=%d issue=%d "
+	    "posts=%zu left_out=%zu queued=%lld waiting=%lld", l->id, p.key,
+	    res.volume, res.issue, res.posts, res.left_out,
+	    (long long)res.queued, (long long)res.waiting);
 	return 0;
 }
 

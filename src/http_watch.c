@@ -100,7 +100,7 @@ report(struct watch *w, int64_t now)
 	w->suppressed = 0;
 	pthread_mutex_unlock(&w->log_lock);
 	if (w->refused > 0 || w->cut > 0 || suppressed > 0)
-		log_warn("event=http refused=%u cut=%u suppressed=%u "
+		log_event(LV_WARN, "event=http refused=%u cut=%u suppressed=%u "
 		    "seconds=%d", w->refused, w->cut, suppressed,
 		    HTTP_LOG_EVERY);
 	w->refused = w->cut = 0;
@@ -359,5 +359,5 @@ watch_log(struct watch *w, const char *msg)
 		w->suppressed++;
 	pthread_mutex_unlock(&w->log_lock);
 	if (say)
-		log_warn("event=http error=\"%s\"", msg);
+		log_event(LV_WARN, "event=http error=%s", msg);
 }

@@ -549,6 +549,10 @@ any_email(const struct text *x, const struct clause *c)
  * Read clause c, whose lists are h; context: the Subject names a list,
  * which "hem" or "it" may stand for.
  */
+/*
+ * Whole: the rules that weigh one clause's cues against each other, read
+ * in one place.
+ */
 static void
 read_clause(const struct text *x, const struct clause *c,
     const struct hits *h, const char *from, bool first, bool context,
@@ -737,6 +741,10 @@ said(const struct clause *c, char *out)
 	out[o] = '\0';
 }
 
+/*
+ * Whole: the reading's passes in their order, sharing the clause readings
+ * they build.
+ */
 void
 intent_read(struct intent_reader *r, const char *site_name,
     const struct intent_list *lists, size_t n, const char *subject,

@@ -138,6 +138,10 @@ lists_hit(struct hits *h, size_t i)
 	}
 }
 
+/*
+ * Whole: one pass over a clause's words whose cases share the nearest-list
+ * bookkeeping.
+ */
 void
 lists_of(const struct text *x, const struct clause *c,
     const struct lmatch *lm, size_t nl, struct hits *h)

@@ -11,14 +11,16 @@
  * loop sleeps in poll() until the earliest deadline, a signal, or (while
  * the inbound source IDLEs on an IMAP server) word from that server.  Signal
  * handlers only set a flag and write a byte to the self-pipe: the flags
- * and the pipe below are the only file-scope mutable state in kring.
+ * and the pipe below are the daemon's only file-scope mutable state (the
+ * others in kring are log.c's, set once at start, and kring send's stop
+ * flag).
  * SIGHUP builds a new configuration and swaps it in only when valid.
  *
- * The send step runs each pass in a thread of its own (send.c opens its
- * own store connection): a slow smtp.rate or a slow relay holds back
- * neither inbound mail nor the other steps, and the replies they queue
- * are claimed by the pass under way.  The loop waits for the pass before
- * a reload swaps the configuration and before it exits.
+ * The send step runs each pass in a thread of its own (send.c opens a
+ * store connection for each pass): a slow smtp.rate or a slow relay
+ * holds back neither inbound mail nor the other steps, and the replies
+ * they queue are claimed by the pass under way.  The loop waits for the
+ * pass before a reload swaps the configuration and before it exits.
  *
  * With http.listen set, the web endpoint (web.h) runs beside the loop in
  * libmicrohttpd's own threads, on a store connection of its own, so a
@@ -120,14 +122,15 @@ step_maintenance(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	    &e) != 0 ||
 	    store_commit(ctx->st, &e) != 0) {
 		store_rollback(ctx->st);
-		log_warn("event=maintenance result=failed error=\"%s\"", e.msg);
+		log_event(LV_WARN, "event=maintenance result=failed error=%s",
+		    e.msg);
 		return ctx->now + 300;
 	}
 	store_checkpoint(ctx->st);
 	if (nev || ntok || nq || nin || np)
-		log_info("event=prune events=%lld tokens=%lld queue=%lld "
-		    "inbound=%lld posts=%lld", (long long)nev, (long long)ntok,
-		    (long long)nq, (long long)nin, (long long)np);
+		log_event(LV_INFO, "event=prune events=%lld tokens=%lld "
+		    "queue=%lld inbound=%lld posts=%lld", (long long)nev,
+		    (long long)ntok, (long long)nq, (long long)nin, (long long)np);
 	return ctx->now + MAINTENANCE_EVERY;
 }
 
@@ -149,13 +152,14 @@ step_process(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	(void)stop;
 	if (process_pending(ctx, in->key, in->tpl, PROCESS_PASS_MAX, &s,
 	    &e) != 0) {
-		log_warn("event=process result=failed error=\"%s\"", e.msg);
+		log_event(LV_WARN, "event=process result=failed error=%s",
+		    e.msg);
 		return ctx->now + 30;
 	}
 	*handed_on = s.done > 0;
 	if (s.done || s.dropped || s.failed)
-		log_info("event=process done=%lld dropped=%lld failed=%lld",
-		    (long long)s.done, (long long)s.dropped,
+		log_event(LV_INFO, "event=process done=%lld dropped=%lld "
+		    "failed=%lld", (long long)s.done, (long long)s.dropped,
 		    (long long)s.failed);
 	return s.left ? ctx->now : ctx->now + PROCESS_EVERY;
 }
@@ -177,12 +181,13 @@ step_invite(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	(void)stop;
 	if (invite_pending(ctx, in->key, in->tpl, PROCESS_PASS_MAX, &sent,
 	    &more, &e) != 0) {
-		log_warn("event=invite result=failed error=\"%s\"", e.msg);
+		log_event(LV_WARN, "event=invite result=failed error=%s",
+		    e.msg);
 		return ctx->now + 60;
 	}
 	*handed_on = sent > 0;
 	if (sent > 0)
-		log_info("event=invite sent=%lld", (long long)sent);
+		log_event(LV_INFO, "event=invite sent=%lld", (long long)sent);
 	return more ? ctx->now : ctx->now + PROCESS_EVERY;
 }
 
@@ -202,7 +207,8 @@ step_schedule(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 
 	(void)stop;
 	if (digest_run_due(ctx, in->key, in->tpl, &due, &e) != 0) {
-		log_warn("event=schedule result=failed error=\"%s\"", e.msg);
+		log_event(LV_WARN, "event=schedule result=failed error=%s",
+		    e.msg);
 		return ctx->now + SCHEDULE_EVERY;
 	}
 	*handed_on = due.made > 0;
@@ -257,7 +263,7 @@ fetch_reconfigure(struct fetcher *f, const struct config *cfg,
 	if (f->src != NULL && source_same_config(f->src, &cfg->inbound))
 		return;
 	if (f->src != NULL)
-		log_info("event=reload inbound=reopen source=%s",
+		log_event(LV_INFO, "event=reload inbound=reopen source=%s",
 		    source_name(f->src));
 	source_close(&f->src);
 	f->idle_fd = -1;
@@ -307,14 +313,17 @@ send_report(struct sender *snd)
 	const struct send_stats *s = &snd->stats;
 
 	if (snd->rc != 0) {
-		log_error("event=send result=failed error=\"%s\"", snd->e.msg);
+		log_event(LV_ERROR, "event=send result=failed error=%s",
+		    snd->e.msg);
 		return;
 	}
 	if (s->attempted > 0)
-		log_info("event=send sent=%lld deferred=%lld failed=%lld",
-		    (long long)s->sent, (long long)s->deferred, (long long)s->failed);
+		log_event(LV_INFO, "event=send sent=%lld deferred=%lld "
+		    "failed=%lld", (long long)s->sent, (long long)s->deferred,
+		    (long long)s->failed);
 	if (s->unreachable || s->policy)
-		log_error("event=send result=stopped error=\"%s\"", s->error);
+		log_event(LV_ERROR, "event=send result=stopped error=%s",
+		    s->error);
 }
 
 /* Wait for the pass thread, if any, and report it; with halt, cut it short. */
@@ -358,8 +367,8 @@ send_start(const struct kr_ctx *ctx, struct sender *snd, time_t deadline,
 	rc = pthread_create(&snd->tid, NULL, send_thread, snd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		log_error("event=send result=failed error=\"cannot start the "
-		    "sender thread: %s\"", strerror(rc));
+		log_event(LV_ERROR, "event=send result=failed error=\"cannot "
+		    "start the sender thread: %s\"", strerror(rc));
 		return -1;
 	}
 	snd->running = true;
@@ -391,14 +400,14 @@ step_send(const struct kr_ctx *ctx, const volatile sig_atomic_t *stop,
 	if (snd->state.paused_until > now)
 		return (time_t)snd->state.paused_until;
 	if (send_recover(ctx->st, &n, &e) != 0) {
-		log_warn("event=send result=failed error=\"%s\"", e.msg);
+		log_event(LV_WARN, "event=send result=failed error=%s", e.msg);
 		return now + 60;
 	}
 	if (n > 0)
-		log_info("event=recover queue=%lld: due again after an "
-		    "interrupted sender", (long long)n);
+		log_event(LV_INFO, "event=recover queue=%lld: due again after "
+		    "an interrupted sender", (long long)n);
 	if ((r = store_queue_next_due(ctx->st, &next, &e)) < 0) {
-		log_warn("event=send result=failed error=\"%s\"", e.msg);
+		log_event(LV_WARN, "event=send result=failed error=%s", e.msg);
 		return now + 60;
 	}
 	if (r == 0 || next > now + QUEUE_EVERY)
@@ -483,8 +492,8 @@ reload(struct config **cfg, struct render_set **tpl, struct web *web)
 	reload_flag = 0;
 	if (config_load((*cfg)->file, &fresh, &e) != 0 ||
 	    load_templates(fresh, &fresh_tpl, &e) != 0) {
-		log_error("event=reload result=failed error=\"%s\"; keeping the "
-		    "old configuration and templates", e.msg);
+		log_event(LV_ERROR, "event=reload result=failed error=%s; "
+		    "keeping the old configuration and templates", e.msg);
 		config_free(&fresh);
 		return;
 	}
@@ -495,9 +504,10 @@ reload(struct config **cfg, struct render_set **tpl, struct web *web)
 	*cfg = fresh;
 	render_set_free(tpl);
 	*tpl = fresh_tpl;
-	log_info("event=reload result=ok: configuration and templates reloaded");
+	log_event(LV_INFO, "event=reload result=ok: configuration and "
+	    "templates reloaded");
 	if (*restart)
-		log_warn("restart needed for: %s", restart);
+		log_event(LV_WARN, "restart needed for: %s", restart);
 }
 
 /*
@@ -673,7 +683,7 @@ start_web(const struct config *cfg, const struct render_set *tpl,
 		web_free(web);
 		return -1;
 	}
-	log_info("event=http listen=%s", cfg->http.listen);
+	log_event(LV_INFO, "event=http listen=%s", cfg->http.listen);
 	return 0;
 }
 
@@ -691,6 +701,10 @@ report_start(int *fd, int code)
 	*fd = -1;
 }
 
+/*
+ * Whole: the startup checks in the order the comment above gives, then
+ * the loop; every step is a call.
+ */
 int
 main(int argc, char **argv)
 {
@@ -808,7 +822,7 @@ main(int argc, char **argv)
 	log_kv(&line, "version", PACKAGE_VERSION);
 	log_kv(&line, "config", cfg->file);
 	log_kv(&line, "store", cfg->store);
-	log_info("%s", buf_str(&line));
+	log_event(LV_INFO, "%s", buf_str(&line));
 	report_start(&report, EX_OK);
 
 	in.key = &snd.key;
@@ -816,7 +830,8 @@ main(int argc, char **argv)
 	http_stop(&srv);
 	web_free(&web);
 
-	log_info("event=stop reason=%s", stop_flag ? "signal" : "once");
+	log_event(LV_INFO, "event=stop reason=%s",
+	    stop_flag ? "signal" : "once");
 	if (pidfile != NULL)
 		unlink(pidfile);
 	store_close(&st);

@@ -238,6 +238,7 @@ first_mailbox(const struct mailimf_address_list *l)
 	return NULL;
 }
 
+/* Whole: one case per libetpan field type: a table in code. */
 static void
 typed_field(struct mime_msg *m, struct seen *s, const struct mailimf_field *f)
 {

@@ -176,8 +176,8 @@ notify_reply_allowed(const struct kr_ctx *ctx, const char *addr,
 	sent += forwarded;
 	if (sent < NOTIFY_REPLY_LIMIT)
 		return 1;
-	log_warn("event=reply-limit addr=%s: %lld replies in 24 hours; "
-	    "no reply", addr, (long long)sent);
+	log_event(LV_WARN, "event=reply-limit addr=%s: %lld replies in 24 "
+	    "hours; no reply", addr, (long long)sent);
 	return 0;
 }
 

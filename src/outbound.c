@@ -326,8 +326,10 @@ on_monitor(const char *buf, int len, int writing, void *arg)
 			ss->authenticated = true;
 		if (n >= 3 && memcmp(p, "421", 3) == 0)
 			ss->saw_421 = true;
-		log_debug("smtp < %.*s", (int)(n > 0 && p[n - 1] == '\r' ? n - 1 :
-		    n), p);
+		log_event(LV_DEBUG, "smtp < %.*s",
+		    (int)(n > 0 && p[n - 1] == '\r' ? n - 1 :
+		    n),
+		    p);
 		p += n + (nl != NULL);
 	}
 }
@@ -413,6 +415,10 @@ is_policy(const struct outbound_msg *m)
 	return strncmp(m->enh, "5.7.", 4) == 0 || m->code == 530;
 }
 
+/*
+ * Whole: one libESMTP session from create to destroy; its resources are
+ * freed in one place.
+ */
 int
 outbound_session(struct outbound *ob, struct outbound_msg *msgs, size_t n,
     outbound_done_fn *done, outbound_pace_fn *pace, void *arg,

@@ -427,7 +427,7 @@ log_outcome(const struct job *j)
 	if (mime.len > 0)
 		log_kv(&line, "mime", buf_str(&mime));
 	log_kv(&line, "result", buf_str(&j->summary));
-	log_info("%s", buf_str(&line));
+	log_event(LV_INFO, "%s", buf_str(&line));
 	buf_free(&mime);
 	buf_free(&line);
 }
@@ -463,7 +463,7 @@ attempt(const struct kr_ctx *ctx, int64_t id, struct err *e)
 		return -1;
 	if (n <= PROCESS_ATTEMPTS)
 		return 0;
-	log_error("event=inbound id=%lld state=failed set_aside=yes "
+	log_event(LV_ERROR, "event=inbound id=%lld state=failed set_aside=yes "
 	    "attempts=%d: processing it never finished; see kring inbox",
 	    (long long)id, PROCESS_ATTEMPTS);
 	return mark_failed(ctx, id, "set aside: processing it never finished "
@@ -481,10 +481,15 @@ notices(const struct kr_ctx *ctx, const struct hmac_key *key,
 	if (bounce_notify_due(&n, &sent, e) != 0)
 		return -1;
 	if (sent > 0)
-		log_info("event=bounce-notice sent=%lld", (long long)sent);
+		log_event(LV_INFO, "event=bounce-notice sent=%lld",
+		    (long long)sent);
 	return 0;
 }
 
+/*
+ * Whole: the loop over waiting mail and its one cleanup; each message's
+ * work is process_one().
+ */
 int
 process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct render_set *tpl, size_t max, struct process_stats *stats,
@@ -545,8 +550,8 @@ process_pending(const struct kr_ctx *ctx, const struct hmac_key *key,
 				intent_reader_free(&ir);
 				return -1;
 			}
-			log_error("event=inbound id=%lld state=failed error=\"%s\"",
-			    (long long)row.id, pe.msg);
+			log_event(LV_ERROR, "event=inbound id=%lld "
+			    "state=failed error=%s", (long long)row.id, pe.msg);
 			stats->failed++;
 			if (mark_failed(ctx, row.id, pe.msg, e) != 0) {
 				job_clear(&j);

@@ -297,6 +297,10 @@ describe(const struct q_result *res, char *out, size_t size)
  * sender's log as `sent`.  Refusals and deferrals wait for the batch as
  * they are: after a crash such a copy is only tried once more.
  */
+/*
+ * Whole: one copy's acceptance: logged, counted and reported under the
+ * same locks.
+ */
 static void
 note(struct worker *w, const struct outbound_msg *m)
 {
@@ -338,17 +342,19 @@ note(struct worker *w, const struct outbound_msg *m)
 		pthread_mutex_unlock(&sh->acc_lock);
 		if (rc != 0)
 			/* Filed with the batch all the same, if the store works. */
-			log_error("event=send result=unrecorded queue=%lld rcpt=%s "
-			    "outcome=sent error=\"%s\"", (long long)row->id,
-			    row->rcpt, e.msg);
+			log_event(LV_ERROR, "event=send result=unrecorded "
+			    "queue=%lld rcpt=%s outcome=sent error=%s",
+			    (long long)row->id, row->rcpt, e.msg);
 	} else {
 		describe(res, detail, sizeof(detail));
 		if (res->state == QUEUE_FAILED)
-			log_info("event=send result=failed queue=%lld rcpt=%s "
-			    "reply=\"%s\"", (long long)row->id, row->rcpt, detail);
+			log_event(LV_INFO, "event=send result=failed "
+			    "queue=%lld rcpt=%s reply=%s", (long long)row->id,
+			    row->rcpt, detail);
 		else
-			log_debug("event=send result=deferred queue=%lld rcpt=%s "
-			    "reply=\"%s\"", (long long)row->id, row->rcpt, detail);
+			log_event(LV_DEBUG, "event=send result=deferred "
+			    "queue=%lld rcpt=%s reply=%s", (long long)row->id,
+			    row->rcpt, detail);
 	}
 
 	pthread_mutex_lock(&sh->lock);
@@ -406,8 +412,8 @@ file_batch(struct worker *w)
 	}
 	pthread_mutex_unlock(&sh->store_lock);
 	if (rc != 0) {
-		log_error("event=send result=unrecorded rows=%zu error=\"%s\"",
-		    w->nrows, e.msg);
+		log_event(LV_ERROR, "event=send result=unrecorded rows=%zu "
+		    "error=%s", w->nrows, e.msg);
 		pthread_mutex_lock(&sh->lock);
 		sh->unfiled = true;
 		pthread_mutex_unlock(&sh->lock);
@@ -440,6 +446,10 @@ fill_archive(struct worker *w, const struct prepared *p,
 }
 
 /* Fill msgs[i] for rows[i]; 0 ready, 1 failed here (recorded), -1 error. */
+/*
+ * Whole: one row's copy from message to wire bytes, with each refusal
+ * recorded where it is found.
+ */
 static int
 compose_row(struct worker *w, size_t i, struct err *e)
 {
@@ -598,6 +608,10 @@ batch_size(struct shared *sh)
 	return n < (double)mpc ? (size_t)n : mpc;
 }
 
+/*
+ * Whole: claim, compose, send and file one batch: the crash-safety order
+ * is easiest to check in one place.
+ */
 static int
 one_batch(struct worker *w, struct err *e)
 {
@@ -673,10 +687,12 @@ one_batch(struct worker *w, struct err *e)
 	}
 	if (outbound_session(sh->ob, w->msgs, n, on_done, before_data, w, &rep,
 	    e) != 0)
-		log_error("event=send result=failed error=\"%s\"", e->msg);
+		log_event(LV_ERROR, "event=send result=failed error=%s",
+		    e->msg);
 	if (rep.error[0] != '\0')
-		log_warn("event=smtp sent=%zu deferred=%zu failed=%zu "
-		    "error=\"%s\"", rep.sent, rep.deferred, rep.failed, rep.error);
+		log_event(LV_WARN, "event=smtp sent=%zu deferred=%zu "
+		    "failed=%zu error=%s", rep.sent, rep.deferred, rep.failed,
+		    rep.error);
 	file_batch(w);
 	adjust(sh, &rep);
 	return 1;
@@ -706,8 +722,8 @@ worker_main(void *arg)
 			break;
 		if ((r = one_batch(w, &e)) <= 0) {
 			if (r < 0) {
-				log_error("event=send result=failed error=\"%s\"",
-				    e.msg);
+				log_event(LV_ERROR, "event=send result=failed "
+				    "error=%s", e.msg);
 				pthread_mutex_lock(&sh->lock);
 				sh->halt = true;
 				snprintf(sh->stats->error, sizeof(sh->stats->error),
@@ -751,10 +767,11 @@ close_log(struct shared *sh)
 	if (sh->acc == NULL || !sh->unfiled)
 		return true;
 	if (store_acclog_file(sh->st, sh->acc, &n, &e) == 0) {
-		log_info("event=send result=filed rows=%lld", (long long)n);
+		log_event(LV_INFO, "event=send result=filed rows=%lld",
+		    (long long)n);
 		return true;
 	}
-	log_error("event=send result=unrecorded error=\"%s\"", e.msg);
+	log_event(LV_ERROR, "event=send result=unrecorded error=%s", e.msg);
 	return false;
 }
 
@@ -827,7 +844,7 @@ send_recover(struct store *st, int64_t *n, struct err *e)
 	if (store_acclog_recover(st, &filed, e) != 0)
 		return -1;
 	if (filed > 0)
-		log_info("event=send result=recovered sent=%lld",
+		log_event(LV_INFO, "event=send result=recovered sent=%lld",
 		    (long long)filed);
 	return store_queue_recover(st, owner_alive, st, n, e);
 }

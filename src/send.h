@@ -3,15 +3,17 @@
  * copy, hands it to the transport (SMTP through outbound, or the
  * outbox Maildir) and records every outcome in the store.
  *
- * A pass runs smtp.connections worker threads, each with its own store
- * connection and its own SMTP session of up to
- * smtp.messages_per_connection messages.  The rate limit and the
- * slow-down after a 421 or a burst of 4xx are shared by all workers.
- * Both `kring send` and kringd's send step call send_pass().
+ * A pass opens one store connection of its own and runs
+ * smtp.connections worker threads that share it behind a mutex, each
+ * with its own SMTP session of up to smtp.messages_per_connection
+ * messages.  The rate limit and the slow-down after a 421 or a burst of
+ * 4xx are shared by all workers.  Both `kring send` and kringd's send
+ * step call send_pass().
  *
- * Crash safety: a delivered copy is recorded (committed) the moment the
- * server has accepted it, before the next one goes out; a crash can
- * repeat only a copy the server accepted in that instant, one per
+ * Crash safety: a delivered copy is committed to the pass's acceptance
+ * log (store_acclog) the moment the server has accepted it, before the
+ * next one goes out, and filed into the store with its batch; a crash
+ * can repeat only a copy the server accepted in that instant, one per
  * connection at most.  Claimed rows of a sender that died come back by
  * send_recover(); those of a live one never do.
  */

@@ -181,7 +181,7 @@ fetch_failed(struct source *src, const struct err *e)
 	log_kv(&line, "error", e->msg);
 	buf_printf(&line, " attempt=%d retry=%llds", src->failures,
 	    (long long)delay);
-	log_error("%s", buf_str(&line));
+	log_event(LV_ERROR, "%s", buf_str(&line));
 	buf_free(&line);
 	return now + (time_t)delay;
 }
@@ -198,9 +198,9 @@ log_summary(struct source *src)
 	if (src->failures > 0)
 		buf_printf(&line, " after_failures=%d", src->failures);
 	if (s->stored || s->duplicates || s->set_aside || src->failures)
-		log_info("%s", buf_str(&line));
+		log_event(LV_INFO, "%s", buf_str(&line));
 	else
-		log_debug("%s", buf_str(&line));
+		log_event(LV_DEBUG, "%s", buf_str(&line));
 	buf_free(&line);
 }
 
@@ -246,7 +246,7 @@ source_idle(struct source *src, time_t now, time_t *renew)
 		log_kv(&line, "source", src->name);
 		buf_printf(&line, " result=failed: fetching every %llds instead",
 		    (long long)src->cfg.poll_interval);
-		log_warn("%s", buf_str(&line));
+		log_event(LV_WARN, "%s", buf_str(&line));
 		buf_free(&line);
 	}
 	src->drv->disconnect(src);
@@ -290,7 +290,7 @@ source_take(struct source *src, const char *uid, const char *raw, size_t len,
 	line_start(&line, src, uid);
 	buf_printf(&line, " result=%s inbound=%lld size=%zu",
 	    res == INTAKE_STORED ? "stored" : "duplicate", (long long)id, len);
-	log_info("%s", buf_str(&line));
+	log_event(LV_INFO, "%s", buf_str(&line));
 	buf_free(&line);
 	return SOURCE_TAKEN;
 }
@@ -304,7 +304,7 @@ source_count_duplicate(struct source *src, const char *uid)
 	src->stats.duplicates++;
 	line_start(&line, src, uid);
 	buf_puts(&line, " result=duplicate: already in the store, flagged again");
-	log_info("%s", buf_str(&line));
+	log_event(LV_INFO, "%s", buf_str(&line));
 	buf_free(&line);
 }
 
@@ -339,9 +339,9 @@ source_note(struct source *src, const char *uid, const char *what)
 	buf_puts(&line, " result=set_aside");
 	log_kv(&line, "error", what);
 	if (again)
-		log_debug("%s", buf_str(&line));
+		log_event(LV_DEBUG, "%s", buf_str(&line));
 	else
-		log_warn("%s", buf_str(&line));
+		log_event(LV_WARN, "%s", buf_str(&line));
 	buf_free(&line);
 	return !again;
 }

@@ -258,6 +258,152 @@ store_col_text(sqlite3_stmt *s, int col)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* sql's statement with v bound to ?1..?n, or NULL with e set. */
+static sqlite3_stmt *
+bound(struct store *st, const char *sql, struct err *e, size_t n,
+    const struct store_val *v)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, e);
+
+	for (size_t i = 0; s != NULL && i < n; i++) {
+		if (v[i].type == 't')
+			store_bind_text(s, (int)i + 1, v[i].text);
+		else if (v[i].type == 'r')
+			sqlite3_bind_double(s, (int)i + 1, v[i].real);
+		else if (v[i].type == 'b')
+			sqlite3_bind_blob64(s, (int)i + 1, v[i].text,
+			    (sqlite3_uint64)v[i].num, SQLITE_STATIC);
+		else
+			store_bind_int(s, (int)i + 1, v[i].num);
+	}
+	return s;
+}
+
+int
+store_run(struct store *st, const char *sql, const char *what,
+    store_row_fn *row, void *arg, struct err *e, size_t n,
+    const struct store_val *v)
+{
+	sqlite3_stmt *s = bound(st, sql, e, n, v);
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (row != NULL && (stop = row(s, arg)) != 0)
+			break;
+	store_done(s);
+	if (stop != 0)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, what);
+}
+
+struct rows_read {
+	size_t size;
+	store_row_fn *fill;
+	void **all;
+	size_t *count;
+};
+
+static int
+row_read(sqlite3_stmt *s, void *arg)
+{
+	struct rows_read *r = arg;
+	size_t k = *r->count;
+	char *at;
+
+	/* The capacity is a power of two, at least 8: grow when it is full. */
+	if (k == 0 || (k >= 8 && (k & (k - 1)) == 0))
+		*r->all = xreallocarray(*r->all, k < 8 ? 8 : 2 * k, r->size);
+	at = (char *)*r->all + k * r->size;
+	memset(at, 0, r->size);
+	*r->count = k + 1;
+	return r->fill(s, at);
+}
+
+int
+store_all(struct store *st, const char *sql, const char *what,
+    size_t size, store_row_fn *fill, void **all, size_t *count,
+    struct err *e, size_t n, const struct store_val *v)
+{
+	struct rows_read r = { size, fill, all, count };
+
+	return store_run(st, sql, what, row_read, &r, e, n, v) < 0 ? -1 : 0;
+}
+
+int
+store_one(struct store *st, const char *sql, const char *what,
+    store_row_fn *row, void *arg, struct err *e, size_t n,
+    const struct store_val *v)
+{
+	sqlite3_stmt *s = bound(st, sql, e, n, v);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && row != NULL)
+		row(s, arg);
+	store_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, e, what);
+}
+
+static int
+first_int(sqlite3_stmt *s, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(s, 0);
+	return 0;
+}
+
+int
+store_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, struct err *e, size_t n, const struct store_val *v)
+{
+	return store_one(st, sql, what, first_int, out, e, n, v);
+}
+
+int
+store_row_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, struct err *e, size_t n, const struct store_val *v)
+{
+	int r = store_int(st, sql, what, out, e, n, v);
+
+	if (r == 0)
+		return store_fail(st, e, what);
+	return r < 0 ? -1 : 0;
+}
+
+int
+store_row_text(sqlite3_stmt *s, void *arg)
+{
+	*(char **)arg = store_col_text(s, 0);
+	return 0;
+}
+
+int
+store_text(struct store *st, const char *sql, const char *what,
+    char **out, struct err *e, size_t n, const struct store_val *v)
+{
+	*out = NULL;
+	return store_one(st, sql, what, store_row_text, out, e, n, v);
+}
+
+char *
+store_col_blob(sqlite3_stmt *s, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+	char *out = xmalloc(n + 1);
+
+	if (n > 0)
+		memcpy(out, p, n);
+	out[n] = '\0';
+	*len = n;
+	return out;
+}
+
 int
 store_begin(struct store *st, struct err *e)
 {
@@ -307,37 +453,14 @@ store_checkpoint(struct store *st)
 int
 store_meta_get(struct store *st, const char *key, char **value, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT value FROM meta WHERE key = ?1", e);
-	int rc;
-
-	*value = NULL;
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*value = store_col_text(s, 0);
-		store_done(s);
-		return 1;
-	}
-	store_done(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return store_fail(st, e, "meta");
+	return store_text(st, "SELECT value FROM meta WHERE key = ?1", "meta",
+	    value, e, STORE_VALS(STORE_T(key)));
 }
 
 int
 store_meta_set(struct store *st, const char *key, const char *value, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO meta(key, value) "
-	    "VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, key);
-	store_bind_text(s, 2, value);
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "meta");
+	return store_run(st, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", "meta",
+	    NULL, NULL, e, STORE_VALS(STORE_T(key), STORE_T(value)));
 }

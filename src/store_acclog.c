@@ -107,8 +107,8 @@ acclog_unlink(const char *path)
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
 		if ((size_t)snprintf(name, sizeof(name), "%s%s", path, ext[i]) <
 		    sizeof(name) && unlink(name) != 0 && errno != ENOENT)
-			log_warn("event=send result=stale file=%s error=\"%s\"",
-			    name, strerror(errno));
+			log_event(LV_WARN, "event=send result=stale file=%s "
+			    "error=%s", name, strerror(errno));
 }
 
 int
@@ -184,7 +184,8 @@ store_acclog_close(struct store_acclog **ap, bool keep)
 	sqlite3_finalize(a->add);
 	sqlite3_close(a->db);
 	if (keep)
-		log_error("event=send result=unfiled log=%s", a->path);
+		log_event(LV_ERROR, "event=send result=unfiled log=%s",
+		    a->path);
 	else
 		acclog_unlink(a->path);
 	/* Last: while the lock holds, the log is nobody else's to file. */
@@ -245,7 +246,7 @@ static int
 acclog_file(struct store *st, sqlite3 *db, const char *path, int64_t *n,
     struct err *e)
 {
-	sqlite3_stmt *rd = NULL, *up;
+	sqlite3_stmt *rd = NULL;
 	int64_t count = 0;
 	int rc, ret = -1;
 
@@ -256,24 +257,16 @@ acclog_file(struct store *st, sqlite3 *db, const char *path, int64_t *n,
 	if (store_begin(st, e) != 0)
 		goto fail;
 	while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
-		up = store_stmt(st, "UPDATE queue SET state = 'sent', "
+		if (store_run(st, "UPDATE queue SET state = 'sent', "
 		    "last_code = ?2, last_enh = NULL, last_text = 'accepted; "
 		    "filed after an interruption', done_at = ?3, lease_until = "
 		    "NULL, lease_pid = NULL, lease_owner = NULL WHERE id = ?1 AND "
-		    "state = 'sending'",
-		    e);
-		if (up == NULL)
+		    "state = 'sending'", "file acceptance log", NULL, NULL, e,
+		    STORE_VALS(STORE_I(sqlite3_column_int64(rd, 0)),
+		    STORE_I(sqlite3_column_int64(rd, 1)),
+		    STORE_I(sqlite3_column_int64(rd, 2)))) != 0)
 			goto rollback;
-		store_bind_int(up, 1, sqlite3_column_int64(rd, 0));
-		store_bind_int(up, 2, sqlite3_column_int64(rd, 1));
-		store_bind_int(up, 3, sqlite3_column_int64(rd, 2));
-		if (sqlite3_step(up) != SQLITE_DONE) {
-			store_done(up);
-			store_fail(st, e, "file acceptance log");
-			goto rollback;
-		}
 		count += sqlite3_changes(st->db);
-		store_done(up);
 	}
 	if (rc != SQLITE_DONE) {
 		ret = -2;
@@ -297,11 +290,11 @@ set_aside(const char *path, const char *why)
 {
 	char *to = xasprintf("%s.broken", path);
 
-	log_error("event=send result=unreadable log=%s error=\"%s\" "
+	log_event(LV_ERROR, "event=send result=unreadable log=%s error=%s "
 	    "kept=%s", path, why, to);
 	if (rename(path, to) != 0)
-		log_error("event=send result=stale file=%s error=\"%s\"", path,
-		    strerror(errno));
+		log_event(LV_ERROR, "event=send result=stale file=%s error=%s",
+		    path, strerror(errno));
 	free(to);
 }
 
@@ -375,8 +368,8 @@ acclog_drop_new(const char *path)
 	if (fd < 0)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) != 0)
-		log_warn("event=send result=stale file=%s error=\"%s\"", path,
-		    strerror(errno));
+		log_event(LV_WARN, "event=send result=stale file=%s error=%s",
+		    path, strerror(errno));
 	close(fd);
 }
 

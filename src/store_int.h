@@ -13,6 +13,10 @@
 #ifndef KRING_STORE_INT_H
 #define KRING_STORE_INT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 #include "store.h"
@@ -50,6 +54,75 @@ int store_bind_int(sqlite3_stmt *s, int idx, int64_t v);
 
 /* Column as a new string (NULL column -> NULL). */
 char *store_col_text(sqlite3_stmt *s, int col);
+/* Column's bytes as a new NUL-terminated copy, *len of them. */
+char *store_col_blob(sqlite3_stmt *s, int col, size_t *len);
+
+/*
+ * The helpers below are a store function's SQL and its meaning, without
+ * the prepare/bind/step/store_done around them: sql (a literal, cached
+ * as store_stmt's) gets the values of STORE_VALS(STORE_T(text),
+ * STORE_I(integer), STORE_R(real), ...) bound to ?1, ?2, ...; an
+ * SQLite error is store_fail(what).
+ */
+struct store_val {
+	char type;           /* 't' text (NULL binds NULL), 'i', 'r', 'b' */
+	const char *text;
+	int64_t num;
+	double real;
+};
+#define STORE_T(v) ((struct store_val){ 't', (v), 0, 0 })
+#define STORE_I(v) ((struct store_val){ 'i', NULL, (int64_t)(v), 0 })
+#define STORE_R(v) ((struct store_val){ 'r', NULL, 0, (double)(v) })
+/* n bytes at p, which must live until the helper returns. */
+#define STORE_B(p, n) ((struct store_val){ 'b', (p), (int64_t)(n), 0 })
+/* A row id; 0 (none) binds NULL. */
+#define STORE_ID(v) ((v) > 0 ? STORE_I(v) : STORE_T(NULL))
+#define STORE_VALS(...) \
+	(sizeof((struct store_val[]){ __VA_ARGS__ }) / \
+	sizeof(struct store_val)), (struct store_val[]){ __VA_ARGS__ }
+#define STORE_NOVALS 0, NULL
+
+/* Called on a result row: 0 goes on, anything else stops the walk. */
+typedef int store_row_fn(sqlite3_stmt *s, void *arg);
+/* A row fn: the first column as a new string into *(char **)arg. */
+int store_row_text(sqlite3_stmt *s, void *arg);
+
+/*
+ * Run sql, calling row (NULL: none wanted) on each result row.  0 when
+ * it ran to its end, row's nonzero return when that stopped it, -1 with
+ * e set on an SQLite error.  row must not use the store itself.
+ */
+int store_run(struct store *st, const char *sql, const char *what,
+    store_row_fn *row, void *arg, struct err *e, size_t n,
+    const struct store_val *v);
+
+/*
+ * Every row into an array of elements of size bytes: fill is called on
+ * each row with a zeroed new element at the end of *all (*count of
+ * them, grown as needed; both may hold earlier rows).  0, or -1 with e
+ * set, *all and *count then holding what was read (the caller frees).
+ */
+int store_all(struct store *st, const char *sql, const char *what,
+    size_t size, store_row_fn *fill, void **all, size_t *count,
+    struct err *e, size_t n, const struct store_val *v);
+
+/* Only the first row: 1 with row called on it, 0 no row, -1 error. */
+int store_one(struct store *st, const char *sql, const char *what,
+    store_row_fn *row, void *arg, struct err *e, size_t n,
+    const struct store_val *v);
+
+/* The first column of the first row: 1 with *out set, 0 none, -1. */
+int store_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, struct err *e, size_t n, const struct store_val *v);
+/*
+ * For sql that always yields a row (an aggregate, INSERT ... RETURNING):
+ * its first column in *out, 0, or -1 with e set.
+ */
+int store_row_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, struct err *e, size_t n, const struct store_val *v);
+/* The same as a new string (NULL for none, or an SQL NULL). */
+int store_text(struct store *st, const char *sql, const char *what,
+    char **out, struct err *e, size_t n, const struct store_val *v);
 
 /* The FTS5 tokenizer "kring" on db (store_fts.c); an SQLite code. */
 int store_fts_register(sqlite3 *db);

@@ -17,18 +17,8 @@
 int
 store_suppressed(struct store *st, const char *hash, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM suppression WHERE "
-	    "hash = ?1", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, hash);
-	rc = sqlite3_step(s);
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "suppression");
+	return store_one(st, "SELECT 1 FROM suppression WHERE hash = ?1",
+	    "suppression", NULL, NULL, e, STORE_VALS(STORE_T(hash)));
 }
 
 /* Per section: its SQL (?1 person id, ?2 address) and the time columns. */
@@ -81,74 +71,68 @@ is_time(const char *times, const char *name)
 	return p != NULL && p[-1] == ' ' && p[n] == ' ';
 }
 
+struct section_walk {
+	enum store_section sec;
+	store_row_cb *cb;
+	void *arg;
+};
+
+static int
+section_row(sqlite3_stmt *s, void *arg)
+{
+	struct section_walk *w = arg;
+	struct store_cell cells[16];
+	int n = sqlite3_column_count(s);
+
+	if (n > 16)
+		n = 16;
+	for (int i = 0; i < n; i++) {
+		struct store_cell *c = &cells[i];
+
+		c->name = sqlite3_column_name(s, i);
+		c->text = NULL;
+		c->i = 0;
+		c->d = 0;
+		switch (sqlite3_column_type(s, i)) {
+		case SQLITE_NULL:
+			c->type = CELL_NULL;
+			break;
+		case SQLITE_INTEGER:
+			c->i = sqlite3_column_int64(s, i);
+			c->type = is_time(sections[w->sec].times, c->name) ?
+			    CELL_TIME : CELL_INT;
+			break;
+		case SQLITE_FLOAT:
+			c->d = sqlite3_column_double(s, i);
+			c->type = CELL_REAL;
+			break;
+		default:
+			c->text = (const char *)sqlite3_column_text(s, i);
+			c->type = CELL_TEXT;
+		}
+	}
+	return w->cb(cells, n, w->arg) != 0;
+}
+
 int
 store_person_section(struct store *st, enum store_section sec,
     const struct person *p, store_row_cb *cb, void *arg, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, sections[sec].sql, e);
-	struct store_cell cells[16];
-	int rc;
+	struct section_walk w = { sec, cb, arg };
 
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, p->id);
-	store_bind_text(s, 2, p->email);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int n = sqlite3_column_count(s);
-
-		if (n > 16)
-			n = 16;
-		for (int i = 0; i < n; i++) {
-			struct store_cell *c = &cells[i];
-
-			c->name = sqlite3_column_name(s, i);
-			c->text = NULL;
-			c->i = 0;
-			c->d = 0;
-			switch (sqlite3_column_type(s, i)) {
-			case SQLITE_NULL:
-				c->type = CELL_NULL;
-				break;
-			case SQLITE_INTEGER:
-				c->i = sqlite3_column_int64(s, i);
-				c->type = is_time(sections[sec].times, c->name) ?
-				    CELL_TIME : CELL_INT;
-				break;
-			case SQLITE_FLOAT:
-				c->d = sqlite3_column_double(s, i);
-				c->type = CELL_REAL;
-				break;
-			default:
-				c->text = (const char *)sqlite3_column_text(s, i);
-				c->type = CELL_TEXT;
-			}
-		}
-		if (cb(cells, n, arg) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, sections[sec].name);
+	return store_run(st, sections[sec].sql, sections[sec].name,
+	    section_row, &w, e, STORE_VALS(STORE_I(p->id), STORE_T(p->email)))
+	    < 0 ? -1 : 0;
 }
 
 static int
 run(struct store *st, const char *sql, const struct person *p,
     const char *hash, int64_t now, int64_t *changed, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, sql, e);
-	int rc;
-
-	if (s == NULL)
+	if (store_run(st, sql, "erase", NULL, NULL, e,
+	    STORE_VALS(STORE_I(p->id), STORE_T(p->email), STORE_T(hash),
+	    STORE_I(now))) != 0)
 		return -1;
-	store_bind_int(s, 1, p->id);
-	store_bind_text(s, 2, p->email);
-	store_bind_text(s, 3, hash);
-	store_bind_int(s, 4, now);
-	rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, e, "erase");
 	if (changed)
 		*changed += sqlite3_changes(st->db);
 	return 0;

@@ -55,16 +55,13 @@ q_rows_free(struct q_row **rows, size_t n)
 	*rows = NULL;
 }
 
-/* Step an INSERT; *id = the new row.  0/-1. */
+/* Run an INSERT; *id = the new row.  0/-1. */
 static int
-insert(struct store *st, sqlite3_stmt *s, int64_t *id, const char *what,
-    struct err *e)
+insert(struct store *st, const char *sql, const char *what, int64_t *id,
+    struct err *e, size_t n, const struct store_val *v)
 {
-	int rc = sqlite3_step(s);
-
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, e, what);
+	if (store_run(st, sql, what, NULL, NULL, e, n, v) != 0)
+		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
 }
@@ -73,122 +70,87 @@ int
 store_campaign_add(struct store *st, const struct q_campaign *c, int64_t *id,
     struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO campaigns(kind, list_id, "
-	    "subject, created, not_before) VALUES (?1, ?2, ?3, ?4, ?5)", e);
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, campaign_kind_name(c->kind));
-	store_bind_text(s, 2, c->list_id);
-	store_bind_text(s, 3, c->subject ? c->subject : "");
-	store_bind_int(s, 4, c->created);
-	store_bind_int(s, 5, c->not_before);
-	return insert(st, s, id, "add campaign", e);
+	return insert(st, "INSERT INTO campaigns(kind, list_id, subject, "
+	    "created, not_before) VALUES (?1, ?2, ?3, ?4, ?5)", "add campaign",
+	    id, e, STORE_VALS(STORE_T(campaign_kind_name(c->kind)),
+	    STORE_T(c->list_id), STORE_T(c->subject ? c->subject : ""),
+	    STORE_I(c->created), STORE_I(c->not_before)));
 }
 
-static void
-row_to_campaign(sqlite3_stmt *s, int col, struct q_campaign *c)
+static int
+row_to_campaign(sqlite3_stmt *s, void *arg)
 {
-	c->id = sqlite3_column_int64(s, col);
-	campaign_kind_parse((const char *)sqlite3_column_text(s, col + 1),
-	    &c->kind);
-	c->list_id = store_col_text(s, col + 2);
-	c->subject = store_col_text(s, col + 3);
-	c->created = sqlite3_column_int64(s, col + 4);
-	c->not_before = sqlite3_column_int64(s, col + 5);
+	struct q_campaign *c = arg;
+
+	c->id = sqlite3_column_int64(s, 0);
+	campaign_kind_parse((const char *)sqlite3_column_text(s, 1), &c->kind);
+	c->list_id = store_col_text(s, 2);
+	c->subject = store_col_text(s, 3);
+	c->created = sqlite3_column_int64(s, 4);
+	c->not_before = sqlite3_column_int64(s, 5);
+	return 0;
 }
 
 int
 store_campaign_get(struct store *st, int64_t id, struct q_campaign *out,
     struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, kind, list_id, subject, "
-	    "created, not_before FROM campaigns WHERE id = ?1", e);
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		row_to_campaign(s, 0, out);
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "get campaign");
+	return store_one(st, "SELECT id, kind, list_id, subject, created, "
+	    "not_before FROM campaigns WHERE id = ?1", "get campaign",
+	    row_to_campaign, out, e, STORE_VALS(STORE_I(id)));
 }
 
 int
 store_message_add(struct store *st, const struct q_message *m, int64_t *id,
     struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO messages(campaign_id, "
-	    "from_name, from_addr, reply_to, subject, in_reply_to, refs, text, "
-	    "html, created, body, personal, msgid) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", e);
+	return insert(st, "INSERT INTO messages(campaign_id, from_name, "
+	    "from_addr, reply_to, subject, in_reply_to, refs, text, html, "
+	    "created, body, personal, msgid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12, ?13)", "add message", id, e,
+	    STORE_VALS(STORE_I(m->campaign_id),
+	    STORE_T(m->from_name ? m->from_name : ""), STORE_T(m->from_addr),
+	    STORE_T(m->reply_to), STORE_T(m->subject ? m->subject : ""),
+	    STORE_T(m->in_reply_to), STORE_T(m->refs),
+	    STORE_T(m->text ? m->text : ""), STORE_T(m->html),
+	    STORE_I(m->created), m->body != NULL ?
+	    STORE_B(m->body, m->body_len) : STORE_T(NULL),
+	    STORE_T(m->personal), STORE_T(m->msgid)));
+}
 
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, m->campaign_id);
-	store_bind_text(s, 2, m->from_name ? m->from_name : "");
-	store_bind_text(s, 3, m->from_addr);
-	store_bind_text(s, 4, m->reply_to);
-	store_bind_text(s, 5, m->subject ? m->subject : "");
-	store_bind_text(s, 6, m->in_reply_to);
-	store_bind_text(s, 7, m->refs);
-	store_bind_text(s, 8, m->text ? m->text : "");
-	store_bind_text(s, 9, m->html);
-	store_bind_int(s, 10, m->created);
-	if (m->body != NULL)
-		sqlite3_bind_blob64(s, 11, m->body, m->body_len, SQLITE_STATIC);
-	store_bind_text(s, 12, m->personal);
-	store_bind_text(s, 13, m->msgid);
-	return insert(st, s, id, "add message", e);
+static int
+message_row(sqlite3_stmt *s, void *arg)
+{
+	struct q_message *out = arg;
+
+	out->id = sqlite3_column_int64(s, 0);
+	out->campaign_id = sqlite3_column_int64(s, 1);
+	out->from_name = store_col_text(s, 2);
+	out->from_addr = store_col_text(s, 3);
+	out->reply_to = store_col_text(s, 4);
+	out->subject = store_col_text(s, 5);
+	out->in_reply_to = store_col_text(s, 6);
+	out->refs = store_col_text(s, 7);
+	out->text = store_col_text(s, 8);
+	out->html = store_col_text(s, 9);
+	out->created = sqlite3_column_int64(s, 10);
+	if (sqlite3_column_type(s, 11) == SQLITE_BLOB)
+		out->body = store_col_blob(s, 11, &out->body_len);
+	out->personal = store_col_text(s, 12);
+	out->msgid = store_col_text(s, 13);
+	return 0;
 }
 
 int
 store_message_get(struct store *st, int64_t id, struct q_message *out,
     struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, campaign_id, from_name, "
-	    "from_addr, reply_to, subject, in_reply_to, refs, text, html, "
-	    "created, body, personal, msgid FROM messages WHERE id = ?1", e);
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->campaign_id = sqlite3_column_int64(s, 1);
-		out->from_name = store_col_text(s, 2);
-		out->from_addr = store_col_text(s, 3);
-		out->reply_to = store_col_text(s, 4);
-		out->subject = store_col_text(s, 5);
-		out->in_reply_to = store_col_text(s, 6);
-		out->refs = store_col_text(s, 7);
-		out->text = store_col_text(s, 8);
-		out->html = store_col_text(s, 9);
-		out->created = sqlite3_column_int64(s, 10);
-		if (sqlite3_column_type(s, 11) == SQLITE_BLOB) {
-			size_t n = (size_t)sqlite3_column_bytes(s, 11);
-
-			out->body = xmalloc(n + 1);
-			if (n > 0)
-				memcpy(out->body, sqlite3_column_blob(s, 11), n);
-			out->body[n] = '\0';
-			out->body_len = n;
-		}
-		out->personal = store_col_text(s, 12);
-		out->msgid = store_col_text(s, 13);
-	}
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "get message");
+	return store_one(st, "SELECT id, campaign_id, from_name, from_addr, "
+	    "reply_to, subject, in_reply_to, refs, text, html, created, body, "
+	    "personal, msgid FROM messages WHERE id = ?1", "get message",
+	    message_row, out, e, STORE_VALS(STORE_I(id)));
 }
 
 int
@@ -196,26 +158,13 @@ store_queue_add(struct store *st, int64_t campaign_id, int64_t message_id,
     const char *rcpt, const char *name, int64_t person_id,
     int64_t next_attempt, int64_t now, int *added, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO queue(campaign_id, "
-	    "message_id, rcpt, name, person_id, next_attempt, created) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-	    "ON CONFLICT(message_id, rcpt) DO NOTHING", e);
-	int rc;
-
-	if (s == NULL)
+	if (store_run(st, "INSERT INTO queue(campaign_id, message_id, rcpt, "
+	    "name, person_id, next_attempt, created) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7) ON CONFLICT(message_id, rcpt) DO NOTHING", "queue",
+	    NULL, NULL, e, STORE_VALS(STORE_I(campaign_id),
+	    STORE_I(message_id), STORE_T(rcpt), STORE_T(name ? name : ""),
+	    STORE_ID(person_id), STORE_I(next_attempt), STORE_I(now))) != 0)
 		return -1;
-	store_bind_int(s, 1, campaign_id);
-	store_bind_int(s, 2, message_id);
-	store_bind_text(s, 3, rcpt);
-	store_bind_text(s, 4, name ? name : "");
-	if (person_id > 0)
-		store_bind_int(s, 5, person_id);
-	store_bind_int(s, 6, next_attempt);
-	store_bind_int(s, 7, now);
-	rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, e, "queue");
 	*added = sqlite3_changes(st->db) > 0;
 	return 0;
 }
@@ -224,20 +173,11 @@ int
 store_unsub_token_put(struct store *st, const char *hash, int64_t person_id,
     const char *list_id, int64_t now, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO tokens(hash, kind, "
-	    "action, person_id, list_id, created) VALUES (?1, 'unsubscribe', "
-	    "'unsubscribe', ?2, ?3, ?4) ON CONFLICT(hash) DO NOTHING", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, hash);
-	store_bind_int(s, 2, person_id);
-	store_bind_text(s, 3, list_id);
-	store_bind_int(s, 4, now);
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "keep token");
+	return store_run(st, "INSERT INTO tokens(hash, kind, action, "
+	    "person_id, list_id, created) VALUES (?1, 'unsubscribe', "
+	    "'unsubscribe', ?2, ?3, ?4) ON CONFLICT(hash) DO NOTHING",
+	    "keep token", NULL, NULL, e, STORE_VALS(STORE_T(hash),
+	    STORE_I(person_id), STORE_T(list_id), STORE_I(now)));
 }
 
 static int
@@ -255,38 +195,33 @@ row_order(const void *a, const void *b)
  * rows more into *rows, inside the caller's transaction.  0/-1.
  */
 static int
-claim_some(struct store *st, const char *sql, int64_t now, const char *owner,
-    int64_t pid, size_t max, struct q_row **rows, size_t *n, size_t *cap,
-    struct err *e)
+claimed_row(sqlite3_stmt *s, void *arg)
 {
-	sqlite3_stmt *s;
-	int rc;
+	struct q_row *r = arg;
 
-	if ((s = store_stmt(st, sql, e)) == NULL)
-		return -1;
-	store_bind_text(s, 1, owner);
-	store_bind_int(s, 2, pid);
-	store_bind_int(s, 3, now);
-	store_bind_int(s, 4, (int64_t)max);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct q_row *r;
+	r->id = sqlite3_column_int64(s, 0);
+	r->campaign_id = sqlite3_column_int64(s, 1);
+	r->message_id = sqlite3_column_int64(s, 2);
+	r->person_id = sqlite3_column_int64(s, 3);
+	r->rcpt = store_col_text(s, 4);
+	r->name = store_col_text(s, 5);
+	r->attempts = sqlite3_column_int(s, 6);
+	r->created = sqlite3_column_int64(s, 7);
+	return 0;
+}
 
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 16;
-			*rows = xreallocarray(*rows, *cap, sizeof(**rows));
-		}
-		r = &(*rows)[(*n)++];
-		r->id = sqlite3_column_int64(s, 0);
-		r->campaign_id = sqlite3_column_int64(s, 1);
-		r->message_id = sqlite3_column_int64(s, 2);
-		r->person_id = sqlite3_column_int64(s, 3);
-		r->rcpt = store_col_text(s, 4);
-		r->name = store_col_text(s, 5);
-		r->attempts = sqlite3_column_int(s, 6);
-		r->created = sqlite3_column_int64(s, 7);
-	}
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "claim");
+/* Claim up to max rows by sql, after the *n in *rows already. */
+static int
+claim_some(struct store *st, const char *sql, int64_t now, const char *owner,
+    int64_t pid, size_t max, struct q_row **rows, size_t *n, struct err *e)
+{
+	void *v = *rows;
+	int rc = store_all(st, sql, "claim", sizeof(**rows), claimed_row, &v,
+	    n, e, STORE_VALS(STORE_T(owner), STORE_I(pid), STORE_I(now),
+	    STORE_I(max)));
+
+	*rows = v;
+	return rc;
 }
 
 int
@@ -318,15 +253,13 @@ store_queue_claim(struct store *st, int64_t now, const char *owner,
 	    "LIMIT ?4)" CLAIM_RETURNING;
 #undef CLAIM_SET
 #undef CLAIM_RETURNING
-	size_t cap = 0;
-
 	*rows = NULL;
 	*n = 0;
 	if (store_begin(st, e) != 0)
 		return -1;
-	if (claim_some(st, first, now, owner, pid, max, rows, n, &cap, e) != 0 ||
-	    (*n < max && !urgent_only && claim_some(st, rest, now, owner, pid, max - *n, rows,
-	    n, &cap, e) != 0) || store_commit(st, e) != 0) {
+	if (claim_some(st, first, now, owner, pid, max, rows, n, e) != 0 ||
+	    (*n < max && !urgent_only && claim_some(st, rest, now, owner, pid,
+	    max - *n, rows, n, e) != 0) || store_commit(st, e) != 0) {
 		store_rollback(st);
 		q_rows_free(rows, *n);
 		*n = 0;
@@ -341,170 +274,148 @@ int
 store_queue_result(struct store *st, int64_t id, const struct q_result *r,
     int64_t now, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "UPDATE queue SET state = ?2, "
-	    "next_attempt = coalesce(?3, next_attempt), lease_until = NULL, "
-	    "lease_pid = NULL, lease_owner = NULL, last_code = ?4, last_enh = ?5, last_text = ?6, "
-	    "done_at = ?7 WHERE id = ?1 AND state <> 'sent'", e);
-	int rc;
+	bool deferred = r->state == QUEUE_DEFERRED;
 
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, id);
-	store_bind_text(s, 2, queue_state_name(r->state));
-	if (r->state == QUEUE_DEFERRED)
-		store_bind_int(s, 3, r->next_attempt);
-	if (r->code > 0)
-		store_bind_int(s, 4, r->code);
-	store_bind_text(s, 5, r->enh);
-	store_bind_text(s, 6, r->text);
-	if (r->state != QUEUE_DEFERRED)
-		store_bind_int(s, 7, now);
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "record delivery");
+	return store_run(st, "UPDATE queue SET state = ?2, next_attempt = "
+	    "coalesce(?3, next_attempt), lease_until = NULL, lease_pid = NULL, "
+	    "lease_owner = NULL, last_code = ?4, last_enh = ?5, last_text = ?6, "
+	    "done_at = ?7 WHERE id = ?1 AND state <> 'sent'", "record delivery",
+	    NULL, NULL, e, STORE_VALS(STORE_I(id),
+	    STORE_T(queue_state_name(r->state)),
+	    deferred ? STORE_I(r->next_attempt) : STORE_T(NULL),
+	    STORE_ID(r->code), STORE_T(r->enh), STORE_T(r->text),
+	    deferred ? STORE_T(NULL) : STORE_I(now)));
 }
 
 int
 store_queue_recover(struct store *st, store_owner_alive_fn *alive, void *arg,
     int64_t *n, struct err *e)
 {
-	sqlite3_stmt *s;
-	char **dead = NULL;
-	size_t ndead = 0, cap = 0;
+	void *v = NULL;
+	char **owners;
+	size_t nowners = 0;
 	int rc;
 
 	*n = 0;
 	if (store_begin(st, e) != 0)
 		return -1;
-	s = store_stmt(st, "SELECT DISTINCT lease_owner FROM queue WHERE "
-	    "state = 'sending'", e);
-	if (s == NULL)
-		goto fail;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *owner = (const char *)sqlite3_column_text(s, 0);
-
-		if (alive(owner, arg))
+	rc = store_all(st, "SELECT DISTINCT lease_owner FROM queue WHERE "
+	    "state = 'sending'", "recover", sizeof(*owners), store_row_text, &v,
+	    &nowners, e, STORE_NOVALS);
+	owners = v;
+	for (size_t i = 0; rc == 0 && i < nowners; i++) {
+		if (alive(owners[i], arg))
 			continue;
-		if (ndead == cap) {
-			cap = cap ? cap * 2 : 4;
-			dead = xreallocarray(dead, cap, sizeof(*dead));
-		}
-		dead[ndead++] = owner != NULL ? xstrdup(owner) : NULL;
-	}
-	store_done(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, e, "recover");
-		goto fail;
-	}
-	for (size_t i = 0; i < ndead; i++) {
-		s = store_stmt(st, "UPDATE queue SET state = 'deferred', "
+		rc = store_run(st, "UPDATE queue SET state = 'deferred', "
 		    "lease_until = NULL, lease_pid = NULL, lease_owner = NULL "
-		    "WHERE state = 'sending' AND lease_owner IS ?1", e);
-		if (s == NULL)
-			goto fail;
-		store_bind_text(s, 1, dead[i]);
-		rc = sqlite3_step(s);
-		store_done(s);
-		if (rc != SQLITE_DONE) {
-			store_fail(st, e, "recover");
-			goto fail;
-		}
-		*n += sqlite3_changes(st->db);
+		    "WHERE state = 'sending' AND lease_owner IS ?1", "recover",
+		    NULL, NULL, e, STORE_VALS(STORE_T(owners[i])));
+		if (rc == 0)
+			*n += sqlite3_changes(st->db);
 	}
-	for (size_t i = 0; i < ndead; i++)
-		free(dead[i]);
-	free(dead);
+	for (size_t i = 0; i < nowners; i++)
+		free(owners[i]);
+	free(owners);
+	if (rc != 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return store_commit(st, e);
-fail:
-	for (size_t i = 0; i < ndead; i++)
-		free(dead[i]);
-	free(dead);
-	store_rollback(st);
-	return -1;
+}
+
+/* The first column when it is not NULL: 1, else 0. */
+static int
+int_not_null(sqlite3_stmt *s, void *arg)
+{
+	if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+		return 0;
+	*(int64_t *)arg = sqlite3_column_int64(s, 0);
+	return 1;
 }
 
 int
 store_queue_next_due(struct store *st, int64_t *when, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT min(next_attempt) FROM queue "
-	    "WHERE state IN ('queued', 'deferred')", e);
-	int rc, found = 0;
+	/* An aggregate: always one row, NULL when nothing waits. */
+	return store_run(st, "SELECT min(next_attempt) FROM queue WHERE state "
+	    "IN ('queued', 'deferred')", "next due", int_not_null, when, e,
+	    STORE_NOVALS);
+}
 
-	if (s == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		*when = sqlite3_column_int64(s, 0);
-		found = 1;
-	}
-	store_done(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, e, "next due");
-	return found;
+static int
+two_ints(sqlite3_stmt *s, void *arg)
+{
+	int64_t **v = arg;
+
+	*v[0] = sqlite3_column_int64(s, 0);
+	*v[1] = sqlite3_column_int64(s, 1);
+	return 0;
 }
 
 int
 store_queue_pending(struct store *st, int64_t now, int64_t *due,
     int64_t *waiting, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT "
-	    "count(*) FILTER (WHERE next_attempt <= ?1), "
-	    "count(*) FILTER (WHERE next_attempt > ?1) "
-	    "FROM queue WHERE state IN ('queued', 'deferred')", e);
-	int rc;
+	int64_t *v[2] = { due, waiting };
+	int r = store_one(st, "SELECT count(*) FILTER (WHERE next_attempt <= "
+	    "?1), count(*) FILTER (WHERE next_attempt > ?1) FROM queue WHERE "
+	    "state IN ('queued', 'deferred')", "count queue", two_ints, v, e,
+	    STORE_VALS(STORE_I(now)));
 
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, now);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*due = sqlite3_column_int64(s, 0);
-		*waiting = sqlite3_column_int64(s, 1);
+	return r == 1 ? 0 : r < 0 ? -1 : store_fail(st, e, "count queue");
+}
+
+/*
+ * Rows come grouped by campaign; a campaign is handed over when the next
+ * one starts.  The callback must not use the store: the statement is
+ * still being stepped.
+ */
+struct campaign_walk {
+	struct q_campaign c;
+	struct q_campaign_stats cs;
+	store_campaign_cb *cb;
+	void *arg;
+};
+
+static int
+campaign_row(sqlite3_stmt *s, void *arg)
+{
+	struct campaign_walk *w = arg;
+	enum queue_state qs;
+	int stop;
+
+	if (w->c.id != sqlite3_column_int64(s, 0)) {
+		if (w->c.id != 0 && (stop = w->cb(&w->cs, w->arg)) != 0)
+			return stop;
+		q_campaign_clear(&w->c);
+		memset(w->cs.count, 0, sizeof(w->cs.count));
+		row_to_campaign(s, &w->c);
 	}
-	store_done(s);
-	return rc == SQLITE_ROW ? 0 : store_fail(st, e, "count queue");
+	if (queue_state_parse((const char *)sqlite3_column_text(s, 6), &qs) == 0)
+		w->cs.count[qs] = sqlite3_column_int64(s, 7);
+	return 0;
 }
 
 int
 store_campaign_each(struct store *st, store_campaign_cb *cb, void *arg,
     struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT c.id, c.kind, c.list_id, "
-	    "c.subject, c.created, c.not_before, q.state, count(*) "
-	    "FROM campaigns c JOIN queue q ON q.campaign_id = c.id "
-	    "GROUP BY c.id, q.state ORDER BY c.id", e);
-	struct q_campaign c = { 0 };
-	struct q_campaign_stats cs = { &c, { 0 } };
-	int rc, stop = 0;
+	struct campaign_walk w;
+	int r;
 
-	if (s == NULL)
-		return -1;
-	/*
-	 * Rows come grouped by campaign; a campaign is handed over when
-	 * the next one starts.  The callback must not use the store: the
-	 * statement is still being stepped.
-	 */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		enum queue_state qs;
-
-		if (c.id != sqlite3_column_int64(s, 0)) {
-			if (c.id != 0 && (stop = cb(&cs, arg)) != 0)
-				break;
-			q_campaign_clear(&c);
-			memset(cs.count, 0, sizeof(cs.count));
-			row_to_campaign(s, 0, &c);
-		}
-		if (queue_state_parse((const char *)sqlite3_column_text(s, 6),
-		    &qs) == 0)
-			cs.count[qs] = sqlite3_column_int64(s, 7);
-	}
-	if (!stop && rc == SQLITE_DONE && c.id != 0)
-		cb(&cs, arg);
-	store_done(s);
-	q_campaign_clear(&c);
-	if (!stop && rc != SQLITE_DONE)
-		return store_fail(st, e, "list campaigns");
-	return 0;
+	memset(&w, 0, sizeof(w));
+	w.cs.c = &w.c;
+	w.cb = cb;
+	w.arg = arg;
+	r = store_run(st, "SELECT c.id, c.kind, c.list_id, c.subject, "
+	    "c.created, c.not_before, q.state, count(*) FROM campaigns c JOIN "
+	    "queue q ON q.campaign_id = c.id GROUP BY c.id, q.state "
+	    "ORDER BY c.id", "list campaigns", campaign_row, &w, e,
+	    STORE_NOVALS);
+	if (r == 0 && w.c.id != 0)
+		cb(&w.cs, arg);
+	q_campaign_clear(&w.c);
+	return r < 0 ? -1 : 0;
 }
 
 int
@@ -525,19 +436,23 @@ store_queue_prune(struct store *st, int64_t before, int64_t *n, struct err *e)
 
 	*n = 0;
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt *s = store_stmt(st, sql[i], e);
-		int rc;
-
-		if (s == NULL)
+		if (store_run(st, sql[i], "prune queue", NULL, NULL, e,
+		    STORE_VALS(STORE_I(before))) != 0)
 			return -1;
-		store_bind_int(s, 1, before);
-		rc = sqlite3_step(s);
-		store_done(s);
-		if (rc != SQLITE_DONE)
-			return store_fail(st, e, "prune queue");
 		if (i == 1)
 			*n = sqlite3_changes(st->db);
 	}
+	return 0;
+}
+
+static int
+state_count_row(sqlite3_stmt *s, void *arg)
+{
+	int64_t *counts = arg;
+	enum queue_state qs;
+
+	if (queue_state_parse((const char *)sqlite3_column_text(s, 0), &qs) == 0)
+		counts[qs] = sqlite3_column_int64(s, 1);
 	return 0;
 }
 
@@ -545,42 +460,19 @@ int
 store_campaign_cancel(struct store *st, int64_t id, int64_t now,
     int64_t *cancelled, int64_t counts[6], struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "UPDATE queue SET state = "
-	    "'cancelled', done_at = ?2, lease_until = NULL, lease_pid = NULL, "
-	    "lease_owner = NULL "
-	    "WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')", e);
-	int rc;
-
-	if (s == NULL)
+	if (store_run(st, "UPDATE queue SET state = 'cancelled', done_at = ?2, "
+	    "lease_until = NULL, lease_pid = NULL, lease_owner = NULL "
+	    "WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')",
+	    "cancel campaign", NULL, NULL, e,
+	    STORE_VALS(STORE_I(id), STORE_I(now))) != 0)
 		return -1;
-	store_bind_int(s, 1, id);
-	store_bind_int(s, 2, now);
-	rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, e, "cancel campaign");
 	*cancelled = sqlite3_changes(st->db);
-	if ((s = store_stmt(st, "UPDATE campaigns SET cancelled_at = "
-	    "coalesce(cancelled_at, ?2) WHERE id = ?1", e)) == NULL)
+	if (store_run(st, "UPDATE campaigns SET cancelled_at = "
+	    "coalesce(cancelled_at, ?2) WHERE id = ?1", "cancel campaign",
+	    NULL, NULL, e, STORE_VALS(STORE_I(id), STORE_I(now))) != 0)
 		return -1;
-	store_bind_int(s, 1, id);
-	store_bind_int(s, 2, now);
-	rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, e, "cancel campaign");
 	memset(counts, 0, 6 * sizeof(counts[0]));
-	if ((s = store_stmt(st, "SELECT state, count(*) FROM queue WHERE "
-	    "campaign_id = ?1 GROUP BY state", e)) == NULL)
-		return -1;
-	store_bind_int(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		enum queue_state qs;
-
-		if (queue_state_parse((const char *)sqlite3_column_text(s, 0),
-		    &qs) == 0)
-			counts[qs] = sqlite3_column_int64(s, 1);
-	}
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "count campaign");
+	return store_run(st, "SELECT state, count(*) FROM queue WHERE "
+	    "campaign_id = ?1 GROUP BY state", "count campaign",
+	    state_count_row, counts, e, STORE_VALS(STORE_I(id)));
 }

@@ -114,6 +114,10 @@ member_lists(const struct request *rq, int64_t person_id, struct list **out,
  * its confirm_limit of them in the last 24 hours, or (a request, not an
  * invitation) the site its confirm_per_hour in the last hour.
  */
+/*
+ * Whole: the limits, the token and the mail of one request, in the order a
+ * crash must see them.
+ */
 static int
 confirm_request(const struct request *rq, enum token_action action,
     const struct list *l, enum sub_mode mode, const struct list *all,
@@ -135,8 +139,8 @@ confirm_request(const struct request *rq, enum token_action action,
 	    e) != 0)
 		return -1;
 	if (sent >= cfg->confirm_limit) {
-		log_warn("event=confirm-limit addr=%s list=%s: %lld confirmation "
-		    "mails in 24 hours; request dropped", rq->addr,
+		log_event(LV_WARN, "event=confirm-limit addr=%s list=%s: %lld "
+		    "confirmation mails in 24 hours; request dropped", rq->addr,
 		    l ? l->id : "*", (long long)sent);
 		return store_event(ctx->st, ctx->now, "confirm-limit",
 		    l ? l->id : NULL, rq->addr, "dropped", NULL, e);
@@ -145,9 +149,9 @@ confirm_request(const struct request *rq, enum token_action action,
 	    e) != 0)
 		return -1;
 	if (!invited && sent >= cfg->confirm_per_hour) {
-		log_warn("event=confirm-ceiling addr=%s list=%s: %lld confirmation "
-		    "mails from the site in an hour; request dropped", rq->addr,
-		    l ? l->id : "*", (long long)sent);
+		log_event(LV_WARN, "event=confirm-ceiling addr=%s list=%s: "
+		    "%lld confirmation mails from the site in an hour; request "
+		    "dropped", rq->addr, l ? l->id : "*", (long long)sent);
 		return store_event(ctx->st, ctx->now, "confirm-ceiling",
 		    l ? l->id : NULL, rq->addr, "dropped", NULL, e);
 	}

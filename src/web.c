@@ -260,7 +260,7 @@ page_of_error(const struct err *e, const char *what)
 {
 	if (e->ex == EX_TEMPFAIL)
 		return P_BUSY;
-	log_error("event=web action=%s result=failed error=\"%s\"", what,
+	log_event(LV_ERROR, "event=web action=%s result=failed error=%s", what,
 	    e->msg);
 	return P_FAILED;
 }
@@ -321,7 +321,7 @@ act(struct web *w, time_t now, struct look *lk)
 		return page_of_error(&e, what);
 	}
 	p = page_of_result(res.flag);
-	log_info("event=web action=%s list=%s result=%s", what,
+	log_event(LV_INFO, "event=web action=%s list=%s result=%s", what,
 	    res.list_id[0] ? res.list_id : "-", res.flag ? res.flag : "none");
 	result_clear(&res);
 	return p;
@@ -377,7 +377,7 @@ show(const struct web *w, const struct look *lk, enum page p, enum lang lang,
 	out->status = pages[p].status;
 	out->lang = lang;
 	if (render(w->tpl, lang, "web.html", v, &out->body, &e) != 0) {
-		log_error("event=web result=failed error=\"%s\"", e.msg);
+		log_event(LV_ERROR, "event=web result=failed error=%s", e.msg);
 		out->status = 500;
 		buf_reset(&out->body);
 		buf_puts(&out->body, "<!DOCTYPE html>\n<title>500</title>\n");

@@ -633,7 +633,8 @@ web_archive_answer(struct store *st, const struct config *cfg,
 		refuse(&pg, 404, T_NOT_FOUND, T_COUNT, out);
 	}
 	if (r < 0) {
-		log_error("event=web action=archive result=failed error=\"%s\"",
+		log_event(LV_ERROR, "event=web action=archive result=failed "
+		    "error=\"%s\"",
 		    e.msg);
 		buf_reset(&out->body);
 		refuse(&pg, 500, T_FAILED, T_COUNT, out);

@@ -310,7 +310,7 @@ web_news_answer(struct store *st, const struct config *cfg,
 	}
 	list_clear(&l);
 	if (r < 0) {
-		log_error("event=web result=failed error=\"%s\"", e.msg);
+		log_event(LV_ERROR, "event=web result=failed error=\"%s\"", e.msg);
 		buf_reset(&out->body);
 		out->type[0] = '\0';
 		out->own_images = false;

@@ -101,8 +101,9 @@ class BounceCase(kt.TestCase):
                 for r in m["rcpt_tos"]}
 
     def deliver(self, raw, rcpt):
+        """Deliver raw to rcpt and let kringd read it; kringd's result."""
         self.assertOk(self.site.kring("deliver", "-r", rcpt, stdin=raw))
-        self.assertOk(self.site.kringd("-f", "--once"))
+        return self.assertOk(self.site.kringd("-f", "--once"))
 
     def state(self, addr=None, lst="cop-a"):
         (s,) = self.site.query("SELECT s.state FROM subscriptions s JOIN people p "
@@ -288,8 +289,15 @@ class TestForged(BounceCase):
         with SmtpServer(self.server_dir) as srv:
             self.smtp(srv.port)
             for i in range(4):
-                self.deliver(report("remote-user-unknown.eml", self.anna),
-                             "metandereogen@example.org")
+                r = self.deliver(report("remote-user-unknown.eml", self.anna),
+                                 "metandereogen@example.org")
+                # Read as a bounce, and refused: it is bound to no copy.
+                self.assertRegex(r.err, r"event=bounce result=ignored "
+                                 r"inbound=%d reason=\"bound to no copy\" "
+                                 r"addrs=1 first=anna@example\.net\n" % (i + 1))
+                self.assertRegex(r.err, r"event=inbound id=%d state=dropped "
+                                 r"route=bounce .*result=\"ignored: bound to "
+                                 r"no copy" % (i + 1))
         self.unchanged(before)
 
     def test_dsn_elsewhere_naming_a_member_counts_for_nothing(self):
@@ -382,7 +390,11 @@ class TestForged(BounceCase):
             raw = ("From: Anna <%s>\r\nTo: %s\r\nSubject: Out of office\r\n"
                    "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo@example.net>\r\n"
                    "\r\nI am away until Monday; 550 user unknown.\r\n" % (self.anna, verp))
-            self.deliver(raw, verp)
+            r = self.deliver(raw, verp)
+        # Read on the bounce path, and refused as an automatic reply.
+        self.assertRegex(r.err, r"event=inbound id=1 state=dropped route=bounce "
+                         r"from=anna@example\.net result=\"ignored: an "
+                         r"automatic reply, no bounce\"\n")
         self.unchanged(before)
 
 

@@ -219,6 +219,25 @@ class TestFaults(SendCase):
         self.assertTrue(any(ln.split("\t")[1:5] == ["send", "cop-a", addrs[0], "failed"]
                             for ln in log.splitlines()), log)
 
+    def test_a_relays_reply_is_one_logged_value(self):
+        # The relay's text is foreign: a quote and a key=value in it must
+        # not forge a field of kring's log line, nor a line break a line.
+        addrs = self.members("cop-a", 1)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        with SmtpServer(self.server_dir,
+                        rcpt_reply={addrs[0]: '550 x" user=admin'}) as srv:
+            self.smtp(srv.port)
+            r = self.assertOk(self.site.kring("send", "--once"))
+        lines = [ln for ln in r.err.splitlines() if "result=failed" in ln]
+        self.assertEqual(len(lines), 1, r.err)
+        self.assertRegex(lines[0], r'^kring: event=send result=failed queue=\d+ '
+                         r'rcpt=lid000@example\.net reply="[^"]*550 x\\" '
+                         r'user=admin"$')
+        # Read back as key=value pairs: one reply, no user.
+        fields = re.findall(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)', lines[0])
+        self.assertEqual([k for k, _ in fields],
+                         ["event", "result", "queue", "rcpt", "reply"])
+
     def test_connection_dropped_at_data(self):
         addrs = self.members("cop-a", 4)
         self.enqueue("--kind", "post", "--list", "cop-a", "--members")
