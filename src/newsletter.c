@@ -103,18 +103,18 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
     int64_t *campaign_id, int64_t *queued, struct err *e)
 {
 	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
-	struct queue_rcpts r = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message m;
 	char placeholder[TOKEN_LEN + 1];
+	int64_t members;
 	int rc = -1;
 
 	*campaign_id = 0;
 	*queued = 0;
 	memset(&m, 0, sizeof(m));
-	if (queue_rcpts_members(ctx->st, nl->list->id, -1, &r, e) != 0)
+	if (store_members_count(ctx->st, nl->list->id, -1, &members, e) != 0)
 		goto out;
-	if (r.n == 0) {
+	if (members == 0) {
 		rc = 0;
 		goto out;
 	}
@@ -132,11 +132,10 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	c.subject = (char *)nl->subject;
 	c.created = ctx->now;
 	c.not_before = not_before > ctx->now ? not_before : ctx->now;
-	rc = queue_add_watched(ctx->st, key, &c, &m, r.v, r.n, ctx->now,
-	    progress, arg, campaign_id, queued, e);
+	rc = queue_add_members(ctx->st, key, &c, &m, -1, ctx->now, progress,
+	    arg, campaign_id, queued, e);
 out:
 	free(m.from_addr);
-	queue_rcpts_free(&r);
 	buf_free(&subject);
 	buf_free(&text);
 	buf_free(&html);
