@@ -259,19 +259,51 @@ sql_tick(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, 1);
 }
 
-/*
- * The functions a statement of this file calls exist only while it
- * runs: their data lives on the caller's stack.
- */
-static int
-sql_function(struct store *st, const char *name, int nargs,
-    void (*fn)(sqlite3_context *, int, sqlite3_value **), void *data,
-    struct err *e)
+/* The delivery mode mode (an enum sub_mode, or -1 for any) for SQL. */
+static const char *
+mode_name(int mode)
 {
+	return mode < 0 ? NULL : sub_mode_name((enum sub_mode)mode);
+}
+
+/*
+ * The statement sql, which calls the SQL function name: the function
+ * exists only until step_once has run it, as its data lives on the
+ * caller's stack.  NULL with e set.
+ */
+static sqlite3_stmt *
+with_function(struct store *st, const char *name, int nargs,
+    void (*fn)(sqlite3_context *, int, sqlite3_value **), void *data,
+    const char *sql, struct err *e)
+{
+	sqlite3_stmt *s;
+
 	if (sqlite3_create_function(st->db, name, nargs, SQLITE_UTF8 |
-	    SQLITE_DIRECTONLY, data, fn, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, e, "register a function");
-	return 0;
+	    SQLITE_DIRECTONLY, data, fn, NULL, NULL) != SQLITE_OK) {
+		store_fail(st, e, "register a function");
+		return NULL;
+	}
+	if ((s = store_stmt(st, sql, e)) == NULL)
+		sqlite3_create_function(st->db, name, nargs, SQLITE_UTF8, NULL,
+		    NULL, NULL, NULL);
+	return s;
+}
+
+/* Run s (from with_function) to its end, then remove the function. */
+static int
+step_once(struct store *st, sqlite3_stmt *s, const char *name, int nargs,
+    int64_t *changes, const char *what, struct err *e)
+{
+	int rc = sqlite3_step(s);
+
+	store_done(s);
+	if (rc == SQLITE_DONE && changes != NULL)
+		*changes = sqlite3_changes64(st->db);
+	if (rc != SQLITE_DONE)
+		store_fail(st, e, what);
+	sqlite3_create_function(st->db, name, nargs, SQLITE_UTF8, NULL, NULL,
+	    NULL, NULL);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -286,8 +318,7 @@ store_members_count(struct store *st, const char *list_id, int mode,
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, list_id);
-	store_bind_text(s, 2, mode < 0 ? NULL :
-	    sub_mode_name((enum sub_mode)mode));
+	store_bind_text(s, 2, mode_name(mode));
 	rc = sqlite3_step(s);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	store_done(s);
@@ -309,10 +340,7 @@ store_queue_add_members(struct store *st, int64_t campaign_id,
 	    "s.mode = ?2) AND kring_tick() ORDER BY s.rowid "
 	    "ON CONFLICT(message_id, rcpt) DO NOTHING";
 	struct ticker t = { progress, arg, 0, 0 };
-	const char *m = mode < 0 ? NULL : sub_mode_name((enum sub_mode)mode);
 	sqlite3_stmt *s;
-	int rc;
-
 	int64_t n;
 
 	*queued = 0;
@@ -321,27 +349,16 @@ store_queue_add_members(struct store *st, int64_t campaign_id,
 	t.n = (size_t)n;
 	if (progress != NULL)
 		progress(arg, 0, t.n);
-	if (sql_function(st, "kring_tick", 0, sql_tick, &t, e) != 0)
+	if ((s = with_function(st, "kring_tick", 0, sql_tick, &t, add_sql,
+	    e)) == NULL)
 		return -1;
-	if ((s = store_stmt(st, add_sql, e)) == NULL)
-		rc = SQLITE_ERROR;
-	else {
-		store_bind_text(s, 1, list_id);
-		store_bind_text(s, 2, m);
-		store_bind_int(s, 3, campaign_id);
-		store_bind_int(s, 4, message_id);
-		store_bind_int(s, 5, next_attempt);
-		store_bind_int(s, 6, now);
-		rc = sqlite3_step(s);
-		store_done(s);
-		if (rc == SQLITE_DONE)
-			*queued = sqlite3_changes64(st->db);
-		else
-			store_fail(st, e, "queue members");
-	}
-	sqlite3_create_function(st->db, "kring_tick", 0, SQLITE_UTF8, NULL,
-	    NULL, NULL, NULL);
-	if (rc != SQLITE_DONE)
+	store_bind_text(s, 1, list_id);
+	store_bind_text(s, 2, mode_name(mode));
+	store_bind_int(s, 3, campaign_id);
+	store_bind_int(s, 4, message_id);
+	store_bind_int(s, 5, next_attempt);
+	store_bind_int(s, 6, now);
+	if (step_once(st, s, "kring_tick", 0, queued, "queue members", e) != 0)
 		return -1;
 	if (progress != NULL)
 		progress(arg, t.n, t.n);
@@ -377,25 +394,14 @@ store_unsub_tokens_put_members(struct store *st, const char *list_id,
 	    "(?2 IS NULL OR mode = ?2) ORDER BY h ON CONFLICT(hash) DO NOTHING";
 	struct hasher h = { hash, arg };
 	sqlite3_stmt *s;
-	int rc;
 
-	if (sql_function(st, "kring_token_hash", 1, sql_token_hash, &h, e) != 0)
+	if ((s = with_function(st, "kring_token_hash", 1, sql_token_hash, &h,
+	    sql, e)) == NULL)
 		return -1;
-	if ((s = store_stmt(st, sql, e)) == NULL)
-		rc = SQLITE_ERROR;
-	else {
-		store_bind_text(s, 1, list_id);
-		store_bind_text(s, 2, mode < 0 ? NULL :
-		    sub_mode_name((enum sub_mode)mode));
-		store_bind_int(s, 3, now);
-		rc = sqlite3_step(s);
-		store_done(s);
-		if (rc != SQLITE_DONE)
-			store_fail(st, e, "keep tokens");
-	}
-	sqlite3_create_function(st->db, "kring_token_hash", 1, SQLITE_UTF8,
-	    NULL, NULL, NULL, NULL);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_bind_text(s, 1, list_id);
+	store_bind_text(s, 2, mode_name(mode));
+	store_bind_int(s, 3, now);
+	return step_once(st, s, "kring_token_hash", 1, NULL, "keep tokens", e);
 }
 
 static int
