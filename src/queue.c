@@ -103,12 +103,17 @@ queue_add_members(struct store *st, const struct hmac_key *key,
 	struct token_of t = { key, c->list_id };
 	int64_t cid, mid;
 
+	int rc;
+
 	*queued = 0;
 	if (campaign_message(st, c, m, &cid, &mid, e) != 0 ||
-	    store_queue_add_members(st, cid, mid, c->list_id, mode,
+	    store_bulk(st, true, e) != 0)
+		return -1;
+	rc = store_queue_add_members(st, cid, mid, c->list_id, mode,
 	    c->not_before, now, progress, arg, queued, e) != 0 ||
 	    store_unsub_tokens_put_members(st, c->list_id, mode,
-	    member_token_hash, &t, now, e) != 0)
+	    member_token_hash, &t, now, e) != 0 ? -1 : 0;
+	if (store_bulk(st, false, rc == 0 ? e : NULL) != 0 || rc != 0)
 		return -1;
 	if (campaign_id != NULL)
 		*campaign_id = cid;

@@ -307,6 +307,15 @@ step_once(struct store *st, sqlite3_stmt *s, const char *name, int nargs,
 }
 
 int
+store_bulk(struct store *st, bool on, struct err *e)
+{
+	struct err ignore = { 0, "" };
+
+	return store_exec(st, on ? "PRAGMA cache_size = -16384" :
+	    "PRAGMA cache_size = -2000", e != NULL ? e : &ignore);
+}
+
+int
 store_members_count(struct store *st, const char *list_id, int mode,
     int64_t *n, struct err *e)
 {
