@@ -305,17 +305,19 @@ enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
     const struct list *l, const struct made *md, const char *atom,
     int64_t *cid, int64_t *queued, struct err *e)
 {
+	struct queue_rcpts mem = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message m;
 	char *from;
-	int64_t members;
 	int rc;
 
 	*cid = 0;
 	*queued = 0;
-	if (store_members_count(ctx->st, l->id, MODE_DIGEST, &members, e) != 0)
+	if (queue_rcpts_members(ctx->st, l->id, MODE_DIGEST, &mem, e) != 0) {
+		queue_rcpts_free(&mem);
 		return -1;
-	if (members == 0)
+	}
+	if (mem.n == 0)
 		return 0;
 	from = notify_sub_address(ctx->cfg, l->id, "");
 	memset(&c, 0, sizeof(c));
@@ -332,9 +334,10 @@ enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	m.body_len = md->body.len;
 	m.personal = (char *)atom;
 	m.created = ctx->now;
-	rc = queue_add_members(ctx->st, key, &c, &m, MODE_DIGEST, ctx->now,
-	    NULL, NULL, cid, queued, e);
+	rc = queue_add(ctx->st, key, &c, &m, mem.v, mem.n, ctx->now, cid,
+	    queued, e);
 	free(from);
+	queue_rcpts_free(&mem);
 	return rc;
 }
 

@@ -133,3 +133,47 @@ queue_retry_at(const struct config *cfg, int attempts, int64_t created,
 	return now + cfg->queue.retry[step];
 }
 
+
+struct gather {
+	struct queue_rcpts *r;
+	int mode;
+};
+
+static int
+gather(const struct sub *s, void *arg)
+{
+	struct gather *g = arg;
+	struct queue_rcpts *r = g->r;
+
+	if (g->mode >= 0 && s->mode != (enum sub_mode)g->mode)
+		return 0;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 256;
+		r->v = xreallocarray(r->v, r->cap, sizeof(*r->v));
+	}
+	r->v[r->n].addr = xstrdup(s->email);
+	r->v[r->n].name = xstrdup(s->name ? s->name : "");
+	r->v[r->n].person_id = s->person_id;
+	r->n++;
+	return 0;
+}
+
+int
+queue_rcpts_members(struct store *st, const char *list_id, int mode,
+    struct queue_rcpts *r, struct err *e)
+{
+	struct gather g = { r, mode };
+
+	return store_sub_each(st, list_id, SUB_ACTIVE, gather, &g, e);
+}
+
+void
+queue_rcpts_free(struct queue_rcpts *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free((char *)r->v[i].addr);
+		free((char *)r->v[i].name);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}

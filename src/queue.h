@@ -28,6 +28,22 @@ struct queue_rcpt {
 	int64_t person_id;       /* 0 when kring does not know them */
 };
 
+/* Recipients gathered for queue_add; queue_rcpts_free them. */
+struct queue_rcpts {
+	struct queue_rcpt *v;
+	size_t n, cap;
+};
+
+/*
+ * Append the active subscribers of list_id in delivery mode mode (an
+ * enum sub_mode, or -1 for any) to r, in address order: for a caller
+ * that needs each of them for more than queueing (queue_add_members
+ * queues without holding them).
+ */
+int queue_rcpts_members(struct store *st, const char *list_id, int mode,
+    struct queue_rcpts *r, struct err *e);
+void queue_rcpts_free(struct queue_rcpts *r);
+
 /*
  * Queue message m of campaign c (both filled by the caller except ids)
  * for rcpts, inside the caller's transaction.  c->id > 0 adds m to that
