@@ -7,6 +7,7 @@ on the machine the benchmarks were made on).
 """
 import os
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -84,6 +85,12 @@ def wait_count(sink, want, timeout=30, poll=0.2):
     return sink.count()
 
 
+def cpu():
+    """CPU seconds of every child waited for so far (with theirs)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def summary(xs):
     return statistics.median(xs), min(xs), max(xs)
 
@@ -107,10 +114,19 @@ def newsletter(kring, path, conf, size):
             return len(out)
 
 
-def site(kring, work, n, port, conns):
+def preview_copy(kring, conf, md, path):
+    """One copy of the newsletter md, as `kring newsletter preview` makes
+    it, written to path: the bytes bench/esmtp-send sends."""
+    with open(path, "wb") as f:
+        f.write(subprocess.run([kring, "-c", conf, "newsletter", "preview", "nieuws", md],
+                               check=True, capture_output=True).stdout)
+
+
+def site(kring, work, n, port, conns, figures=None):
     """A site in work whose newsletter nieuws has n confirmed subscribers
     lidNNNNNN@example.net, sending to 127.0.0.1:port over conns
-    connections of 100 messages; its configuration file."""
+    connections of 100 messages; its configuration file.  The import's
+    seconds and peak RSS (KiB) go into the dict figures, if given."""
     conf = os.path.join(work, "kring.conf")
     templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "templates")
     with open(conf, "w") as f:
@@ -132,5 +148,7 @@ def site(kring, work, n, port, conns):
         f.write("email,name\n")
         for i in range(n):
             f.write("lid%06d@example.net,Lid Nummer %d\n" % (i, i))
-    run("sub", "import", "nieuws", csv, "--confirmed")
+    dt, rss = timed([kring, "-c", conf, "sub", "import", "nieuws", csv, "--confirmed"])
+    if figures is not None:
+        figures.update(import_seconds=dt, import_rss_kib=rss)
     return conf

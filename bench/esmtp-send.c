@@ -1,6 +1,6 @@
 /*
  * esmtp-send - the smallest libESMTP sender: the ceiling of any program
- * that sends through libESMTP 1.1, for bench/postfix.
+ * that sends through libESMTP 1.1, for bench/send and bench/postfix.
  *
  *   esmtp-send HOST:PORT MESSAGE N CONNECTIONS PER_CONNECTION
  *

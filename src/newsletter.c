@@ -227,19 +227,19 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
 {
 	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT,
 	    body = BUF_INIT;
-	struct queue_rcpts r = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message m;
 	struct newsletter mine;
 	char placeholder[TOKEN_LEN + 1], *web = NULL;
+	int64_t members;
 	int rc = -1;
 
 	*campaign_id = 0;
 	*queued = 0;
 	memset(&m, 0, sizeof(m));
-	if (queue_rcpts_members(ctx->st, nl->list->id, -1, &r, e) != 0)
+	if (store_members_count(ctx->st, nl->list->id, -1, &members, e) != 0)
 		goto out;
-	if (r.n == 0) {
+	if (members == 0) {
 		rc = 0;
 		goto out;
 	}
@@ -263,12 +263,11 @@ newsletter_queue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	    &body, &m, e) != 0 ||
 	    keep_web_version(ctx, nl, c.id, c.not_before, e) != 0)
 		goto out;
-	rc = queue_add_watched(ctx->st, key, &c, &m, r.v, r.n, ctx->now,
-	    progress, arg, campaign_id, queued, e);
+	rc = queue_add_members(ctx->st, key, &c, &m, -1, ctx->now, progress,
+	    arg, campaign_id, queued, e);
 out:
 	free(web);
 	free(m.from_addr);
-	queue_rcpts_free(&r);
 	buf_free(&subject);
 	buf_free(&text);
 	buf_free(&html);

@@ -129,15 +129,13 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 {
 	const struct kr_ctx *ctx = n->ctx;
 	struct buf body = BUF_INIT;
-	struct queue_rcpts r = { NULL, 0, 0 };
 	struct q_campaign c;
 	struct q_message msg;
 	int64_t cid;
 	int rc = -1;
 
 	*queued = 0;
-	if (members_body(n, l, p, &body, e) != 0 ||
-	    queue_rcpts_members(ctx->st, l->id, MODE_EACH, &r, e) != 0)
+	if (members_body(n, l, p, &body, e) != 0)
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.kind = CAMPAIGN_POST;
@@ -158,8 +156,8 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 	msg.body_len = body.len;
 	msg.msgid = p->message_id;
 	msg.created = ctx->now;
-	rc = queue_add(ctx->st, n->key, &c, &msg, r.v, r.n, ctx->now, &cid,
-	    queued, e);
+	rc = queue_add_members(ctx->st, n->key, &c, &msg, MODE_EACH, ctx->now,
+	    NULL, NULL, &cid, queued, e);
 	if (rc == 0)
 		rc = store_post_sent(ctx->st, p->id, cid, e);
 	free(msg.from_name);
@@ -167,7 +165,6 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 	free(msg.subject);
 	free(msg.in_reply_to);
 out:
-	queue_rcpts_free(&r);
 	buf_free(&body);
 	return rc;
 }

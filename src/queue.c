@@ -31,40 +31,36 @@ queue_unsub_token(const struct hmac_key *key, const char *list_id,
 	token_base32(mac, TOKEN_BYTES, out);
 }
 
+/* The campaign (new unless c->id) and message m of it: *cid, *mid. */
+static int
+campaign_message(struct store *st, const struct q_campaign *c,
+    const struct q_message *m, int64_t *cid, int64_t *mid, struct err *e)
+{
+	struct q_message msg = *m;
+
+	if (c->id > 0)
+		*cid = c->id;
+	else if (store_campaign_add(st, c, cid, e) != 0)
+		return -1;
+	msg.campaign_id = *cid;
+	return store_message_add(st, &msg, mid, e);
+}
+
 int
 queue_add(struct store *st, const struct hmac_key *key,
     const struct q_campaign *c, const struct q_message *m,
     const struct queue_rcpt *rcpts, size_t n, int64_t now,
     int64_t *campaign_id, int64_t *queued, struct err *e)
 {
-	return queue_add_watched(st, key, c, m, rcpts, n, now, NULL, NULL,
-	    campaign_id, queued, e);
-}
-
-int
-queue_add_watched(struct store *st, const struct hmac_key *key,
-    const struct q_campaign *c, const struct q_message *m,
-    const struct queue_rcpt *rcpts, size_t n, int64_t now,
-    queue_progress_fn *progress, void *arg, int64_t *campaign_id,
-    int64_t *queued, struct err *e)
-{
-	struct q_message msg = *m;
 	int64_t cid, mid;
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
 
 	*queued = 0;
-	if (c->id > 0)
-		cid = c->id;
-	else if (store_campaign_add(st, c, &cid, e) != 0)
-		return -1;
-	msg.campaign_id = cid;
-	if (store_message_add(st, &msg, &mid, e) != 0)
+	if (campaign_message(st, c, m, &cid, &mid, e) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		int added;
 
-		if (progress != NULL && i % 1024 == 0)
-			progress(arg, i, n);
 		if (store_queue_add(st, cid, mid, rcpts[i].addr, rcpts[i].name,
 		    rcpts[i].person_id, c->not_before, now, &added, e) != 0)
 			return err_prefix(e, "queue for %s", rcpts[i].addr);
@@ -77,8 +73,48 @@ queue_add_watched(struct store *st, const struct hmac_key *key,
 		    c->list_id, now, e) != 0)
 			return -1;
 	}
-	if (progress != NULL)
-		progress(arg, n, n);
+	if (campaign_id != NULL)
+		*campaign_id = cid;
+	return 0;
+}
+
+struct token_of {
+	const struct hmac_key *key;
+	const char *list_id;
+};
+
+static void
+member_token_hash(int64_t person_id, char out[TOKEN_HASH_LEN + 1],
+    void *arg)
+{
+	const struct token_of *t = arg;
+	char token[TOKEN_LEN + 1];
+
+	queue_unsub_token(t->key, t->list_id, person_id, token);
+	token_hash(token, out);
+}
+
+int
+queue_add_members(struct store *st, const struct hmac_key *key,
+    const struct q_campaign *c, const struct q_message *m, int mode,
+    int64_t now, queue_progress_fn *progress, void *arg,
+    int64_t *campaign_id, int64_t *queued, struct err *e)
+{
+	struct token_of t = { key, c->list_id };
+	int64_t cid, mid;
+
+	int rc;
+
+	*queued = 0;
+	if (campaign_message(st, c, m, &cid, &mid, e) != 0 ||
+	    store_bulk(st, true, e) != 0)
+		return -1;
+	rc = store_queue_add_members(st, cid, mid, c->list_id, mode,
+	    c->not_before, now, progress, arg, queued, e) != 0 ||
+	    store_unsub_tokens_put_members(st, c->list_id, mode,
+	    member_token_hash, &t, now, e) != 0 ? -1 : 0;
+	if (store_bulk(st, false, rc == 0 ? e : NULL) != 0 || rc != 0)
+		return -1;
 	if (campaign_id != NULL)
 		*campaign_id = cid;
 	return 0;
@@ -96,6 +132,7 @@ queue_retry_at(const struct config *cfg, int attempts, int64_t created,
 		step = cfg->queue.nretry - 1;
 	return now + cfg->queue.retry[step];
 }
+
 
 struct gather {
 	struct queue_rcpts *r;

@@ -36,7 +36,9 @@ struct queue_rcpts {
 
 /*
  * Append the active subscribers of list_id in delivery mode mode (an
- * enum sub_mode, or -1 for any) to r, in address order.
+ * enum sub_mode, or -1 for any) to r, in address order: for a caller
+ * that needs each of them for more than queueing (queue_add_members
+ * queues without holding them).
  */
 int queue_rcpts_members(struct store *st, const char *list_id, int mode,
     struct queue_rcpts *r, struct err *e);
@@ -55,13 +57,19 @@ int queue_add(struct store *st, const struct hmac_key *key,
     const struct queue_rcpt *rcpts, size_t n, int64_t now,
     int64_t *campaign_id, int64_t *queued, struct err *e);
 
-/* The same, telling progress (done of n) now and then and at the end. */
+/*
+ * The same for every active member of list c->list_id in delivery mode
+ * mode (an enum sub_mode, or -1 for any), in the order they subscribed,
+ * each with their token kept.  The members go from the store to the
+ * store and are never held in memory: a list of 1,000,000 takes no more
+ * memory than one of ten.  progress (may be NULL) hears done of n now
+ * and then and at the end.
+ */
 typedef void queue_progress_fn(void *arg, size_t done, size_t n);
-int queue_add_watched(struct store *st, const struct hmac_key *key,
-    const struct q_campaign *c, const struct q_message *m,
-    const struct queue_rcpt *rcpts, size_t n, int64_t now,
-    queue_progress_fn *progress, void *arg, int64_t *campaign_id,
-    int64_t *queued, struct err *e);
+int queue_add_members(struct store *st, const struct hmac_key *key,
+    const struct q_campaign *c, const struct q_message *m, int mode,
+    int64_t now, queue_progress_fn *progress, void *arg,
+    int64_t *campaign_id, int64_t *queued, struct err *e);
 
 /*
  * A person's one-click unsubscribe token for a list: derived from the

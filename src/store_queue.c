@@ -180,6 +180,179 @@ store_unsub_token_put(struct store *st, const char *hash, int64_t person_id,
 	    STORE_I(person_id), STORE_T(list_id), STORE_I(now)));
 }
 
+/* The SQL function tick(): counts the rows of a statement for progress. */
+struct ticker {
+	store_progress_fn *fn;
+	void *arg;
+	size_t done, n;
+};
+
+static void
+sql_tick(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct ticker *t = sqlite3_user_data(ctx);
+
+	(void)argc;
+	(void)argv;
+	if (t->fn != NULL && ++t->done % 1024 == 0)
+		t->fn(t->arg, t->done, t->n);
+	sqlite3_result_int(ctx, 1);
+}
+
+/* The delivery mode mode (an enum sub_mode, or -1 for any) for SQL. */
+static const char *
+mode_name(int mode)
+{
+	return mode < 0 ? NULL : sub_mode_name((enum sub_mode)mode);
+}
+
+/*
+ * The statement sql, which calls the SQL function name: the function
+ * exists only until step_once has run it, as its data lives on the
+ * caller's stack.  NULL with e set.
+ */
+static sqlite3_stmt *
+with_function(struct store *st, const char *name, int nargs,
+    void (*fn)(sqlite3_context *, int, sqlite3_value **), void *data,
+    const char *sql, struct err *e)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_create_function(st->db, name, nargs, SQLITE_UTF8 |
+	    SQLITE_DIRECTONLY, data, fn, NULL, NULL) != SQLITE_OK) {
+		store_fail(st, e, "register a function");
+		return NULL;
+	}
+	if ((s = store_stmt(st, sql, e)) == NULL)
+		sqlite3_create_function(st->db, name, nargs, SQLITE_UTF8, NULL,
+		    NULL, NULL, NULL);
+	return s;
+}
+
+/* Run s (from with_function) to its end, then remove the function. */
+static int
+step_once(struct store *st, sqlite3_stmt *s, const char *name, int nargs,
+    int64_t *changes, const char *what, struct err *e)
+{
+	int rc = sqlite3_step(s);
+
+	store_done(s);
+	if (rc == SQLITE_DONE && changes != NULL)
+		*changes = sqlite3_changes64(st->db);
+	if (rc != SQLITE_DONE)
+		store_fail(st, e, what);
+	sqlite3_create_function(st->db, name, nargs, SQLITE_UTF8, NULL, NULL,
+	    NULL, NULL);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_bulk(struct store *st, bool on, struct err *e)
+{
+	struct err ignore = { 0, "" };
+
+	return store_exec(st, on ? "PRAGMA cache_size = -16384" :
+	    "PRAGMA cache_size = -2000", e != NULL ? e : &ignore);
+}
+
+int
+store_members_count(struct store *st, const char *list_id, int mode,
+    int64_t *n, struct err *e)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM subscriptions "
+	    "WHERE list_id = ?1 AND state = 'active' AND (?2 IS NULL OR "
+	    "mode = ?2)", e);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, list_id);
+	store_bind_text(s, 2, mode_name(mode));
+	rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	store_done(s);
+	return rc == SQLITE_ROW ? 0 : store_fail(st, e, "count members");
+}
+
+int
+store_queue_add_members(struct store *st, int64_t campaign_id,
+    int64_t message_id, const char *list_id, int mode, int64_t next_attempt,
+    int64_t now, store_progress_fn *progress, void *arg, int64_t *queued,
+    struct err *e)
+{
+	/* One statement: no cursor stays open while rows are written. */
+	static const char add_sql[] = "INSERT INTO queue(campaign_id, "
+	    "message_id, rcpt, name, person_id, next_attempt, created) "
+	    "SELECT ?3, ?4, p.email, p.name, p.id, ?5, ?6 "
+	    "FROM subscriptions s JOIN people p ON p.id = s.person_id "
+	    "WHERE s.list_id = ?1 AND s.state = 'active' AND (?2 IS NULL OR "
+	    "s.mode = ?2) AND kring_tick() ORDER BY s.rowid "
+	    "ON CONFLICT(message_id, rcpt) DO NOTHING";
+	struct ticker t = { progress, arg, 0, 0 };
+	sqlite3_stmt *s;
+	int64_t n;
+
+	*queued = 0;
+	if (store_members_count(st, list_id, mode, &n, e) != 0)
+		return -1;
+	t.n = (size_t)n;
+	if (progress != NULL)
+		progress(arg, 0, t.n);
+	if ((s = with_function(st, "kring_tick", 0, sql_tick, &t, add_sql,
+	    e)) == NULL)
+		return -1;
+	store_bind_text(s, 1, list_id);
+	store_bind_text(s, 2, mode_name(mode));
+	store_bind_int(s, 3, campaign_id);
+	store_bind_int(s, 4, message_id);
+	store_bind_int(s, 5, next_attempt);
+	store_bind_int(s, 6, now);
+	if (step_once(st, s, "kring_tick", 0, queued, "queue members", e) != 0)
+		return -1;
+	if (progress != NULL)
+		progress(arg, t.n, t.n);
+	return 0;
+}
+
+/* The SQL function kring_token_hash(person_id). */
+struct hasher {
+	store_token_hash_fn *fn;
+	void *arg;
+};
+
+static void
+sql_token_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct hasher *h = sqlite3_user_data(ctx);
+	char out[TOKEN_HASH_LEN + 1];
+
+	(void)argc;
+	h->fn(sqlite3_value_int64(argv[0]), out, h->arg);
+	sqlite3_result_text(ctx, out, TOKEN_HASH_LEN, SQLITE_TRANSIENT);
+}
+
+int
+store_unsub_tokens_put_members(struct store *st, const char *list_id,
+    int mode, store_token_hash_fn *hash, void *arg, int64_t now,
+    struct err *e)
+{
+	static const char sql[] = "INSERT INTO tokens(hash, kind, action, "
+	    "person_id, list_id, created) SELECT kring_token_hash(person_id) "
+	    "AS h, 'unsubscribe', 'unsubscribe', person_id, ?1, ?3 "
+	    "FROM subscriptions WHERE list_id = ?1 AND state = 'active' AND "
+	    "(?2 IS NULL OR mode = ?2) ORDER BY h ON CONFLICT(hash) DO NOTHING";
+	struct hasher h = { hash, arg };
+	sqlite3_stmt *s;
+
+	if ((s = with_function(st, "kring_token_hash", 1, sql_token_hash, &h,
+	    sql, e)) == NULL)
+		return -1;
+	store_bind_text(s, 1, list_id);
+	store_bind_text(s, 2, mode_name(mode));
+	store_bind_int(s, 3, now);
+	return step_once(st, s, "kring_token_hash", 1, NULL, "keep tokens", e);
+}
+
 static int
 row_order(const void *a, const void *b)
 {

@@ -2,8 +2,9 @@
  * Unit tests for the queue: enqueueing once per (message, recipient),
  * claims that two connections never share, leases given back when their
  * sender is dead or out of time, results (a sent row is never undone),
- * the retry ladder and max_age, campaign counts, and the signed VERP
- * sub-address.
+ * the retry ladder and max_age, campaign counts, the signed VERP
+ * sub-address, and a list's members queued from the store to the store
+ * (only the active ones of the mode asked for, each with their token).
  */
 #include "autoconf.h"
 
@@ -85,6 +86,91 @@ test_retry(void)
 	CHECK_INT(queue_retry_at(cfg, 9, 1000, 5000), 5000 + 43200);
 	CHECK_INT(queue_retry_at(cfg, 3, 1000, 1000 + 5 * 86400), -1);
 	config_free(&cfg);
+}
+
+/* Queue a notice of list nieuws to its members in mode; *queued. */
+static int64_t
+queue_members(struct store *st, const struct hmac_key *key, int mode)
+{
+	struct err e = { 0, "" };
+	struct q_campaign c = { .kind = CAMPAIGN_NEWSLETTER, .list_id = "nieuws",
+		.subject = "s", .created = 1000, .not_before = 1000 };
+	struct q_message m = { .from_addr = "metandereogen@example.org",
+		.subject = "s", .text = "hallo\n", .created = 1000 };
+	int64_t cid = 0, queued = -1;
+
+	CHECK(store_begin(st, &e) == 0);
+	CHECK(queue_add_members(st, key, &c, &m, mode, 1000, NULL, NULL, &cid,
+	    &queued, &e) == 0);
+	CHECK(store_commit(st, &e) == 0);
+	CHECK(cid > 0);
+	return queued;
+}
+
+static void
+test_members(const char *dir, const struct hmac_key *key)
+{
+	struct err e = { 0, "" };
+	struct store *st = NULL;
+	struct list l = { .id = "nieuws", .name = "Nieuws" };
+	static const struct {
+		const char *addr;
+		enum sub_state state;
+		enum sub_mode mode;
+	} who[] = {
+		{ "een@example.net", SUB_ACTIVE, MODE_EACH },
+		{ "twee@example.net", SUB_ACTIVE, MODE_DIGEST },
+		{ "drie@example.net", SUB_PENDING, MODE_EACH },
+		{ "vier@example.net", SUB_UNSUBSCRIBED, MODE_EACH },
+	};
+	int64_t pid[4], n = 0;
+	struct q_row *rows = NULL;
+	size_t nrows = 0;
+	char path[512], token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
+
+	snprintf(path, sizeof(path), "%s/members.db", dir);
+	CHECK(store_open(path, STORE_CREATE, &st, &e) == 0);
+	CHECK(store_begin(st, &e) == 0);
+	CHECK(store_list_add(st, &l, &e) == 0);
+	for (int i = 0; i < 4; i++)
+		CHECK(store_person_ensure(st, who[i].addr, "", 900, &pid[i],
+		    &e) == 0 && store_sub_put(st, "nieuws", pid[i], who[i].state,
+		    who[i].mode, "admin", 900, &e) == 0);
+	CHECK(store_commit(st, &e) == 0);
+	CHECK(store_members_count(st, "nieuws", -1, &n, &e) == 0);
+	CHECK_INT(n, 2);
+
+	/* Every active member, whatever the mode; then the digest's only. */
+	CHECK_INT(queue_members(st, key, -1), 2);
+	CHECK_INT(queue_members(st, key, MODE_DIGEST), 1);
+	CHECK(store_queue_claim(st, 1000, "cccc", 1, 10, false, &rows, &nrows,
+	    &e) == 0);
+	CHECK_INT(nrows, 3);
+	if (nrows == 3) {
+		CHECK_STR(rows[0].rcpt, "een@example.net");
+		CHECK_INT(rows[0].person_id, pid[0]);
+		CHECK_STR(rows[1].rcpt, "twee@example.net");
+		CHECK_STR(rows[2].rcpt, "twee@example.net");
+		CHECK(rows[2].message_id != rows[0].message_id);
+	}
+	q_rows_free(&rows, nrows);
+
+	/* The tokens of the copies are kept, and nobody else's. */
+	for (int i = 0; i < 4; i++) {
+		struct store_token t;
+		int found;
+
+		queue_unsub_token(key, "nieuws", pid[i], token);
+		token_hash(token, hash);
+		found = store_token_get(st, hash, false, &t, &e);
+		CHECK_INT(found, i < 2);
+		if (found == 1) {
+			CHECK_INT(t.person_id, pid[i]);
+			CHECK_STR(t.list_id, "nieuws");
+			store_token_clear(&t);
+		}
+	}
+	store_close(&st);
 }
 
 int
@@ -208,6 +294,7 @@ main(void)
 
 	store_close(&a);
 	store_close(&b);
+	test_members(dir, &key);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		return 99;
