@@ -32,39 +32,21 @@ news_page_clear(struct news_page *p)
 int
 store_news_put(struct store *st, const struct news_page *p, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO news_pages(campaign_id, "
-	    "list_id, subject, content, date) VALUES (?1, ?2, ?3, ?4, ?5)", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, p->campaign_id);
-	store_bind_text(s, 2, p->list_id);
-	store_bind_text(s, 3, p->subject);
-	store_bind_text(s, 4, p->content);
-	store_bind_int(s, 5, p->date);
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "keep web version");
+	return store_run(st, "INSERT INTO news_pages(campaign_id, list_id, "
+	    "subject, content, date) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    "keep web version", NULL, NULL, e, STORE_VALS(STORE_I(p->campaign_id),
+	    STORE_T(p->list_id), STORE_T(p->subject), STORE_T(p->content),
+	    STORE_I(p->date)));
 }
 
 int
 store_news_pic_put(struct store *st, int64_t campaign_id, const char *name,
     const char *type, const void *data, size_t len, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO news_pics(campaign_id, "
-	    "name, type, data) VALUES (?1, ?2, ?3, ?4)", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, campaign_id);
-	store_bind_text(s, 2, name);
-	store_bind_text(s, 3, type);
-	sqlite3_bind_blob64(s, 4, data, (sqlite3_uint64)len, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "keep picture");
+	return store_run(st, "INSERT INTO news_pics(campaign_id, name, type, "
+	    "data) VALUES (?1, ?2, ?3, ?4)", "keep picture", NULL, NULL, e,
+	    STORE_VALS(STORE_I(campaign_id), STORE_T(name), STORE_T(type),
+	    STORE_B(data, len)));
 }
 
 static void
@@ -77,93 +59,93 @@ page_of(sqlite3_stmt *s, struct news_page *out, bool content)
 	out->content = content ? store_col_text(s, 4) : NULL;
 }
 
+static int
+page_row(sqlite3_stmt *s, void *arg)
+{
+	page_of(s, arg, true);
+	return 0;
+}
+
 int
 store_news_get(struct store *st, const char *list_id, int64_t id,
     struct news_page *out, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT p.campaign_id, p.list_id, "
-	    "p.subject, p.date, p.content FROM news_pages p WHERE "
-	    "p.campaign_id = ?1 AND p.list_id = ?2 AND " SHOWN, e);
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, id);
-	store_bind_text(s, 2, list_id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		page_of(s, out, true);
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read web version");
+	return store_one(st, "SELECT p.campaign_id, p.list_id, p.subject, "
+	    "p.date, p.content FROM news_pages p WHERE p.campaign_id = ?1 AND "
+	    "p.list_id = ?2 AND " SHOWN, "read web version", page_row, out, e,
+	    STORE_VALS(STORE_I(id), STORE_T(list_id)));
+}
+
+/* A picture's type and bytes. */
+struct pic {
+	char **type;
+	struct buf *data;
+};
+
+static int
+pic_row(sqlite3_stmt *s, void *arg)
+{
+	struct pic *p = arg;
+
+	*p->type = store_col_text(s, 0);
+	buf_add(p->data, sqlite3_column_blob(s, 1),
+	    (size_t)sqlite3_column_bytes(s, 1));
+	return 0;
 }
 
 int
 store_news_pic_get(struct store *st, const char *list_id, int64_t id,
     const char *name, char **type, struct buf *data, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT i.type, i.data FROM "
-	    "news_pics i JOIN news_pages p ON p.campaign_id = i.campaign_id "
-	    "WHERE i.campaign_id = ?1 AND p.list_id = ?2 AND i.name = ?3 AND "
-	    SHOWN, e);
-	int rc;
+	struct pic p = { type, data };
 
 	*type = NULL;
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, id);
-	store_bind_text(s, 2, list_id);
-	store_bind_text(s, 3, name);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*type = store_col_text(s, 0);
-		buf_add(data, sqlite3_column_blob(s, 1),
-		    (size_t)sqlite3_column_bytes(s, 1));
-	}
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read picture");
+	return store_one(st, "SELECT i.type, i.data FROM news_pics i JOIN "
+	    "news_pages p ON p.campaign_id = i.campaign_id WHERE "
+	    "i.campaign_id = ?1 AND p.list_id = ?2 AND i.name = ?3 AND " SHOWN,
+	    "read picture", pic_row, &p, e, STORE_VALS(STORE_I(id),
+	    STORE_T(list_id), STORE_T(name)));
+}
+
+/* Each page to the caller's callback. */
+struct page_walk {
+	store_news_cb *cb;
+	void *arg;
+};
+
+static int
+page_each(sqlite3_stmt *s, void *arg)
+{
+	struct page_walk *w = arg;
+	struct news_page pg;
+	int stop;
+
+	page_of(s, &pg, false);
+	stop = w->cb(&pg, w->arg);
+	news_page_clear(&pg);
+	return stop;
 }
 
 int
 store_news_each(struct store *st, const char *list_id, size_t max,
     store_news_cb *cb, void *arg, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT p.campaign_id, p.list_id, "
-	    "p.subject, p.date FROM news_pages p WHERE p.list_id = ?1 AND "
-	    SHOWN " ORDER BY p.date DESC, p.campaign_id DESC LIMIT ?2", e);
-	struct news_page pg;
-	int rc, stop = 0;
+	struct page_walk w = { cb, arg };
 
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, list_id);
-	store_bind_int(s, 2, (int64_t)max);
-	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		page_of(s, &pg, false);
-		stop = cb(&pg, arg);
-		news_page_clear(&pg);
-	}
-	store_done(s);
-	if (stop == 0 && rc != SQLITE_DONE)
-		return store_fail(st, e, "list web versions");
-	return 0;
+	return store_run(st, "SELECT p.campaign_id, p.list_id, p.subject, "
+	    "p.date FROM news_pages p WHERE p.list_id = ?1 AND " SHOWN
+	    " ORDER BY p.date DESC, p.campaign_id DESC LIMIT ?2",
+	    "list web versions", page_each, &w, e, STORE_VALS(STORE_T(list_id),
+	    STORE_I((int64_t)max))) < 0 ? -1 : 0;
 }
 
 int
 store_news_unpublish(struct store *st, int64_t id, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "UPDATE news_pages SET published = 0 "
-	    "WHERE campaign_id = ?1", e);
-	int rc;
-
-	if (s == NULL)
+	if (store_run(st, "UPDATE news_pages SET published = 0 WHERE "
+	    "campaign_id = ?1", "unpublish", NULL, NULL, e,
+	    STORE_VALS(STORE_I(id))) != 0)
 		return -1;
-	store_bind_int(s, 1, id);
-	rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, e, "unpublish");
 	return sqlite3_changes(st->db) > 0 ? 1 : 0;
 }
