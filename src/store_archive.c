@@ -145,23 +145,11 @@ static int
 thread_of_subject(struct store *st, const struct post *p, const char *key,
     int64_t *thread, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT thread_id FROM posts WHERE "
-	    "list_id = ?1 AND subject_key = ?2 AND created >= ?3 AND "
-	    "thread_id IS NOT NULL ORDER BY id DESC LIMIT 1", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, p->list_id);
-	store_bind_text(s, 2, key);
-	store_bind_int(s, 3, p->created - ARCHIVE_SUBJECT_DAYS * 86400);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*thread = sqlite3_column_int64(s, 0);
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "find thread");
+	return store_int(st, "SELECT thread_id FROM posts WHERE list_id = ?1 "
+	    "AND subject_key = ?2 AND created >= ?3 AND thread_id IS NOT NULL "
+	    "ORDER BY id DESC LIMIT 1", "find thread", thread, e,
+	    STORE_VALS(STORE_T(p->list_id), STORE_T(key),
+	    STORE_I(p->created - ARCHIVE_SUBJECT_DAYS * 86400)));
 }
 
 int
@@ -205,16 +193,8 @@ store_thread_clear(struct store_thread *t)
 int
 store_post_own_thread(struct store *st, int64_t id, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "UPDATE posts SET thread_id = id "
-	    "WHERE id = ?1", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, id);
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "set thread");
+	return store_run(st, "UPDATE posts SET thread_id = id WHERE id = ?1",
+	    "set thread", NULL, NULL, e, STORE_VALS(STORE_I(id)));
 }
 
 /* ---- reading ---- */
@@ -413,20 +393,10 @@ static int
 any_in(struct store *st, const char *list_id, int64_t from, int64_t to,
     int64_t *n, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM posts "
-	    "WHERE list_id = ?1 AND state = 'accepted' AND created >= ?2 AND "
-	    "created < ?3)", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, list_id);
-	store_bind_int(s, 2, from);
-	store_bind_int(s, 3, to);
-	rc = sqlite3_step(s);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	store_done(s);
-	return rc == SQLITE_ROW ? 0 : store_fail(st, e, "list months");
+	return store_row_int(st, "SELECT EXISTS (SELECT 1 FROM posts WHERE "
+	    "list_id = ?1 AND state = 'accepted' AND created >= ?2 AND "
+	    "created < ?3)", "list months", n, e, STORE_VALS(STORE_T(list_id),
+	    STORE_I(from), STORE_I(to)));
 }
 
 int
@@ -567,61 +537,30 @@ int
 store_archive_link_get(struct store *st, const char *hash, int64_t *person,
     struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT person_id FROM archive_links "
-	    "WHERE hash = ?1", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, hash);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*person = sqlite3_column_int64(s, 0);
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "find archive link");
+	return store_int(st, "SELECT person_id FROM archive_links WHERE "
+	    "hash = ?1", "find archive link", person, e,
+	    STORE_VALS(STORE_T(hash)));
 }
 
 int
 store_archive_link_serial(struct store *st, int64_t person, int64_t *serial,
     struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT serial FROM archive_links "
-	    "WHERE person_id = ?1", e);
-	int rc;
-
 	*serial = 0;
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, person);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*serial = sqlite3_column_int64(s, 0);
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read archive link");
+	return store_int(st, "SELECT serial FROM archive_links WHERE "
+	    "person_id = ?1", "read archive link", serial, e,
+	    STORE_VALS(STORE_I(person)));
 }
 
 int
 store_archive_link_set(struct store *st, int64_t person, const char *hash,
     int64_t serial, int64_t now, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO archive_links(person_id, "
-	    "hash, serial, created) VALUES (?1, ?2, ?3, ?4) ON CONFLICT"
-	    "(person_id) DO UPDATE SET hash = ?2, serial = ?3, created = ?4", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_int(s, 1, person);
-	store_bind_text(s, 2, hash);
-	store_bind_int(s, 3, serial);
-	store_bind_int(s, 4, now);
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "keep archive link");
+	return store_run(st, "INSERT INTO archive_links(person_id, hash, "
+	    "serial, created) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(person_id) "
+	    "DO UPDATE SET hash = ?2, serial = ?3, created = ?4",
+	    "keep archive link", NULL, NULL, e, STORE_VALS(STORE_I(person),
+	    STORE_T(hash), STORE_I(serial), STORE_I(now)));
 }
 
 /* ---- who reads a list's archive ---- */
@@ -653,36 +592,21 @@ int
 store_list_archive_set(struct store *st, const char *list_id,
     enum list_archive a, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "UPDATE lists SET archive = ?2 WHERE "
-	    "id = ?1", e);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, list_id);
-	store_bind_text(s, 2, list_archive_name(a));
-	rc = sqlite3_step(s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "set list archive");
+	return store_run(st, "UPDATE lists SET archive = ?2 WHERE id = ?1",
+	    "set list archive", NULL, NULL, e, STORE_VALS(STORE_T(list_id),
+	    STORE_T(list_archive_name(a))));
 }
 
 int
 store_archive_prune(struct store *st, int64_t before, int64_t *n,
     struct err *e)
 {
-	/* A held post waits for its moderator, however long. */
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM posts WHERE created < ?1 "
-	    "AND state <> 'held'", e);
-	int rc;
-
 	*n = 0;
-	if (s == NULL)
+	/* A held post waits for its moderator, however long. */
+	if (store_run(st, "DELETE FROM posts WHERE created < ?1 AND "
+	    "state <> 'held'", "prune posts", NULL, NULL, e,
+	    STORE_VALS(STORE_I(before))) != 0)
 		return -1;
-	store_bind_int(s, 1, before);
-	rc = sqlite3_step(s);
-	store_done(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, e, "prune posts");
 	*n = sqlite3_changes(st->db);
 	return 0;
 }
