@@ -12,8 +12,10 @@
 #include "err.h"
 #include "hmac.h"
 #include "notify.h"
+#include "queue.h"
 #include "store.h"
 #include "token.h"
+#include "xmem.h"
 
 void
 archive_token(const struct hmac_key *key, int64_t person, int64_t serial,
@@ -77,6 +79,48 @@ archive_atom(const char *personal, char out[TOKEN_LEN + 1])
 {
 	snprintf(out, TOKEN_LEN + 1, "%s", personal);
 	out[0] = out[0] == 'z' ? 'y' : 'z';
+}
+
+char *
+archive_list_url(struct store *st, const struct config *cfg,
+    const char *list_id, const char *atom, bool *personal)
+{
+	struct err e = { 0, "" };
+	enum list_archive a = ARCHIVE_NONE;
+	char aa[TOKEN_LEN + 1], *url = NULL, *path;
+
+	*personal = false;
+	if (store_list_archive(st, list_id, &a, &e) != 1)
+		return NULL;
+	if (a == ARCHIVE_PUBLIC) {
+		/* Anyone may read it: one link for all, nothing of a member. */
+		path = xasprintf("public/%s", list_id);
+		url = notify_web_url(cfg, "a", path);
+		free(path);
+	} else if (a == ARCHIVE_MEMBERS) {
+		archive_atom(atom, aa);
+		url = notify_web_url(cfg, "a", aa);
+		*personal = url != NULL;
+	}
+	return url;
+}
+
+int
+archive_links(struct store *st, const struct config *cfg,
+    const struct hmac_key *key, const struct queue_rcpts *r, int64_t now,
+    struct err *e)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		char *url;
+
+		if (r->v[i].person_id <= 0)
+			continue;
+		if (archive_link(st, cfg, key, r->v[i].person_id, now, &url,
+		    e) != 0)
+			return -1;
+		free(url);
+	}
+	return 0;
 }
 
 int

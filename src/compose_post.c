@@ -9,7 +9,10 @@
  * taken-over part keeps its bytes, so a signed body stays verifiable
  * as far as a footer lets it.  Our footer part is marked with a
  * Content-Description, so a footer part quoted back in a reply can be
- * told from one the author attached.  No state.
+ * told from one the author attached.  An archive link's token is
+ * taken out of text the way a footer is, by its shape after the site's
+ * base, so no quoted link of a member reaches the list working.  No
+ * state.
  */
 #include "autoconf.h"
 
@@ -28,9 +31,12 @@
 #include "err.h"
 #include "mime.h"
 #include "mime_decode.h"
+#include "token.h"
 #include "xmem.h"
 
 #define FOOTER_DESC "kring list footer"
+/* What stands where a token was: ASCII, so right in any charset. */
+#define SCRUBBED "..."
 #define FOOTER_SEP "-- "
 #define LINE_MAX_OCTETS 998
 
@@ -192,6 +198,100 @@ leaf(struct mailmime_fields *fields, struct mailmime_content *ct,
 	    d, NULL, NULL, NULL, NULL, NULL));
 }
 
+/* ---- archive links ---- */
+
+/* Where s[0..n) holds needle, case-insensitive, or NULL. */
+static const char *
+find_ci(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; k > 0 && i + k <= n; i++)
+		if (strncasecmp(s + i, needle, k) == 0)
+			return s + i;
+	return NULL;
+}
+
+static bool
+ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/*
+ * Append s[0..n) to out (NULL: only count), the token of every archive
+ * link of the site in it (f->link_base, then TOKEN_LEN letters and
+ * digits and no more) made SCRUBBED; how many there were.  The public
+ * archive's "public/LIST" has not the shape and stays.
+ */
+static size_t
+scrub_links(const struct compose_footer *f, const char *s, size_t n,
+    struct buf *out)
+{
+	const char *base = f->link_base, *h;
+	size_t k = base != NULL ? strlen(base) : 0, from = 0, hits = 0;
+
+	while (k > 0 && (h = find_ci(s + from, n - from, base)) != NULL) {
+		size_t t = (size_t)(h - s) + k, run = 0;
+
+		while (t + run < n && ascii_alnum(s[t + run]))
+			run++;
+		if (out != NULL)
+			buf_add(out, s + from, t - from);
+		from = t;
+		if (run != TOKEN_LEN)
+			continue;
+		if (out != NULL)
+			buf_puts(out, SCRUBBED);
+		from = t + run;
+		hits++;
+	}
+	if (out != NULL)
+		buf_add(out, s + from, n - from);
+	return hits;
+}
+
+/*
+ * Whether m is, or inside a multipart holds, a text part with an
+ * archive link of the site in it.  A signed or encrypted body does not
+ * count: it must stay as it is.
+ */
+static bool
+holds_link(const struct build *b, struct mailmime *m, int depth)
+{
+	const struct mailmime_data *d;
+	clistiter *it;
+	size_t at = 0, n = 0;
+	char *dec = NULL;
+	bool hit;
+
+	if (b->f->link_base == NULL || depth > COMPOSE_POST_DEPTH_MAX)
+		return false;
+	if (m->mm_type == MAILMIME_MULTIPLE) {
+		if (ct_is(m->mm_content_type, MAILMIME_COMPOSITE_TYPE_MULTIPART,
+		    "signed") || ct_is(m->mm_content_type,
+		    MAILMIME_COMPOSITE_TYPE_MULTIPART, "encrypted"))
+			return false;
+		for (it = clist_begin(m->mm_data.mm_multipart.mm_mp_list);
+		    it != NULL; it = clist_next(it))
+			if (holds_link(b, clist_content(it), depth + 1))
+				return true;
+		return false;
+	}
+	d = m->mm_data.mm_single;
+	if (m->mm_type != MAILMIME_SINGLE || d == NULL ||
+	    d->dt_type != MAILMIME_DATA_TEXT ||
+	    !ct_is(m->mm_content_type, MAILMIME_DISCRETE_TYPE_TEXT, NULL) ||
+	    mailmime_part_parse(d->dt_data.dt_text.dt_data,
+	    d->dt_data.dt_text.dt_length, &at, d->dt_encoding, &dec,
+	    &n) != MAILIMF_NO_ERROR)
+		return false;
+	hit = scrub_links(b->f, dec, n, NULL) > 0;
+	mmap_string_unref(dec);
+	return hit;
+}
+
 /* ---- parts of the post in the new tree ---- */
 
 /* A part as it came: its header objects, and its body bytes as they are. */
@@ -206,7 +306,10 @@ as_is(struct mailmime *m)
 	    d != NULL ? d->dt_data.dt_text.dt_length : 0);
 }
 
-/* A leaf whose lines are too long: decoded, then QP (text) or base64. */
+/*
+ * A leaf whose lines are too long, or a text that holds an archive
+ * link: decoded, then QP (text, its links' tokens out) or base64.
+ */
 static struct mailmime *
 encoded_again(struct build *b, struct mailmime *m)
 {
@@ -225,10 +328,15 @@ encoded_again(struct build *b, struct mailmime *m)
 		err_set(b->e, EX_DATAERR, "a part of the post cannot be decoded");
 		return NULL;
 	}
-	if (text)
-		compose_qp_encode(dec, n, NULL, k);
-	else
+	if (text) {
+		struct buf clean = BUF_INIT;
+
+		scrub_links(b->f, dec, n, &clean);
+		compose_qp_encode(buf_str(&clean), clean.len, NULL, k);
+		buf_free(&clean);
+	} else {
 		buf_add(k, dec, n);
+	}
 	mmap_string_unref(dec);
 	/* libetpan writes base64 itself; our QP is already encoded. */
 	return leaf(take_fields(m, enc, false), take_ct(m), enc, text,
@@ -274,7 +382,7 @@ copy_part(struct build *b, struct mailmime *m, int depth)
 		    COMPOSE_POST_PARTS_MAX);
 		return NULL;
 	}
-	if (wire_safe(m->mm_body))
+	if (wire_safe(m->mm_body) && !holds_link(b, m, depth))
 		return as_is(m);
 	switch (m->mm_type) {
 	case MAILMIME_SINGLE:
@@ -290,18 +398,6 @@ copy_part(struct build *b, struct mailmime *m, int depth)
 }
 
 /* ---- the footer ---- */
-
-/* Where s[0..n) holds needle, case-insensitive, or NULL. */
-static const char *
-find_ci(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-
-	for (size_t i = 0; k > 0 && i + k <= n; i++)
-		if (strncasecmp(s + i, needle, k) == 0)
-			return s + i;
-	return NULL;
-}
 
 static bool
 has_mark(const struct compose_footer *f, const char *s, size_t n)
@@ -423,7 +519,7 @@ footer_part(struct build *b)
 	struct mailmime *part;
 
 	add_footer_text(b->f, &text);
-	compose_qp_encode(buf_str(&text), text.len, NULL, qp);
+	compose_qp_encode(buf_str(&text), text.len, b->f->atom, qp);
 	buf_free(&text);
 	part = compose_text_part("text/plain; charset=utf-8", qp);
 	compose_need_ok(mailmime_fields_add(part->mm_mime_fields,
@@ -458,7 +554,7 @@ static struct mailmime *
 plain_with_footer(struct build *b, struct mailmime *m)
 {
 	const struct mailmime_data *d = m->mm_data.mm_single;
-	struct buf utf8 = BUF_INIT, text = BUF_INIT, *qp;
+	struct buf utf8 = BUF_INIT, text = BUF_INIT, clean = BUF_INIT, *qp;
 	char ct[80];
 	int flags = 0;
 
@@ -474,10 +570,12 @@ plain_with_footer(struct build *b, struct mailmime *m)
 	to_lf(buf_str(&utf8), utf8.len, &text);
 	buf_free(&utf8);
 	strip_footers(b->f, &text);
-	add_footer_text(b->f, &text);
-	qp = keep_new(b);
-	compose_qp_encode(buf_str(&text), text.len, NULL, qp);
+	scrub_links(b->f, buf_str(&text), text.len, &clean);
 	buf_free(&text);
+	add_footer_text(b->f, &clean);
+	qp = keep_new(b);
+	compose_qp_encode(buf_str(&clean), clean.len, b->f->atom, qp);
+	buf_free(&clean);
 	text_type(m->mm_content_type, ct, sizeof(ct));
 	return compose_text_part(ct, qp);
 }
@@ -530,7 +628,7 @@ with_footer(struct build *b, struct mailmime *body)
 		struct buf *qp = keep_new(b), text = BUF_INIT;
 
 		add_footer_text(b->f, &text);
-		compose_qp_encode(buf_str(&text), text.len, NULL, qp);
+		compose_qp_encode(buf_str(&text), text.len, b->f->atom, qp);
 		buf_free(&text);
 		return compose_text_part("text/plain; charset=utf-8", qp);
 	}

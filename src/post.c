@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sysexits.h>
 
+#include "archive.h"
 #include "buf.h"
 #include "compose.h"
 #include "compose_post.h"
@@ -89,10 +90,14 @@ list_vars(const struct config *cfg, const struct list *l,
 	free(unsub);
 }
 
-/* The post's body for the members: its own, with the list footer. */
+/*
+ * The post's body for the members: its own, with the list footer.  When
+ * the footer carries each member's own archive link, *personal: the
+ * body holds archive_atom(atom) where the sender puts their token.
+ */
 static int
 members_body(struct notifier *n, const struct list *l, const struct post *p,
-    struct buf *body, struct err *e)
+    const char *atom, bool *personal, struct buf *body, struct err *e)
 {
 	const struct config *cfg = n->ctx->cfg;
 	struct render_vars *v = render_vars_new();
@@ -101,14 +106,19 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	struct compose_footer f;
 	char *head = xasprintf("%s%s", cfg->local, cfg->recipient_delimiter);
 	char *tail = xasprintf("-unsubscribe@%s", cfg->domain);
+	char *archive = archive_list_url(n->ctx->st, cfg, l->id, atom,
+	    personal);
 	int rc;
 
 	notify_common_vars(cfg, &nobody, v);
 	list_vars(cfg, l, v);
+	render_vars_set(v, "archive_url", archive);
 	rc = render(n->tpl, l->lang, "post_footer.txt", v, &text, e);
 	f.text = buf_str(&text);
 	f.mark_head = head;
 	f.mark_tail = tail;
+	f.atom = *personal ? atom : NULL;
+	f.link_base = notify_web_url(cfg, "a", "");
 	if (rc == 0 && compose_post_body(p->raw, p->raw_len, &f,
 	    (uint64_t)p->id, body, e) != 0)
 		rc = err_prefix(e, "post %lld", (long long)p->id);
@@ -116,6 +126,23 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	buf_free(&text);
 	free(head);
 	free(tail);
+	free(archive);
+	free((char *)f.link_base);
+	return rc;
+}
+
+/* Every member in mode each an archive link, for their copy's footer. */
+static int
+member_links(struct notifier *n, const struct list *l, struct err *e)
+{
+	const struct kr_ctx *ctx = n->ctx;
+	struct queue_rcpts mem = { NULL, 0, 0 };
+	int rc;
+
+	rc = queue_rcpts_members(ctx->st, l->id, MODE_EACH, &mem, e);
+	if (rc == 0)
+		rc = archive_links(ctx->st, ctx->cfg, n->key, &mem, ctx->now, e);
+	queue_rcpts_free(&mem);
 	return rc;
 }
 
@@ -131,11 +158,16 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 	struct buf body = BUF_INIT;
 	struct q_campaign c;
 	struct q_message msg;
+	char atom[TOKEN_LEN + 1];
+	bool personal = false;
 	int64_t cid;
 	int rc = -1;
 
 	*queued = 0;
-	if (members_body(n, l, p, &body, e) != 0)
+	if (token_new(atom) != 0)
+		return err_set(e, EX_OSERR, "no randomness for a post");
+	if (members_body(n, l, p, atom, &personal, &body, e) != 0 ||
+	    (personal && member_links(n, l, e) != 0))
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.kind = CAMPAIGN_POST;
@@ -154,6 +186,8 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 	msg.text = "";
 	msg.body = body.data;
 	msg.body_len = body.len;
+	/* Each copy's footer gets its member's own archive token. */
+	msg.personal = personal ? atom : NULL;
 	msg.msgid = p->message_id;
 	msg.created = ctx->now;
 	rc = queue_add_members(ctx->st, n->key, &c, &msg, MODE_EACH, ctx->now,

@@ -231,6 +231,7 @@ static const struct decl post_decided_vars[] = {
 
 static const struct decl post_footer_vars[] = {
 	POST_LIST_VARS,
+	TEXT("archive_url"),              /* URL/a/TOKEN, URL/a/public/LIST; "" none */
 	END
 };
 
