@@ -35,8 +35,6 @@
 #include "xmem.h"
 
 #define FOOTER_DESC "kring list footer"
-/* What stands where a token was: ASCII, so right in any charset. */
-#define SCRUBBED "..."
 #define FOOTER_SEP "-- "
 #define LINE_MAX_OCTETS 998
 
@@ -200,58 +198,6 @@ leaf(struct mailmime_fields *fields, struct mailmime_content *ct,
 
 /* ---- archive links ---- */
 
-/* Where s[0..n) holds needle, case-insensitive, or NULL. */
-static const char *
-find_ci(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-
-	for (size_t i = 0; k > 0 && i + k <= n; i++)
-		if (strncasecmp(s + i, needle, k) == 0)
-			return s + i;
-	return NULL;
-}
-
-static bool
-ascii_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/*
- * Append s[0..n) to out (NULL: only count), the token of every archive
- * link of the site in it (f->link_base, then TOKEN_LEN letters and
- * digits and no more) made SCRUBBED; how many there were.  The public
- * archive's "public/LIST" has not the shape and stays.
- */
-static size_t
-scrub_links(const struct compose_footer *f, const char *s, size_t n,
-    struct buf *out)
-{
-	const char *base = f->link_base, *h;
-	size_t k = base != NULL ? strlen(base) : 0, from = 0, hits = 0;
-
-	while (k > 0 && (h = find_ci(s + from, n - from, base)) != NULL) {
-		size_t t = (size_t)(h - s) + k, run = 0;
-
-		while (t + run < n && ascii_alnum(s[t + run]))
-			run++;
-		if (out != NULL)
-			buf_add(out, s + from, t - from);
-		from = t;
-		if (run != TOKEN_LEN)
-			continue;
-		if (out != NULL)
-			buf_puts(out, SCRUBBED);
-		from = t + run;
-		hits++;
-	}
-	if (out != NULL)
-		buf_add(out, s + from, n - from);
-	return hits;
-}
-
 /*
  * Whether m is, or inside a multipart holds, a text part with an
  * archive link of the site in it.  A signed or encrypted body does not
@@ -287,7 +233,7 @@ holds_link(const struct build *b, struct mailmime *m, int depth)
 	    d->dt_data.dt_text.dt_length, &at, d->dt_encoding, &dec,
 	    &n) != MAILIMF_NO_ERROR)
 		return false;
-	hit = scrub_links(b->f, dec, n, NULL) > 0;
+	hit = token_scrub(b->f->link_base, dec, n, NULL) > 0;
 	mmap_string_unref(dec);
 	return hit;
 }
@@ -331,7 +277,7 @@ encoded_again(struct build *b, struct mailmime *m)
 	if (text) {
 		struct buf clean = BUF_INIT;
 
-		scrub_links(b->f, dec, n, &clean);
+		token_scrub(b->f->link_base, dec, n, &clean);
 		compose_qp_encode(buf_str(&clean), clean.len, NULL, k);
 		buf_free(&clean);
 	} else {
@@ -399,6 +345,18 @@ copy_part(struct build *b, struct mailmime *m, int depth)
 
 /* ---- the footer ---- */
 
+/* Where s[0..n) holds needle, case-insensitive, or NULL. */
+static const char *
+find_ci(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; k > 0 && i + k <= n; i++)
+		if (strncasecmp(s + i, needle, k) == 0)
+			return s + i;
+	return NULL;
+}
+
 static bool
 has_mark(const struct compose_footer *f, const char *s, size_t n)
 {
@@ -407,15 +365,20 @@ has_mark(const struct compose_footer *f, const char *s, size_t n)
 	return h != NULL && find_ci(h, n - (size_t)(h - s), f->mark_tail) != NULL;
 }
 
-/* A line [s, end) past its quote marks ("> > "). */
+/* A line [s, end) past its quote marks ("> > "); *depth (or NULL) their count. */
 static const char *
-unquoted(const char *s, const char *end)
+unquoted(const char *s, const char *end, int *depth)
 {
+	int n = 0;
+
 	while (s < end && *s == '>') {
 		s++;
+		n++;
 		if (s < end && *s == ' ')
 			s++;
 	}
+	if (depth != NULL)
+		*depth = n;
 	return s;
 }
 
@@ -423,7 +386,7 @@ unquoted(const char *s, const char *end)
 static bool
 separator(const char *s, const char *end)
 {
-	s = unquoted(s, end);
+	s = unquoted(s, end, NULL);
 	return (end - s == 2 || (end - s == 3 && s[2] == ' ')) &&
 	    s[0] == '-' && s[1] == '-';
 }
@@ -455,9 +418,31 @@ trim_blank_end(struct buf *t)
 }
 
 /*
+ * Whether every line of t from at on that is not blank is quoted at
+ * least depth deep: what follows a separator is the footer, not an
+ * answer written below a quoted footer.
+ */
+static bool
+quoted_below(const struct buf *t, size_t at, int depth)
+{
+	while (at < t->len) {
+		const char *s = t->data + at, *nl = memchr(s, '\n', t->len - at);
+		const char *end = nl != NULL ? nl : t->data + t->len;
+		int d;
+
+		unquoted(s, end, &d);
+		if (strspn(s, "> \t") < (size_t)(end - s) && d < depth)
+			return false;
+		at = (size_t)(end - t->data) + 1;
+	}
+	return true;
+}
+
+/*
  * Cut footers of ours off the end of t (LF text): from the last
  * separator line among the last lines, when what follows it carries
- * the mark.  Again, for a footer quoted in a quoted reply.
+ * the mark and is quoted as deep as it.  Again, for a footer quoted in
+ * a quoted reply.
  */
 static void
 strip_footers(const struct compose_footer *f, struct buf *t)
@@ -473,7 +458,11 @@ strip_footers(const struct compose_footer *f, struct buf *t)
 		for (int lines = 0; lines < COMPOSE_POST_FOOTER_LINES; lines++) {
 			s = line_start(t, e);
 			if (separator(t->data + s, t->data + e)) {
-				cut = has_mark(f, t->data + e, t->len - e);
+				int depth;
+
+				unquoted(t->data + s, t->data + e, &depth);
+				cut = has_mark(f, t->data + e, t->len - e) &&
+				    quoted_below(t, e, depth);
 				break;
 			}
 			if (s == 0)
@@ -570,7 +559,7 @@ plain_with_footer(struct build *b, struct mailmime *m)
 	to_lf(buf_str(&utf8), utf8.len, &text);
 	buf_free(&utf8);
 	strip_footers(b->f, &text);
-	scrub_links(b->f, buf_str(&text), text.len, &clean);
+	token_scrub(b->f->link_base, buf_str(&text), text.len, &clean);
 	buf_free(&text);
 	add_footer_text(b->f, &clean);
 	qp = keep_new(b);

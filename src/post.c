@@ -408,6 +408,8 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	    m->in_reply_to };
 	struct post p;
 	struct list l;
+	struct buf text = BUF_INIT;
+	char *base;
 	bool member;
 	int64_t pid;
 	int r;
@@ -420,6 +422,7 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	}
 	if (r == 0)
 		return unknown_list(n, pm, &thread, pid, result, e);
+	base = notify_web_url(ctx->cfg, "a", "");
 	memset(&p, 0, sizeof(p));
 	p.list_id = l.id;
 	p.inbound_id = pm->inbound_id;
@@ -427,7 +430,10 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	p.from_addr = (char *)pm->addr;
 	p.from_name = m->from.name;
 	p.subject = m->subject;
-	p.body = m->text;
+	/* A member's archive link quoted in it is not the archive's to show. */
+	if (m->text != NULL)
+		token_scrub(base, m->text, strlen(m->text), &text);
+	p.body = m->text != NULL ? buf_str(&text) : NULL;
 	p.in_reply_to = m->in_reply_to;
 	p.references = m->references;
 	p.raw = (char *)pm->raw;
@@ -436,6 +442,8 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	if ((r = post_msgid(ctx->cfg, m->message_id, &p.message_id, e)) == 0)
 		r = decide(n, &l, &p, member, pm, &thread, result, e);
 	free(p.message_id);
+	free(base);
+	buf_free(&text);
 	list_clear(&l);
 	return r;
 }

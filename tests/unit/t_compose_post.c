@@ -249,6 +249,14 @@ test_strip(void)
 		buf_free(&raw);
 	}
 
+	/* An answer below a quoted footer: the answer stays, and the quote. */
+	CHECK_INT(run_s(HEAD "\r\n> Hoi\r\n> -- \r\n> Afmelden: " MARK "\r\n"
+	    ">\r\n\r\nMijn antwoord.\r\n", &r, &e), 0);
+	CHECK(strstr(buf_str(&r.text), "> Afmelden: " MARK "\r\n>\r\n\r\n"
+	    "Mijn antwoord.\r\n\r\n-- \r\n") != NULL);
+	CHECK_INT(count(buf_str(&r.text), MARK), 2);
+	rb_free(&r);
+
 	/* A separator far from the end, or without our mark, stays. */
 	CHECK_INT(run_s(HEAD "\r\nTekst\r\n-- \r\nJan\r\nAfmelden kan niet.\r\n",
 	    &r, &e), 0);
