@@ -13,6 +13,7 @@
 #include "hmac.h"
 #include "notify.h"
 #include "queue.h"
+#include "render.h"
 #include "store.h"
 #include "token.h"
 #include "xmem.h"
@@ -81,18 +82,16 @@ archive_atom(const char *personal, char out[TOKEN_LEN + 1])
 	out[0] = out[0] == 'z' ? 'y' : 'z';
 }
 
-char *
-archive_list_url(struct store *st, const struct config *cfg,
-    const char *list_id, const char *atom, bool *personal)
+bool
+archive_list_vars(struct store *st, const struct config *cfg,
+    const char *list_id, const char *atom, struct render_vars *v)
 {
 	struct err e = { 0, "" };
 	enum list_archive a = ARCHIVE_NONE;
 	char aa[TOKEN_LEN + 1], *url = NULL, *path;
 
-	*personal = false;
-	if (store_list_archive(st, list_id, &a, &e) != 1)
-		return NULL;
-	if (a == ARCHIVE_PUBLIC) {
+	if (store_list_archive(st, list_id, &a, &e) == 1 &&
+	    a == ARCHIVE_PUBLIC) {
 		/* Anyone may read it: one link for all, nothing of a member. */
 		path = xasprintf("public/%s", list_id);
 		url = notify_web_url(cfg, "a", path);
@@ -100,9 +99,12 @@ archive_list_url(struct store *st, const struct config *cfg,
 	} else if (a == ARCHIVE_MEMBERS) {
 		archive_atom(atom, aa);
 		url = notify_web_url(cfg, "a", aa);
-		*personal = url != NULL;
 	}
-	return url;
+	render_vars_set(v, "archive_url", url);
+	render_vars_flag(v, "archive_public", url != NULL &&
+	    a == ARCHIVE_PUBLIC);
+	free(url);
+	return url != NULL && a == ARCHIVE_MEMBERS;
 }
 
 int

@@ -20,6 +20,7 @@ struct config;
 struct err;
 struct hmac_key;
 struct queue_rcpts;
+struct render_vars;
 struct store;
 
 /*
@@ -49,16 +50,16 @@ void archive_token(const struct hmac_key *key, int64_t person,
 void archive_atom(const char *personal, char out[TOKEN_LEN + 1]);
 
 /*
- * The archive_url of a mail that every member of list_id gets alike
- * (free it): the public URL/a/public/LIST when the list's archive is
- * public; when it is members, each member's own link, URL/a/ and
- * archive_atom(atom) for the sender to fill in (*personal true: every
- * member needs a link first, archive_links); NULL when it is none, the
- * site has no web endpoint, or the store cannot say (the mail goes,
- * without the link).
+ * Set archive_url in v for a mail that every member of list_id gets
+ * alike: the public URL/a/public/LIST when the list's archive is public
+ * (and the flag archive_public); when it is members, each member's own
+ * link, URL/a/ and archive_atom(atom) for the sender to fill in (then
+ * true: every member needs a link first, archive_links); "" when it is
+ * none, the site has no web endpoint, or the store cannot say (the mail
+ * goes, without the link).
  */
-char *archive_list_url(struct store *st, const struct config *cfg,
-    const char *list_id, const char *atom, bool *personal);
+bool archive_list_vars(struct store *st, const struct config *cfg,
+    const char *list_id, const char *atom, struct render_vars *v);
 
 /* Every known person of r a link, for their copy to point at; 0/-1. */
 int archive_links(struct store *st, const struct config *cfg,

@@ -190,19 +190,6 @@ render_notes(const struct render_set *tpl, const struct list *l,
 	return 0;
 }
 
-/* The list's archive link, a member's own as a placeholder (archive.h). */
-static void
-archive_vars(const struct kr_ctx *ctx, const struct list *l,
-    const char *atom, struct render_vars *v)
-{
-	bool personal;
-	char *url = archive_list_url(ctx->st, ctx->cfg, l->id, atom,
-	    &personal);
-
-	render_vars_set(v, "archive_url", url);
-	free(url);
-}
-
 static struct render_vars *
 toc_vars(const struct kr_ctx *ctx, const struct list *l,
     const struct batch *b, int volume, int issue, int64_t waiting,
@@ -246,7 +233,7 @@ toc_vars(const struct kr_ctx *ctx, const struct list *l,
 	url = notify_web_url(cfg, "u", atom);
 	render_vars_set(v, "unsubscribe_url", url);
 	free(url);
-	archive_vars(ctx, l, atom, v);
+	archive_list_vars(ctx->st, cfg, l->id, atom, v);
 	return v;
 }
 

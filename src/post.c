@@ -106,13 +106,11 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	struct compose_footer f;
 	char *head = xasprintf("%s%s", cfg->local, cfg->recipient_delimiter);
 	char *tail = xasprintf("-unsubscribe@%s", cfg->domain);
-	char *archive = archive_list_url(n->ctx->st, cfg, l->id, atom,
-	    personal);
 	int rc;
 
 	notify_common_vars(cfg, &nobody, v);
 	list_vars(cfg, l, v);
-	render_vars_set(v, "archive_url", archive);
+	*personal = archive_list_vars(n->ctx->st, cfg, l->id, atom, v);
 	rc = render(n->tpl, l->lang, "post_footer.txt", v, &text, e);
 	f.text = buf_str(&text);
 	f.mark_head = head;
@@ -126,7 +124,6 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	buf_free(&text);
 	free(head);
 	free(tail);
-	free(archive);
 	free((char *)f.link_base);
 	return rc;
 }

@@ -282,7 +282,7 @@ class TestPostFooter(ArchiveCase):
                 text = self.texts(m)
                 found = re.findall(LINK, text)
                 self.assertEqual(len(found), 1, text)
-                self.assertIn("Het archief: " + found[0] + "\n", text)
+                self.assertIn("Het archief (je eigen link): " + found[0] + "\n", text)
                 self.assertIn("Wie heeft ervaring", text)
                 links[rcpt] = found[0]
             self.assertEqual(len(set(links.values())), len(links), links)
@@ -311,10 +311,24 @@ class TestPostFooter(ArchiveCase):
                 self.assertIn("Afmelden: stuur een mail naar", text)
                 self.assertNotIn("archief", text.lower())
                 self.assertNotIn("/a/", text)
-            # public: the one public link, the same in every copy.
+            # public: the one public link, the same in every copy, the
+            # digest's too.
             self.assertOk(self.site.kring("list", "set", "jgz", "--archive", "public"))
+            self.assertOk(self.site.kring("sub", "add", "jgz", "emma@example.net",
+                                          "--mode", "digest"))
             self.post("anna@example.net", "Openbaar", "Tekst twee.", "p1@example.net")
             self.once()
+            self.assertOk(self.site.kring("digest", "queue", "jgz"))
+            self.once()
+            (digest,) = [m for got in srv.messages() if "emma@example.net" in got["rcpt_tos"]
+                         for m in [email.message_from_bytes(got["raw"],
+                                                            policy=email.policy.default)]
+                         if "Samenvatting" in str(m["Subject"])]
+            text = digest.get_body(("plain",)).get_content()
+            self.assertIn("archief:\n%s/a/public/jgz\n" % self.base, text.replace("\r\n", "\n"))
+            self.assertIsNone(re.search(LINK, text), text)
+            self.assertIn('href="%s/a/public/jgz"' % self.base,
+                          digest.get_body(("html",)).get_content())
             got = self.copies(srv, "p1@example.net")
             self.assertIn("dirk@example.net", got)
             raws = set()
@@ -359,7 +373,8 @@ class TestPostFooter(ArchiveCase):
                 self.assertLessEqual({"anna@example.net", "dirk@example.net"}, set(got))
                 for rcpt, m in got.items():
                     text = self.texts(m)
-                    self.assertIn("Het archief: %s/a/..." % self.base, text)
+                    self.assertRegex(text, r"> Het archief[^:\n]*: %s/a/\.\.\.\n"
+                                     % re.escape(self.base))
                     # Their own link is in their footer, once; Bert's in his.
                     self.assertEqual(len(re.findall(LINK, text)), 1, text)
                     self.assertEqual(token in text, rcpt == "bert@example.net", rcpt)
@@ -374,7 +389,8 @@ class TestPostFooter(ArchiveCase):
             a = self.curl("GET", t)
             self.assertEqual(a.body.count("<article"), 3)
             self.assertIn("samenwerking", a.body)
-            self.assertIn("&gt; Het archief: %s/a/...\n" % self.base, a.body)
+            self.assertIn("&gt; Het archief (je eigen link): %s/a/...\n" % self.base, a.body)
+            self.assertIn("&gt; Het archief: %s/a/...</pre>" % self.base, a.body)
             self.assertNotIn(token, a.body)
 
 
