@@ -9,6 +9,7 @@ departed member's link gets 403 with nothing of the archive; an erased
 author is "(verwijderd)" on every page and their address is nowhere; a
 GET changes nothing in the store.
 """
+import base64
 import email
 import email.policy
 import json
@@ -286,6 +287,25 @@ class TestPostFooter(ArchiveCase):
                 self.assertIn("Wie heeft ervaring", text)
                 links[rcpt] = found[0]
             self.assertEqual(len(set(links.values())), len(links), links)
+            # With an attachment: it comes whole, the footer part after it.
+            pdf = b"%PDF-1.4\n" + bytes(range(256)) * 800
+            self.assertOk(self.site.kring("deliver", stdin=(
+                "From: Anna Jansen <anna@example.net>\r\n"
+                "To: metandereogen+jgz@example.org\r\nSubject: Het verslag\r\n"
+                "Message-ID: <a2@example.net>\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHet verslag.\r\n"
+                "--b\r\nContent-Type: application/pdf; name=\"verslag.pdf\"\r\n"
+                "Content-Disposition: attachment; filename=\"verslag.pdf\"\r\n"
+                "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n"
+                % base64.encodebytes(pdf).decode().replace("\n", "\r\n"))))
+            self.once()
+            for rcpt, m in self.copies(srv, "a2@example.net").items():
+                parts = [p for p in m.walk() if not p.is_multipart()]
+                self.assertEqual([p.get_content_type() for p in parts],
+                                 ["text/plain", "application/pdf", "text/plain"])
+                self.assertEqual(parts[1].get_content(), pdf)
+                self.assertEqual(re.findall(LINK, parts[2].get_content()), [links[rcpt]])
             self.serve()
             for rcpt, url in links.items():
                 a = self.curl("GET", url + "/jgz")
