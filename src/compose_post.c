@@ -225,9 +225,10 @@ holds_link(const struct build *b, struct mailmime *m, int depth)
 				return true;
 		return false;
 	}
+	if (m->mm_type != MAILMIME_SINGLE)
+		return false;
 	d = m->mm_data.mm_single;
-	if (m->mm_type != MAILMIME_SINGLE || d == NULL ||
-	    d->dt_type != MAILMIME_DATA_TEXT ||
+	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
 	    !ct_is(m->mm_content_type, MAILMIME_DISCRETE_TYPE_TEXT, NULL) ||
 	    mailmime_part_parse(d->dt_data.dt_text.dt_data,
 	    d->dt_data.dt_text.dt_length, &at, d->dt_encoding, &dec,

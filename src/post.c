@@ -106,6 +106,7 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	struct compose_footer f;
 	char *head = xasprintf("%s%s", cfg->local, cfg->recipient_delimiter);
 	char *tail = xasprintf("-unsubscribe@%s", cfg->domain);
+	char *base = notify_web_url(cfg, "a", "");
 	int rc;
 
 	notify_common_vars(cfg, &nobody, v);
@@ -116,7 +117,7 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	f.mark_head = head;
 	f.mark_tail = tail;
 	f.atom = *personal ? atom : NULL;
-	f.link_base = notify_web_url(cfg, "a", "");
+	f.link_base = base;
 	if (rc == 0 && compose_post_body(p->raw, p->raw_len, &f,
 	    (uint64_t)p->id, body, e) != 0)
 		rc = err_prefix(e, "post %lld", (long long)p->id);
@@ -124,7 +125,7 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	buf_free(&text);
 	free(head);
 	free(tail);
-	free((char *)f.link_base);
+	free(base);
 	return rc;
 }
 
