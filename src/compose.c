@@ -577,11 +577,11 @@ compose_fill(const char *body, size_t len, const size_t *at, size_t n,
 }
 
 void
-compose_fill2(const char *body, size_t from, size_t to, const size_t *at1,
-    size_t n1, const char *v1, const size_t *at2, size_t n2, const char *v2,
+compose_fill2(const char *body, size_t len, const size_t *at1, size_t n1,
+    const char *v1, const size_t *at2, size_t n2, const char *v2,
     size_t alen, struct buf *out)
 {
-	size_t i = 0, k = 0, l1 = strlen(v1), l2 = strlen(v2);
+	size_t from = 0, i = 0, k = 0, l1 = strlen(v1), l2 = strlen(v2);
 
 	while (i < n1 || k < n2) {
 		bool one = k == n2 || (i < n1 && at1[i] < at2[k]);
@@ -591,7 +591,7 @@ compose_fill2(const char *body, size_t from, size_t to, const size_t *at1,
 		buf_add(out, one ? v1 : v2, one ? l1 : l2);
 		from = at + alen;
 	}
-	buf_add(out, body + from, to - from);
+	buf_add(out, body + from, len - from);
 }
 
 void

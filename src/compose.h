@@ -71,12 +71,12 @@ size_t compose_atoms(const char *body, size_t len, const char *atom,
 void compose_fill(const char *body, size_t len, const size_t *at, size_t n,
     size_t alen, const char *value, struct buf *out);
 /*
- * The same for body[from..to) with two placeholders of one length alen,
- * at at1 (value v1) and at2 (value v2), both sorted, all inside it.
+ * The same with two placeholders of one length alen, at at1 (value v1)
+ * and at2 (value v2), both sorted.
  */
-void compose_fill2(const char *body, size_t from, size_t to,
-    const size_t *at1, size_t n1, const char *v1, const size_t *at2,
-    size_t n2, const char *v2, size_t alen, struct buf *out);
+void compose_fill2(const char *body, size_t len, const size_t *at1,
+    size_t n1, const char *v1, const size_t *at2, size_t n2, const char *v2,
+    size_t alen, struct buf *out);
 
 struct compose_head {
 	enum campaign_kind kind;  /* decides Precedence and Auto-Submitted */

@@ -366,7 +366,7 @@ reader(void **ctx, int *len, void *arg)
 {
 	struct reader_arg *ra = arg;
 	struct outbound_msg *m = ra->m;
-	size_t total = m->head_len + m->body_len + m->tail_len, n;
+	size_t total = m->head_len + m->body_len, n;
 	const char *p;
 
 	(void)ctx;
@@ -383,11 +383,8 @@ reader(void **ctx, int *len, void *arg)
 	if (m->pos < m->head_len) {
 		p = m->head + m->pos;
 		n = m->head_len - m->pos;
-	} else if (m->pos < m->head_len + m->body_len) {
-		p = m->body + (m->pos - m->head_len);
-		n = m->head_len + m->body_len - m->pos;
 	} else {
-		p = m->tail + (m->pos - m->head_len - m->body_len);
+		p = m->body + (m->pos - m->head_len);
 		n = total - m->pos;
 	}
 	if (n > CHUNK_MAX)

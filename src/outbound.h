@@ -32,17 +32,11 @@ struct outbound;
 struct outbound_msg {
 	const char *reverse_path;   /* MAIL FROM (the VERP address) */
 	const char *rcpt;           /* RCPT TO */
-	/*
-	 * The bytes, CRLF: the head, the body, then the tail (may share
-	 * memory; tail_len may be 0): a copy's own bytes can come after
-	 * the body all copies share.
-	 */
+	/* The bytes, CRLF: the head, then the body (may share memory). */
 	const char *head;
 	size_t head_len;
 	const char *body;
 	size_t body_len;
-	const char *tail;
-	size_t tail_len;
 	void *arg;                  /* the caller's */
 
 	/* Filled by outbound_session(). */

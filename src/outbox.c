@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "outbound.h"
 #include "outbox.h"
 #include "xmem.h"
 
@@ -67,12 +66,13 @@ write_all(int fd, struct iovec *iov, int n)
 }
 
 int
-outbox_deliver(const char *dir, int64_t tag, const struct outbound_msg *m,
-    struct err *e)
+outbox_deliver(const char *dir, int64_t tag, const char *return_path,
+    const char *rcpt, const char *head, size_t head_len, const char *body,
+    size_t body_len, struct err *e)
 {
 	char host[64] = "localhost", *name, *tmp, *dst, *env;
 	struct timeval tv;
-	struct iovec iov[4];
+	struct iovec iov[3];
 	int fd, ret = -1;
 
 	if (ensure_dirs(dir, e) != 0)
@@ -87,20 +87,18 @@ outbox_deliver(const char *dir, int64_t tag, const struct outbound_msg *m,
 	tmp = xasprintf("%s/tmp/%s", dir, name);
 	dst = xasprintf("%s/new/%s", dir, name);
 	env = xasprintf("Return-Path: <%s>\r\nDelivered-To: %s\r\n",
-	    m->reverse_path, m->rcpt);
+	    return_path, rcpt);
 	iov[0].iov_base = env;
 	iov[0].iov_len = strlen(env);
-	iov[1].iov_base = (void *)m->head;
-	iov[1].iov_len = m->head_len;
-	iov[2].iov_base = (void *)m->body;
-	iov[2].iov_len = m->body_len;
-	iov[3].iov_base = (void *)m->tail;
-	iov[3].iov_len = m->tail_len;
+	iov[1].iov_base = (void *)head;
+	iov[1].iov_len = head_len;
+	iov[2].iov_base = (void *)body;
+	iov[2].iov_len = body_len;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
 		err_set(e, EX_CANTCREAT, "outbox %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, iov, 4) != 0 || fsync(fd) != 0) {
+	if (write_all(fd, iov, 3) != 0 || fsync(fd) != 0) {
 		err_set(e, EX_IOERR, "outbox %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

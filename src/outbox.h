@@ -15,15 +15,14 @@
 #include <stdint.h>
 
 struct err;
-struct outbound_msg;
 
 /*
- * Deliver copy m (its reverse path, recipient and bytes) into the
- * Maildir at dir (new/, cur/, tmp/ are made when missing); tag makes
- * the file name unique (the queue row).  0, or -1 with e (EX_CANTCREAT,
- * EX_IOERR).
+ * Deliver one copy into the Maildir at dir (new/, cur/, tmp/ are made
+ * when missing); tag makes the file name unique (the queue row).  0, or
+ * -1 with e (EX_CANTCREAT, EX_IOERR).
  */
-int outbox_deliver(const char *dir, int64_t tag,
-    const struct outbound_msg *m, struct err *e);
+int outbox_deliver(const char *dir, int64_t tag, const char *return_path,
+    const char *rcpt, const char *head, size_t head_len, const char *body,
+    size_t body_len, struct err *e);
 
 #endif

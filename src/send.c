@@ -425,74 +425,23 @@ on_done(struct outbound_msg *m, void *arg)
 	note(arg, m);
 }
 
-/* The recipient's archive token, for a copy with an archive link. */
+/* The body of a copy with both its tokens: unsubscribe and archive. */
 static int
-archive_now(struct worker *w, const struct q_row *row,
-    char arch[TOKEN_LEN + 1], struct err *e)
+fill_archive(struct worker *w, const struct prepared *p,
+    const struct q_row *row, const char *token, struct buf *out,
+    struct err *e)
 {
+	char arch[TOKEN_LEN + 1];
 	int r;
 
 	pthread_mutex_lock(&w->sh->store_lock);
 	r = archive_token_now(w->sh->st, w->sh->o->key, row->person_id, arch,
 	    e);
 	pthread_mutex_unlock(&w->sh->store_lock);
-	return r < 0 ? -1 : 0;
-}
-
-/* Where p's placeholders are: from the first one to the end of the last. */
-static void
-span(const struct prepared *p, size_t alen, size_t *from, size_t *to)
-{
-	*from = p->body.len;
-	*to = 0;
-	if (p->natoms > 0) {
-		*from = p->atoms[0];
-		*to = p->atoms[p->natoms - 1] + alen;
-	}
-	if (p->natoms2 > 0) {
-		if (p->atoms2[0] < *from)
-			*from = p->atoms2[0];
-		if (p->atoms2[p->natoms2 - 1] + alen > *to)
-			*to = p->atoms2[p->natoms2 - 1] + alen;
-	}
-}
-
-/*
- * The bytes of a personal copy.  Only its own are filled in for it, in
- * the buffer of its head; the rest is the shared body's, so a batch
- * does not hold a newsletter's pictures or a post's attachments per
- * copy.  Placeholders near the start (a newsletter's, a digest's table
- * of contents): the filled start follows the head and the shared rest
- * is the body.  Near the end (a post's footer): the shared start is the
- * body and the filled rest the tail.
- */
-static int
-fill_copy(struct worker *w, const struct prepared *p, const struct q_row *row,
-    const char *token, struct buf *head, struct outbound_msg *m,
-    struct err *e)
-{
-	size_t alen = strlen(p->m.personal), hl = head->len, from, to;
-	char arch[TOKEN_LEN + 1] = "";
-
-	if (p->natoms2 > 0 && archive_now(w, row, arch, e) != 0)
+	if (r < 0)
 		return -1;
-	span(p, alen, &from, &to);
-	if (to <= p->body.len - from) {
-		compose_fill2(p->body.data, 0, to, p->atoms, p->natoms, token,
-		    p->atoms2, p->natoms2, arch, alen, head);
-		m->body = p->body.data + to;
-		m->body_len = p->body.len - to;
-	} else {
-		compose_fill2(p->body.data, from, p->body.len, p->atoms,
-		    p->natoms, token, p->atoms2, p->natoms2, arch, alen, head);
-		m->body = p->body.data;
-		m->body_len = from;
-		m->tail_len = head->len - hl;
-	}
-	/* Only now: filling may have moved the buffer. */
-	m->head = head->data;
-	m->head_len = head->len - m->tail_len;
-	m->tail = m->tail_len > 0 ? head->data + hl : NULL;
+	compose_fill2(p->body.data, p->body.len, p->atoms, p->natoms, token,
+	    p->atoms2, p->natoms2, arch, strlen(p->m.personal), out);
 	return 0;
 }
 
@@ -567,8 +516,30 @@ compose_row(struct worker *w, size_t i, struct err *e)
 	m->rcpt = row->rcpt;
 	m->head = w->heads[i].data;
 	m->head_len = w->heads[i].len;
-	if (p->m.personal != NULL)
-		return fill_copy(w, p, row, token, &w->heads[i], m, e);
+	if (p->m.personal != NULL) {
+		size_t alen = strlen(p->m.personal);
+		size_t cut = p->natoms > 0 ? p->atoms[p->natoms - 1] + alen : 0;
+
+		/*
+		 * The copy's own body, up to its last token, follows its head
+		 * in the same buffer; the rest (a newsletter's pictures) is
+		 * the shared body's, so a batch does not hold them per copy.
+		 * A digest's copy, with its archive link too, is filled whole.
+		 */
+		if (p->natoms2 == 0) {
+			compose_fill(p->body.data, cut, p->atoms, p->natoms,
+			    alen, token, &w->heads[i]);
+		} else {
+			if (fill_archive(w, p, row, token, &w->heads[i], e) != 0)
+				return -1;
+			cut = p->body.len;
+		}
+		m->head = w->heads[i].data;
+		m->head_len = w->heads[i].len;
+		m->body = p->body.data + cut;
+		m->body_len = p->body.len - cut;
+		return 0;
+	}
 	m->body = p->body.data;
 	m->body_len = p->body.len;
 	return 0;
@@ -699,8 +670,9 @@ one_batch(struct worker *w, struct err *e)
 			struct err oe = { 0, "" };
 
 			pace(w);
-			if (outbox_deliver(cfg->smtp.outbox, row->id, m,
-			    &oe) == 0) {
+			if (outbox_deliver(cfg->smtp.outbox, row->id,
+			    m->reverse_path, m->rcpt, m->head, m->head_len,
+			    m->body, m->body_len, &oe) == 0) {
 				m->outcome = QUEUE_SENT;
 				snprintf(m->text, sizeof(m->text), "written to %s",
 				    cfg->smtp.outbox);

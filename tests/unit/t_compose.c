@@ -884,25 +884,10 @@ test_twin_placeholder(void)
 	CHECK_INT(n2, 80);
 	compose_personalise(b.data, b.len, twin, arch, &one);
 	compose_personalise(one.data, one.len, atom, tok, &two);
-	compose_fill2(b.data, 0, b.len, a1, n1, tok, a2, n2, arch,
-	    strlen(atom), &both);
+	compose_fill2(b.data, b.len, a1, n1, tok, a2, n2, arch, strlen(atom),
+	    &both);
 	CHECK(two.len == both.len && memcmp(two.data, both.data,
 	    both.len) == 0);
-	/* In two ranges, as a copy's filled start and its filled end. */
-	{
-		size_t mid = a1[40], k2 = 0;
-		struct buf halves = BUF_INIT;
-
-		while (k2 < n2 && a2[k2] < mid)
-			k2++;
-		compose_fill2(b.data, 0, mid, a1, 40, tok, a2, k2, arch,
-		    strlen(atom), &halves);
-		compose_fill2(b.data, mid, b.len, a1 + 40, n1 - 40, tok,
-		    a2 + k2, n2 - k2, arch, strlen(atom), &halves);
-		CHECK(halves.len == both.len && memcmp(halves.data, both.data,
-		    both.len) == 0);
-		buf_free(&halves);
-	}
 	free(a1);
 	free(a2);
 	buf_free(&text);
