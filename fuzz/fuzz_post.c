@@ -1,6 +1,7 @@
 /*
  * fuzz_post - a post's own MIME body with the list footer added, as
- * every member's copy gets it.
+ * every member's copy gets it: with the member's archive link as a
+ * placeholder, and the site's links in the post losing their token.
  */
 #include "autoconf.h"
 
@@ -16,9 +17,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct compose_footer f = {
 		.text = "CoP Kinderopvang\nmetandereogen+kinderopvang@example.org\n"
-		    "Afmelden: metandereogen+kinderopvang-unsubscribe@example.org\n",
+		    "Afmelden: metandereogen+kinderopvang-unsubscribe@example.org\n"
+		    "Het archief: https://lists.example.org/a/"
+		    "zcdefghijklmnopqrstuvwxyz2\n",
 		.mark_head = "metandereogen+",
 		.mark_tail = "-unsubscribe@example.org",
+		.atom = "qcdefghijklmnopqrstuvwxyz2",
+		.link_base = "https://lists.example.org/a/",
 	};
 	struct buf body = BUF_INIT;
 	struct err e;

@@ -12,8 +12,11 @@
 #include "err.h"
 #include "hmac.h"
 #include "notify.h"
+#include "queue.h"
+#include "render.h"
 #include "store.h"
 #include "token.h"
+#include "xmem.h"
 
 void
 archive_token(const struct hmac_key *key, int64_t person, int64_t serial,
@@ -77,6 +80,49 @@ archive_atom(const char *personal, char out[TOKEN_LEN + 1])
 {
 	snprintf(out, TOKEN_LEN + 1, "%s", personal);
 	out[0] = out[0] == 'z' ? 'y' : 'z';
+}
+
+bool
+archive_list_vars(struct store *st, const struct config *cfg,
+    const char *list_id, const char *atom, struct render_vars *v)
+{
+	struct err e = { 0, "" };
+	enum list_archive a = ARCHIVE_NONE;
+	char aa[TOKEN_LEN + 1], *url = NULL, *path;
+
+	if (store_list_archive(st, list_id, &a, &e) == 1 &&
+	    a == ARCHIVE_PUBLIC) {
+		/* Anyone may read it: one link for all, nothing of a member. */
+		path = xasprintf("public/%s", list_id);
+		url = notify_web_url(cfg, "a", path);
+		free(path);
+	} else if (a == ARCHIVE_MEMBERS) {
+		archive_atom(atom, aa);
+		url = notify_web_url(cfg, "a", aa);
+	}
+	render_vars_set(v, "archive_url", url);
+	render_vars_flag(v, "archive_public", url != NULL &&
+	    a == ARCHIVE_PUBLIC);
+	free(url);
+	return url != NULL && a == ARCHIVE_MEMBERS;
+}
+
+int
+archive_links(struct store *st, const struct config *cfg,
+    const struct hmac_key *key, const struct queue_rcpts *r, int64_t now,
+    struct err *e)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		char *url;
+
+		if (r->v[i].person_id <= 0)
+			continue;
+		if (archive_link(st, cfg, key, r->v[i].person_id, now, &url,
+		    e) != 0)
+			return -1;
+		free(url);
+	}
+	return 0;
 }
 
 int

@@ -9,7 +9,10 @@
  * taken-over part keeps its bytes, so a signed body stays verifiable
  * as far as a footer lets it.  Our footer part is marked with a
  * Content-Description, so a footer part quoted back in a reply can be
- * told from one the author attached.  No state.
+ * told from one the author attached.  An archive link's token is
+ * taken out of text the way a footer is, by its shape after the site's
+ * base, so no quoted link of a member reaches the list working.  No
+ * state.
  */
 #include "autoconf.h"
 
@@ -28,6 +31,7 @@
 #include "err.h"
 #include "mime.h"
 #include "mime_decode.h"
+#include "token.h"
 #include "xmem.h"
 
 #define FOOTER_DESC "kring list footer"
@@ -192,6 +196,49 @@ leaf(struct mailmime_fields *fields, struct mailmime_content *ct,
 	    d, NULL, NULL, NULL, NULL, NULL));
 }
 
+/* ---- archive links ---- */
+
+/*
+ * Whether m is, or inside a multipart holds, a text part with an
+ * archive link of the site in it.  A signed or encrypted body does not
+ * count: it must stay as it is.
+ */
+static bool
+holds_link(const struct build *b, struct mailmime *m, int depth)
+{
+	const struct mailmime_data *d;
+	clistiter *it;
+	size_t at = 0, n = 0;
+	char *dec = NULL;
+	bool hit;
+
+	if (b->f->link_base == NULL || depth > COMPOSE_POST_DEPTH_MAX)
+		return false;
+	if (m->mm_type == MAILMIME_MULTIPLE) {
+		if (ct_is(m->mm_content_type, MAILMIME_COMPOSITE_TYPE_MULTIPART,
+		    "signed") || ct_is(m->mm_content_type,
+		    MAILMIME_COMPOSITE_TYPE_MULTIPART, "encrypted"))
+			return false;
+		for (it = clist_begin(m->mm_data.mm_multipart.mm_mp_list);
+		    it != NULL; it = clist_next(it))
+			if (holds_link(b, clist_content(it), depth + 1))
+				return true;
+		return false;
+	}
+	if (m->mm_type != MAILMIME_SINGLE)
+		return false;
+	d = m->mm_data.mm_single;
+	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
+	    !ct_is(m->mm_content_type, MAILMIME_DISCRETE_TYPE_TEXT, NULL) ||
+	    mailmime_part_parse(d->dt_data.dt_text.dt_data,
+	    d->dt_data.dt_text.dt_length, &at, d->dt_encoding, &dec,
+	    &n) != MAILIMF_NO_ERROR)
+		return false;
+	hit = token_scrub(b->f->link_base, dec, n, NULL) > 0;
+	mmap_string_unref(dec);
+	return hit;
+}
+
 /* ---- parts of the post in the new tree ---- */
 
 /* A part as it came: its header objects, and its body bytes as they are. */
@@ -206,7 +253,10 @@ as_is(struct mailmime *m)
 	    d != NULL ? d->dt_data.dt_text.dt_length : 0);
 }
 
-/* A leaf whose lines are too long: decoded, then QP (text) or base64. */
+/*
+ * A leaf whose lines are too long, or a text that holds an archive
+ * link: decoded, then QP (text, its links' tokens out) or base64.
+ */
 static struct mailmime *
 encoded_again(struct build *b, struct mailmime *m)
 {
@@ -225,10 +275,15 @@ encoded_again(struct build *b, struct mailmime *m)
 		err_set(b->e, EX_DATAERR, "a part of the post cannot be decoded");
 		return NULL;
 	}
-	if (text)
-		compose_qp_encode(dec, n, NULL, k);
-	else
+	if (text) {
+		struct buf clean = BUF_INIT;
+
+		token_scrub(b->f->link_base, dec, n, &clean);
+		compose_qp_encode(buf_str(&clean), clean.len, NULL, k);
+		buf_free(&clean);
+	} else {
 		buf_add(k, dec, n);
+	}
 	mmap_string_unref(dec);
 	/* libetpan writes base64 itself; our QP is already encoded. */
 	return leaf(take_fields(m, enc, false), take_ct(m), enc, text,
@@ -274,7 +329,7 @@ copy_part(struct build *b, struct mailmime *m, int depth)
 		    COMPOSE_POST_PARTS_MAX);
 		return NULL;
 	}
-	if (wire_safe(m->mm_body))
+	if (wire_safe(m->mm_body) && !holds_link(b, m, depth))
 		return as_is(m);
 	switch (m->mm_type) {
 	case MAILMIME_SINGLE:
@@ -311,15 +366,20 @@ has_mark(const struct compose_footer *f, const char *s, size_t n)
 	return h != NULL && find_ci(h, n - (size_t)(h - s), f->mark_tail) != NULL;
 }
 
-/* A line [s, end) past its quote marks ("> > "). */
+/* A line [s, end) past its quote marks ("> > "); *depth (or NULL) their count. */
 static const char *
-unquoted(const char *s, const char *end)
+unquoted(const char *s, const char *end, int *depth)
 {
+	int n = 0;
+
 	while (s < end && *s == '>') {
 		s++;
+		n++;
 		if (s < end && *s == ' ')
 			s++;
 	}
+	if (depth != NULL)
+		*depth = n;
 	return s;
 }
 
@@ -327,7 +387,7 @@ unquoted(const char *s, const char *end)
 static bool
 separator(const char *s, const char *end)
 {
-	s = unquoted(s, end);
+	s = unquoted(s, end, NULL);
 	return (end - s == 2 || (end - s == 3 && s[2] == ' ')) &&
 	    s[0] == '-' && s[1] == '-';
 }
@@ -359,9 +419,31 @@ trim_blank_end(struct buf *t)
 }
 
 /*
+ * Whether every line of t from at on that is not blank is quoted at
+ * least depth deep: what follows a separator is the footer, not an
+ * answer written below a quoted footer.
+ */
+static bool
+quoted_below(const struct buf *t, size_t at, int depth)
+{
+	while (at < t->len) {
+		const char *s = t->data + at, *nl = memchr(s, '\n', t->len - at);
+		const char *end = nl != NULL ? nl : t->data + t->len;
+		int d;
+
+		unquoted(s, end, &d);
+		if (strspn(s, "> \t") < (size_t)(end - s) && d < depth)
+			return false;
+		at = (size_t)(end - t->data) + 1;
+	}
+	return true;
+}
+
+/*
  * Cut footers of ours off the end of t (LF text): from the last
  * separator line among the last lines, when what follows it carries
- * the mark.  Again, for a footer quoted in a quoted reply.
+ * the mark and is quoted as deep as it.  Again, for a footer quoted in
+ * a quoted reply.
  */
 static void
 strip_footers(const struct compose_footer *f, struct buf *t)
@@ -377,7 +459,11 @@ strip_footers(const struct compose_footer *f, struct buf *t)
 		for (int lines = 0; lines < COMPOSE_POST_FOOTER_LINES; lines++) {
 			s = line_start(t, e);
 			if (separator(t->data + s, t->data + e)) {
-				cut = has_mark(f, t->data + e, t->len - e);
+				int depth;
+
+				unquoted(t->data + s, t->data + e, &depth);
+				cut = has_mark(f, t->data + e, t->len - e) &&
+				    quoted_below(t, e, depth);
 				break;
 			}
 			if (s == 0)
@@ -423,7 +509,7 @@ footer_part(struct build *b)
 	struct mailmime *part;
 
 	add_footer_text(b->f, &text);
-	compose_qp_encode(buf_str(&text), text.len, NULL, qp);
+	compose_qp_encode(buf_str(&text), text.len, b->f->atom, qp);
 	buf_free(&text);
 	part = compose_text_part("text/plain; charset=utf-8", qp);
 	compose_need_ok(mailmime_fields_add(part->mm_mime_fields,
@@ -458,7 +544,7 @@ static struct mailmime *
 plain_with_footer(struct build *b, struct mailmime *m)
 {
 	const struct mailmime_data *d = m->mm_data.mm_single;
-	struct buf utf8 = BUF_INIT, text = BUF_INIT, *qp;
+	struct buf utf8 = BUF_INIT, text = BUF_INIT, clean = BUF_INIT, *qp;
 	char ct[80];
 	int flags = 0;
 
@@ -474,10 +560,12 @@ plain_with_footer(struct build *b, struct mailmime *m)
 	to_lf(buf_str(&utf8), utf8.len, &text);
 	buf_free(&utf8);
 	strip_footers(b->f, &text);
-	add_footer_text(b->f, &text);
-	qp = keep_new(b);
-	compose_qp_encode(buf_str(&text), text.len, NULL, qp);
+	token_scrub(b->f->link_base, buf_str(&text), text.len, &clean);
 	buf_free(&text);
+	add_footer_text(b->f, &clean);
+	qp = keep_new(b);
+	compose_qp_encode(buf_str(&clean), clean.len, b->f->atom, qp);
+	buf_free(&clean);
 	text_type(m->mm_content_type, ct, sizeof(ct));
 	return compose_text_part(ct, qp);
 }
@@ -530,7 +618,7 @@ with_footer(struct build *b, struct mailmime *body)
 		struct buf *qp = keep_new(b), text = BUF_INIT;
 
 		add_footer_text(b->f, &text);
-		compose_qp_encode(buf_str(&text), text.len, NULL, qp);
+		compose_qp_encode(buf_str(&text), text.len, b->f->atom, qp);
 		buf_free(&text);
 		return compose_text_part("text/plain; charset=utf-8", qp);
 	}

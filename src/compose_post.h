@@ -12,6 +12,14 @@
  * Parts are kept as they came where they can go on the wire; a part
  * with a line over 998 octets is encoded again.  Hostile input gives an
  * error (EX_DATAERR), never a crash or a broken message.
+ *
+ * The footer may hold a member's own archive link as a placeholder that
+ * the sender fills in per copy; no encoder splits it.  A member's link
+ * quoted in a reply must not reach the whole list working: every text
+ * part that is decoded (the text/plain, a text part encoded again) loses
+ * the token of each archive link of the site, and a text part that
+ * would be kept as it came but holds one is encoded again for it, but
+ * inside a signed or encrypted body, which must stay as it is.
  */
 #ifndef KRING_COMPOSE_POST_H
 #define KRING_COMPOSE_POST_H
@@ -38,6 +46,17 @@ struct compose_footer {
 	 */
 	const char *mark_head;
 	const char *mark_tail;
+	/*
+	 * The placeholder of the copies (queue.h personal), or NULL: text
+	 * may hold it or its twin (archive_atom), and no encoder splits
+	 * either.
+	 */
+	const char *atom;
+	/*
+	 * The start of the site's archive links, "URL/a/", or NULL: in a
+	 * text of the post, a token of TOKEN_LEN after it becomes "...".
+	 */
+	const char *link_base;
 };
 
 /*

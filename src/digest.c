@@ -190,25 +190,6 @@ render_notes(const struct render_set *tpl, const struct list *l,
 	return 0;
 }
 
-/* Each member's own archive link, as a placeholder (archive.h). */
-static void
-archive_vars(const struct kr_ctx *ctx, const struct list *l,
-    const char *atom, struct render_vars *v)
-{
-	struct err e = { 0, "" };
-	enum list_archive a = ARCHIVE_NONE;
-	char aa[TOKEN_LEN + 1], *url = NULL;
-
-	/* A store that cannot say leaves the link out; the digest goes. */
-	if (store_list_archive(ctx->st, l->id, &a, &e) == 1 &&
-	    a != ARCHIVE_NONE) {
-		archive_atom(atom, aa);
-		url = notify_web_url(ctx->cfg, "a", aa);
-	}
-	render_vars_set(v, "archive_url", url);
-	free(url);
-}
-
 static struct render_vars *
 toc_vars(const struct kr_ctx *ctx, const struct list *l,
     const struct batch *b, int volume, int issue, int64_t waiting,
@@ -252,7 +233,7 @@ toc_vars(const struct kr_ctx *ctx, const struct list *l,
 	url = notify_web_url(cfg, "u", atom);
 	render_vars_set(v, "unsubscribe_url", url);
 	free(url);
-	archive_vars(ctx, l, atom, v);
+	archive_list_vars(ctx->st, cfg, l->id, atom, v);
 	return v;
 }
 
@@ -320,24 +301,6 @@ made_free(struct made *m)
 	buf_free(&m->body);
 }
 
-/* Every member an archive link, for their copy's to point at. */
-static int
-links(const struct kr_ctx *ctx, const struct hmac_key *key,
-    const struct queue_rcpts *mem, struct err *e)
-{
-	for (size_t i = 0; i < mem->n; i++) {
-		char *url;
-
-		if (mem->v[i].person_id <= 0)
-			continue;
-		if (archive_link(ctx->st, ctx->cfg, key, mem->v[i].person_id,
-		    ctx->now, &url, e) != 0)
-			return -1;
-		free(url);
-	}
-	return 0;
-}
-
 /* Queue the made digest for its members; *cid 0 when there are none. */
 static int
 enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
@@ -358,7 +321,7 @@ enqueue(const struct kr_ctx *ctx, const struct hmac_key *key,
 	}
 	if (mem.n == 0)
 		return 0;
-	if (links(ctx, key, &mem, e) != 0) {
+	if (archive_links(ctx->st, ctx->cfg, key, &mem, ctx->now, e) != 0) {
 		queue_rcpts_free(&mem);
 		return -1;
 	}

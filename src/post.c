@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sysexits.h>
 
+#include "archive.h"
 #include "buf.h"
 #include "compose.h"
 #include "compose_post.h"
@@ -89,10 +90,14 @@ list_vars(const struct config *cfg, const struct list *l,
 	free(unsub);
 }
 
-/* The post's body for the members: its own, with the list footer. */
+/*
+ * The post's body for the members: its own, with the list footer.  When
+ * the footer carries each member's own archive link, *personal: the
+ * body holds archive_atom(atom) where the sender puts their token.
+ */
 static int
 members_body(struct notifier *n, const struct list *l, const struct post *p,
-    struct buf *body, struct err *e)
+    const char *atom, bool *personal, struct buf *body, struct err *e)
 {
 	const struct config *cfg = n->ctx->cfg;
 	struct render_vars *v = render_vars_new();
@@ -101,14 +106,18 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	struct compose_footer f;
 	char *head = xasprintf("%s%s", cfg->local, cfg->recipient_delimiter);
 	char *tail = xasprintf("-unsubscribe@%s", cfg->domain);
+	char *base = notify_web_url(cfg, "a", "");
 	int rc;
 
 	notify_common_vars(cfg, &nobody, v);
 	list_vars(cfg, l, v);
+	*personal = archive_list_vars(n->ctx->st, cfg, l->id, atom, v);
 	rc = render(n->tpl, l->lang, "post_footer.txt", v, &text, e);
 	f.text = buf_str(&text);
 	f.mark_head = head;
 	f.mark_tail = tail;
+	f.atom = *personal ? atom : NULL;
+	f.link_base = base;
 	if (rc == 0 && compose_post_body(p->raw, p->raw_len, &f,
 	    (uint64_t)p->id, body, e) != 0)
 		rc = err_prefix(e, "post %lld", (long long)p->id);
@@ -116,6 +125,22 @@ members_body(struct notifier *n, const struct list *l, const struct post *p,
 	buf_free(&text);
 	free(head);
 	free(tail);
+	free(base);
+	return rc;
+}
+
+/* Every member in mode each an archive link, for their copy's footer. */
+static int
+member_links(struct notifier *n, const struct list *l, struct err *e)
+{
+	const struct kr_ctx *ctx = n->ctx;
+	struct queue_rcpts mem = { NULL, 0, 0 };
+	int rc;
+
+	rc = queue_rcpts_members(ctx->st, l->id, MODE_EACH, &mem, e);
+	if (rc == 0)
+		rc = archive_links(ctx->st, ctx->cfg, n->key, &mem, ctx->now, e);
+	queue_rcpts_free(&mem);
 	return rc;
 }
 
@@ -131,11 +156,16 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 	struct buf body = BUF_INIT;
 	struct q_campaign c;
 	struct q_message msg;
+	char atom[TOKEN_LEN + 1];
+	bool personal = false;
 	int64_t cid;
 	int rc = -1;
 
 	*queued = 0;
-	if (members_body(n, l, p, &body, e) != 0)
+	if (token_new(atom) != 0)
+		return err_set(e, EX_OSERR, "no randomness for a post");
+	if (members_body(n, l, p, atom, &personal, &body, e) != 0 ||
+	    (personal && member_links(n, l, e) != 0))
 		goto out;
 	memset(&c, 0, sizeof(c));
 	c.kind = CAMPAIGN_POST;
@@ -154,6 +184,8 @@ send_post(struct notifier *n, const struct list *l, const struct post *p,
 	msg.text = "";
 	msg.body = body.data;
 	msg.body_len = body.len;
+	/* Each copy's footer gets its member's own archive token. */
+	msg.personal = personal ? atom : NULL;
 	msg.msgid = p->message_id;
 	msg.created = ctx->now;
 	rc = queue_add_members(ctx->st, n->key, &c, &msg, MODE_EACH, ctx->now,
@@ -374,6 +406,8 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	    m->in_reply_to };
 	struct post p;
 	struct list l;
+	struct buf text = BUF_INIT;
+	char *base;
 	bool member;
 	int64_t pid;
 	int r;
@@ -386,6 +420,7 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	}
 	if (r == 0)
 		return unknown_list(n, pm, &thread, pid, result, e);
+	base = notify_web_url(ctx->cfg, "a", "");
 	memset(&p, 0, sizeof(p));
 	p.list_id = l.id;
 	p.inbound_id = pm->inbound_id;
@@ -393,7 +428,10 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	p.from_addr = (char *)pm->addr;
 	p.from_name = m->from.name;
 	p.subject = m->subject;
-	p.body = m->text;
+	/* A member's archive link quoted in it is not the archive's to show. */
+	if (m->text != NULL)
+		token_scrub(base, m->text, strlen(m->text), &text);
+	p.body = m->text != NULL ? buf_str(&text) : NULL;
 	p.in_reply_to = m->in_reply_to;
 	p.references = m->references;
 	p.raw = (char *)pm->raw;
@@ -402,6 +440,8 @@ post_receive(struct notifier *n, const struct post_mail *pm,
 	if ((r = post_msgid(ctx->cfg, m->message_id, &p.message_id, e)) == 0)
 		r = decide(n, &l, &p, member, pm, &thread, result, e);
 	free(p.message_id);
+	free(base);
+	buf_free(&text);
 	list_clear(&l);
 	return r;
 }

@@ -184,7 +184,8 @@ static const struct decl digest_vars[] = {
 	TEXT("post_address"),             /* L+LIST@D; "" when closed */
 	TEXT("unsubscribe_address"),      /* L+LIST-unsubscribe-TOKEN@D */
 	TEXT("unsubscribe_url"),          /* "" without unsubscribe_url */
-	TEXT("archive_url"),              /* the member's archive link; "" none */
+	TEXT("archive_url"),              /* as post_footer's; "" none */
+	FLAG("archive_public"),
 	END
 };
 
@@ -231,6 +232,8 @@ static const struct decl post_decided_vars[] = {
 
 static const struct decl post_footer_vars[] = {
 	POST_LIST_VARS,
+	TEXT("archive_url"),              /* URL/a/TOKEN, URL/a/public/LIST; "" none */
+	FLAG("archive_public"),           /* archive_url is the public one */
 	END
 };
 

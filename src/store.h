@@ -223,7 +223,10 @@ struct q_message {
 	/* A MIME body built by the caller, sent instead of text and html. */
 	char *body;              /* may be NULL */
 	size_t body_len;
-	/* The placeholder for each recipient's one-click token, or NULL. */
+	/*
+	 * The placeholder for each recipient's one-click token, or NULL;
+	 * its twin archive_atom() (archive.h) stands for their archive token.
+	 */
 	char *personal;
 	/* One Message-ID (no brackets) for every copy, or NULL: one each. */
 	char *msgid;

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "token.h"
 
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -108,4 +109,38 @@ bool
 token_equal(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+static bool
+ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+size_t
+token_scrub(const char *base, const char *s, size_t n, struct buf *out)
+{
+	size_t k = base != NULL ? strlen(base) : 0, from = 0, hits = 0;
+	const char *h;
+
+	while (k > 0 && n - from >= k &&
+	    (h = memmem(s + from, n - from, base, k)) != NULL) {
+		size_t t = (size_t)(h - s) + k, run = 0;
+
+		while (t + run < n && ascii_alnum(s[t + run]))
+			run++;
+		if (out != NULL)
+			buf_add(out, s + from, t - from);
+		from = t;
+		if (run != TOKEN_LEN)
+			continue;
+		if (out != NULL)
+			buf_puts(out, "...");
+		from = t + run;
+		hits++;
+	}
+	if (out != NULL)
+		buf_add(out, s + from, n - from);
+	return hits;
 }

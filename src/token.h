@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct buf;
+
 #define TOKEN_BYTES 16
 #define TOKEN_LEN 26           /* base32 characters */
 #define TOKEN_HASH_LEN 64      /* hex SHA-256 */
@@ -36,6 +38,16 @@ bool token_equal(const void *a, const void *b, size_t n);
  * unsubscribe tokens all use this one alphabet.
  */
 void token_base32(const unsigned char *in, size_t n, char *out);
+
+/*
+ * Append s[0..n) to out (NULL: only count), with every token that
+ * follows base in it (a run of exactly TOKEN_LEN ASCII letters and
+ * digits, any case) made "..." (ASCII: right in any charset); how many
+ * there were.  For the personal links of a site (base "URL/a/") in
+ * text that goes to others.  base NULL: s as it is.
+ */
+size_t token_scrub(const char *base, const char *s, size_t n,
+    struct buf *out);
 
 /* Random bytes for keys; 0 ok, -1 failure. */
 int token_random(void *out, size_t n);

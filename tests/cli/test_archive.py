@@ -9,6 +9,9 @@ departed member's link gets 403 with nothing of the archive; an erased
 author is "(verwijderd)" on every page and their address is nowhere; a
 GET changes nothing in the store.
 """
+import base64
+import email
+import email.policy
 import json
 import os
 import re
@@ -16,9 +19,14 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import test_web as tw  # noqa: E402
+from smtpserver import SmtpServer  # noqa: E402
 
 LINK = r"(http://127\.0\.0\.1:\d+/a/[a-z2-7]{26})"
+# The base site's settings but its maildir transport.
+NO_MAILDIR = "".join(ln for ln in tw.kt.BASE_CONFIG.splitlines(True)
+                     if not ln.startswith("smtp"))
 
 
 class ArchiveCase(tw.WebCase):
@@ -226,6 +234,184 @@ class TestArchiveSetting(ArchiveCase):
         self.assertEqual(self.curl("GET", "/a/public/jgz").status, 404)
         self.assertEqual(self.curl("GET", url + "/jgz").status, 403)
         self.assertNotIn("CoP Jeugdzorg", self.curl("GET", url).body)
+
+
+class TestPostFooter(ArchiveCase):
+    """A post's copies, sent through a real SMTP server: each member's
+    footer carries their own archive link, and a link quoted in a reply
+    reaches the others without its token."""
+
+    def setUp(self):
+        super().setUp()
+        self.assertOk(self.site.kring("sub", "add", "jgz", "dirk@example.net",
+                                      "--name", "Dirk Jansen"))
+        self.server_dir = self.site.path("received")
+
+    def smtp(self, port):
+        self.site.write_config(NO_MAILDIR.format(dir=self.site.dir, srcdir=tw.kt.SRCDIR) +
+                               self.site_extra +
+                               'smtp = { transport = "smtp"; host = "127.0.0.1"; '
+                               'port = %d; tls = "none"; timeout = "10s"; };\n' % port)
+
+    @staticmethod
+    def copies(srv, msgid):
+        """The copies of the post with Message-ID msgid, by recipient."""
+        out = {}
+        for got in srv.messages():
+            m = email.message_from_bytes(got["raw"], policy=email.policy.default)
+            if str(m["Message-ID"]) == "<%s>" % msgid:
+                for rcpt in got["rcpt_tos"]:
+                    out[rcpt] = m
+        return out
+
+    @staticmethod
+    def texts(m):
+        """The decoded text of every text part of m, as a reader sees it."""
+        return "\n".join(p.get_content().replace("\r\n", "\n") for p in m.walk()
+                         if p.get_content_maintype() == "text")
+
+    def test_each_copy_its_own_link(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.post("Anna Jansen <anna@example.net>", "Thuiszitters in de regio",
+                      "Wie heeft ervaring met thuiszitters?\nGroet, Anna", "a1@example.net")
+            self.once()
+            got = self.copies(srv, "a1@example.net")
+            self.assertLessEqual({"bert@example.net", "dirk@example.net"}, set(got))
+            links = {}
+            for rcpt, m in got.items():
+                text = self.texts(m)
+                found = re.findall(LINK, text)
+                self.assertEqual(len(found), 1, text)
+                self.assertIn("Het archief (je eigen link): " + found[0] + "\n", text)
+                self.assertIn("Wie heeft ervaring", text)
+                links[rcpt] = found[0]
+            self.assertEqual(len(set(links.values())), len(links), links)
+            # With an attachment: it comes whole, the footer part after it.
+            pdf = b"%PDF-1.4\n" + bytes(range(256)) * 800
+            self.assertOk(self.site.kring("deliver", stdin=(
+                "From: Anna Jansen <anna@example.net>\r\n"
+                "To: metandereogen+jgz@example.org\r\nSubject: Het verslag\r\n"
+                "Message-ID: <a2@example.net>\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHet verslag.\r\n"
+                "--b\r\nContent-Type: application/pdf; name=\"verslag.pdf\"\r\n"
+                "Content-Disposition: attachment; filename=\"verslag.pdf\"\r\n"
+                "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n"
+                % base64.encodebytes(pdf).decode().replace("\n", "\r\n"))))
+            self.once()
+            for rcpt, m in self.copies(srv, "a2@example.net").items():
+                parts = [p for p in m.walk() if not p.is_multipart()]
+                self.assertEqual([p.get_content_type() for p in parts],
+                                 ["text/plain", "application/pdf", "text/plain"])
+                self.assertEqual(parts[1].get_content(), pdf)
+                self.assertEqual(re.findall(LINK, parts[2].get_content()), [links[rcpt]])
+            self.serve()
+            for rcpt, url in links.items():
+                a = self.curl("GET", url + "/jgz")
+                self.assertPage(a, 200, "CoP Jeugdzorg")
+                self.assertIn("Thuiszitters in de regio", a.body)
+            # A member who left: the link in their older copy opens nothing.
+            self.assertOk(self.site.kring("sub", "rm", "jgz", "bert@example.net"))
+            a = self.curl("GET", links["bert@example.net"] + "/jgz")
+            self.assertPage(a, 403, "Geen toegang")
+            self.assertNotIn("Thuiszitters", a.body)
+            self.assertEqual(self.curl("GET", links["dirk@example.net"] + "/jgz").status, 200)
+
+    def test_none_and_public(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.assertOk(self.site.kring("list", "set", "jgz", "--archive", "none"))
+            self.post("anna@example.net", "Geen archief", "Tekst een.", "n1@example.net")
+            self.once()
+            got = self.copies(srv, "n1@example.net")
+            self.assertIn("dirk@example.net", got)
+            for m in got.values():
+                text = self.texts(m)
+                self.assertIn("Afmelden: stuur een mail naar", text)
+                self.assertNotIn("archief", text.lower())
+                self.assertNotIn("/a/", text)
+            # public: the one public link, the same in every copy, the
+            # digest's too.
+            self.assertOk(self.site.kring("list", "set", "jgz", "--archive", "public"))
+            self.assertOk(self.site.kring("sub", "add", "jgz", "emma@example.net",
+                                          "--mode", "digest"))
+            self.post("anna@example.net", "Openbaar", "Tekst twee.", "p1@example.net")
+            self.once()
+            self.assertOk(self.site.kring("digest", "queue", "jgz"))
+            self.once()
+            (digest,) = [m for got in srv.messages() if "emma@example.net" in got["rcpt_tos"]
+                         for m in [email.message_from_bytes(got["raw"],
+                                                            policy=email.policy.default)]
+                         if "Samenvatting" in str(m["Subject"])]
+            text = digest.get_body(("plain",)).get_content()
+            self.assertIn("archief:\n%s/a/public/jgz\n" % self.base, text.replace("\r\n", "\n"))
+            self.assertIsNone(re.search(LINK, text), text)
+            self.assertIn('href="%s/a/public/jgz"' % self.base,
+                          digest.get_body(("html",)).get_content())
+            got = self.copies(srv, "p1@example.net")
+            self.assertIn("dirk@example.net", got)
+            raws = set()
+            for m in got.values():
+                text = self.texts(m)
+                self.assertIn("Het archief: %s/a/public/jgz\n" % self.base, text)
+                self.assertIsNone(re.search(LINK, text), text)
+                raws.add(m.get_body(("plain",)).get_content())
+            self.assertEqual(len(raws), 1)
+
+    def test_quoted_link_is_not_passed_on(self):
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            self.post("Anna Jansen <anna@example.net>", "Thuiszitters in de regio",
+                      "Wie heeft ervaring met thuiszitters?", "a1@example.net")
+            self.once()
+            got = self.copies(srv, "a1@example.net")
+            mine = self.texts(got["bert@example.net"])
+            bert = re.search(LINK, mine).group(1)
+            dirk = re.search(LINK, self.texts(got["dirk@example.net"])).group(1)
+            token = bert.rsplit("/", 1)[1]
+            # Bert answers between the lines, his copy's footer quoted whole.
+            quoted = "".join("> " + ln + "\n" for ln in mine.splitlines())
+            self.post("Bert Jansen <bert@example.net>", "Re: Thuiszitters in de regio",
+                      quoted + "\nJa, via de samenwerking met scholen.\nBert",
+                      "b1@example.net", irt="a1@example.net")
+            # And again from a mail program that writes HTML too.
+            self.assertOk(self.site.kring("deliver", stdin=(
+                "From: Bert Jansen <bert@example.net>\r\n"
+                "To: metandereogen+jgz@example.org\r\n"
+                "Subject: Re: Thuiszitters in de regio\r\nMessage-ID: <b2@example.net>\r\n"
+                "In-Reply-To: <a1@example.net>\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n"
+                "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                "Nog iets.\r\n\r\n> Het archief: %s\r\n"
+                "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                "<p>Nog iets.</p><blockquote>Het archief: <a href=\"%s\">%s</a>"
+                "</blockquote>\r\n--b--\r\n" % (bert, bert, bert))))
+            self.once()
+            for msgid in ("b1@example.net", "b2@example.net"):
+                got = self.copies(srv, msgid)
+                self.assertLessEqual({"anna@example.net", "dirk@example.net"}, set(got))
+                for rcpt, m in got.items():
+                    text = self.texts(m)
+                    self.assertRegex(text, r"> Het archief[^:\n]*: %s/a/\.\.\.\n"
+                                     % re.escape(self.base))
+                    # Their own link is in their footer, once; Bert's in his.
+                    self.assertEqual(len(re.findall(LINK, text)), 1, text)
+                    self.assertEqual(token in text, rcpt == "bert@example.net", rcpt)
+                self.assertIn("samenwerking" if msgid == "b1@example.net" else "Nog iets",
+                              self.texts(got["dirk@example.net"]))
+            # Nor does the archive show it to Dirk; Bert's link still works.
+            self.serve()
+            self.assertEqual(self.curl("GET", bert + "/jgz").status, 200)
+            a = self.curl("GET", dirk + "/jgz")
+            self.assertPage(a, 200, "CoP Jeugdzorg")
+            t = re.search(r'href="([^"]*/t/\d+)"', a.body).group(1)
+            a = self.curl("GET", t)
+            self.assertEqual(a.body.count("<article"), 3)
+            self.assertIn("samenwerking", a.body)
+            self.assertIn("&gt; Het archief (je eigen link): %s/a/...\n" % self.base, a.body)
+            self.assertIn("&gt; Het archief: %s/a/...</pre>" % self.base, a.body)
+            self.assertNotIn(token, a.body)
 
 
 class TestByMail(ArchiveCase):

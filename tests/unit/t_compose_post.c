@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "compose.h"
 #include "compose_int.h"
 #include "compose_post.h"
 #include "err.h"
@@ -26,8 +27,25 @@
 #define HEAD "From: Anna <anna@example.net>\r\nSubject: x\r\n"
 
 static const struct compose_footer footer = {
-	FOOTER, "metandereogen+", "-unsubscribe@example.org"
+	FOOTER, "metandereogen+", "-unsubscribe@example.org", NULL, NULL
 };
+
+/*
+ * A footer with each member's archive link: the copies' placeholder
+ * ATOM, its twin ARCH (archive_atom) where the token goes, on a line
+ * long enough that a soft break would fall inside the placeholder.
+ */
+#define BASE "https://lists.example.org/a/"
+#define ATOM "qcdefghijklmnopqrstuvwxyz2"
+#define ARCH "zcdefghijklmnopqrstuvwxyz2"
+#define TOKEN "mmmmmmmmmmmmmmmmmmmmmmmmmm"
+#define LINKED "Archief CoP Kinderopvang: " BASE
+static const struct compose_footer pfooter = {
+	FOOTER LINKED ARCH "\n", "metandereogen+", "-unsubscribe@example.org",
+	ATOM, BASE
+};
+/* A member's own link, as a reply quotes it. */
+#define QUOTED "> Het archief: " BASE "abcdefghijklmnopqrstuvwx23\r\n"
 
 /* The decoded text of the text parts, and the content types seen. */
 struct readback {
@@ -100,7 +118,8 @@ count(const char *hay, const char *needle)
  * (free r's bufs).  Returns compose_post_body's result.
  */
 static int
-run(const char *raw, size_t len, struct readback *r, struct err *e)
+run_with(const struct compose_footer *f, const char *raw, size_t len,
+    struct readback *r, struct err *e, struct buf *wire)
 {
 	struct buf out = BUF_INIT;
 	struct mailmime *tree = NULL;
@@ -110,7 +129,17 @@ run(const char *raw, size_t len, struct readback *r, struct err *e)
 	memset(r, 0, sizeof(*r));
 	e->ex = 0;
 	e->msg[0] = '\0';
-	rc = compose_post_body(raw, len, &footer, 7, &out, e);
+	rc = compose_post_body(raw, len, f, 7, &out, e);
+	if (rc == 0 && wire != NULL)
+		buf_add(wire, out.data, out.len);
+	if (rc == 0 && f->atom != NULL) {
+		/* The sender's part: the copy of a member with TOKEN. */
+		struct buf one = BUF_INIT;
+
+		compose_personalise(out.data, out.len, ARCH, TOKEN, &one);
+		buf_free(&out);
+		out = one;
+	}
 	if (rc == 0) {
 		CHECKM(compose_wire_ok(out.data, out.len), out.data);
 		CHECK(strncmp(out.data, "MIME-Version: 1.0\r\n", 19) == 0);
@@ -127,6 +156,12 @@ run(const char *raw, size_t len, struct readback *r, struct err *e)
 	}
 	buf_free(&out);
 	return rc;
+}
+
+static int
+run(const char *raw, size_t len, struct readback *r, struct err *e)
+{
+	return run_with(&footer, raw, len, r, e, NULL);
 }
 
 static int
@@ -214,6 +249,14 @@ test_strip(void)
 		buf_free(&raw);
 	}
 
+	/* An answer below a quoted footer: the answer stays, and the quote. */
+	CHECK_INT(run_s(HEAD "\r\n> Hoi\r\n> -- \r\n> Afmelden: " MARK "\r\n"
+	    ">\r\n\r\nMijn antwoord.\r\n", &r, &e), 0);
+	CHECK(strstr(buf_str(&r.text), "> Afmelden: " MARK "\r\n>\r\n\r\n"
+	    "Mijn antwoord.\r\n\r\n-- \r\n") != NULL);
+	CHECK_INT(count(buf_str(&r.text), MARK), 2);
+	rb_free(&r);
+
 	/* A separator far from the end, or without our mark, stays. */
 	CHECK_INT(run_s(HEAD "\r\nTekst\r\n-- \r\nJan\r\nAfmelden kan niet.\r\n",
 	    &r, &e), 0);
@@ -265,6 +308,120 @@ test_multipart(void)
 		rb_free(&r);
 		buf_free(&raw);
 	}
+}
+
+/* ---- the member's archive link ---- */
+
+/*
+ * Every shape ends with exactly one placeholder, whole in the encoded
+ * bytes, in the footer; filled in, it reads as the member's link.
+ */
+static void
+test_personal(void)
+{
+	static const char *const posts[] = {
+		HEAD "Content-Type: text/plain; charset=utf-8\r\n\r\nHoi\r\n",
+		/* Unknown charset: wrapped, the footer a part of its own. */
+		HEAD "Content-Type: text/plain; charset=x-onbekend\r\n\r\nHoi\r\n",
+		HEAD "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n"
+		"--m\r\nContent-Type: text/plain\r\n\r\nTekst\r\n--m--\r\n",
+		HEAD "Content-Type: multipart/alternative; boundary=\"a\"\r\n\r\n"
+		"--a\r\nContent-Type: text/plain\r\n\r\nplat\r\n--a\r\n"
+		"Content-Type: text/html\r\n\r\n<p>html</p>\r\n--a--\r\n",
+		HEAD "Content-Type: text/html\r\n\r\n<p>html</p>\r\n",
+		HEAD "Content-Type: multipart/signed; boundary=\"s\"; "
+		"protocol=\"application/pgp-signature\"\r\n\r\n"
+		"--s\r\nContent-Type: text/plain\r\n\r\nondertekend\r\n--s\r\n"
+		"Content-Type: application/pgp-signature\r\n\r\nSIG\r\n--s--\r\n",
+		HEAD,
+	};
+	struct readback r;
+	struct err e;
+
+	for (size_t i = 0; i < sizeof(posts) / sizeof(posts[0]); i++) {
+		struct buf wire = BUF_INIT;
+		size_t *at;
+
+		CHECKM(run_with(&pfooter, posts[i], strlen(posts[i]), &r, &e,
+		    &wire) == 0, e.msg);
+		CHECKM(compose_atoms(wire.data, wire.len, ARCH, &at) == 1,
+		    posts[i]);
+		free(at);
+		CHECK(compose_atoms(wire.data, wire.len, ATOM, &at) == 0);
+		free(at);
+		CHECKM(count(buf_str(&r.text), LINKED TOKEN "\r\n") == 1,
+		    buf_str(&r.text));
+		CHECK_INT(count(buf_str(&r.text), MARK), 1);
+		rb_free(&r);
+		buf_free(&wire);
+	}
+}
+
+/* A member's link quoted in a reply reaches the list without its token. */
+static void
+test_quoted_link(void)
+{
+	/* An inline reply: the quoted footer is not at the end. */
+	static const char inline_reply[] = HEAD "Content-Type: text/plain; "
+	    "charset=utf-8\r\n\r\n> Hoi\r\n> -- \r\n" QUOTED "\r\n"
+	    "Goed idee.\r\nZie " BASE "public/jgz en https://elders.example/a/"
+	    "abcdefghijklmnopqrstuvwx23\r\n";
+	/*
+	 * An HTML reply: both alternatives quote the link, the text's in
+	 * quoted-printable broken inside the token, the HTML's in base64.
+	 */
+	static const char html_reply[] = HEAD "Content-Type: multipart/"
+	    "alternative; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: "
+	    "text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+	    "\r\nEens.\r\n> Het archief: " BASE "abcdefghijk=\r\n"
+	    "lmnopqrstuvwx23\r\n--a\r\nContent-Type: text/html\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n"
+	    /* <p>Eens.</p><a href="BASE...">archief</a> */
+	    "PHA+RWVucy48L3A+PGEgaHJlZj0iaHR0cHM6Ly9saXN0cy5leGFtcGxlLm9yZy9h"
+	    "L2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eDIzIj5hcmNoaWVmPC9hPg==\r\n"
+	    "--a--\r\n";
+	/* A signed reply stays as it is: the limit, not a wish. */
+	static const char signed_reply[] = HEAD "Content-Type: multipart/"
+	    "signed; boundary=\"s\"; protocol=\"application/pgp-signature\""
+	    "\r\n\r\n--s\r\nContent-Type: text/plain\r\n\r\n" QUOTED
+	    "--s\r\nContent-Type: application/pgp-signature\r\n\r\nSIG\r\n"
+	    "--s--\r\n";
+	struct readback r;
+	struct err e;
+
+	CHECK_INT(run_with(&pfooter, inline_reply, strlen(inline_reply), &r, &e,
+	    NULL), 0);
+	CHECKM(strstr(buf_str(&r.text), "> Het archief: " BASE "...\r\n") !=
+	    NULL, buf_str(&r.text));
+	CHECK_INT(count(buf_str(&r.text), "abcdefghijklmnopqrstuvwx23"), 1);
+	CHECK(strstr(buf_str(&r.text), "elders.example/a/"
+	    "abcdefghijklmnopqrstuvwx23") != NULL);
+	CHECK(strstr(buf_str(&r.text), BASE "public/jgz ") != NULL);
+	CHECK_INT(count(buf_str(&r.text), LINKED TOKEN), 1);
+	rb_free(&r);
+
+	CHECK_INT(run_with(&pfooter, html_reply, strlen(html_reply), &r, &e,
+	    NULL), 0);
+	CHECK_STR(buf_str(&r.types), "multipart-or-message/mixed "
+	    "multipart-or-message/alternative text/plain text/html text/plain");
+	CHECK_INT(count(buf_str(&r.text), "abcdefghijklmnopqrstuvwx23"), 0);
+	CHECKM(strstr(buf_str(&r.text), "> Het archief: " BASE "...\r\n") !=
+	    NULL, buf_str(&r.text));
+	CHECK(strstr(buf_str(&r.text), "<a href=\"" BASE "...\">archief</a>") !=
+	    NULL);
+	CHECK_INT(count(buf_str(&r.text), LINKED TOKEN), 1);
+	rb_free(&r);
+
+	CHECK_INT(run_with(&pfooter, signed_reply, strlen(signed_reply), &r, &e,
+	    NULL), 0);
+	CHECK_INT(count(buf_str(&r.text), "abcdefghijklmnopqrstuvwx23"), 1);
+	CHECK_INT(count(buf_str(&r.text), LINKED TOKEN), 1);
+	rb_free(&r);
+
+	/* Without a web endpoint there is nothing to take out. */
+	CHECK_INT(run_s(inline_reply, &r, &e), 0);
+	CHECK_INT(count(buf_str(&r.text), "abcdefghijklmnopqrstuvwx23"), 2);
+	rb_free(&r);
 }
 
 /* ---- hostile posts ---- */
@@ -369,6 +526,8 @@ main(void)
 	test_plain();
 	test_strip();
 	test_multipart();
+	test_personal();
+	test_quoted_link();
 	test_nesting();
 	test_broken();
 	test_limits();

@@ -8,6 +8,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "check.h"
 #include "err.h"
 #include "hmac.h"
@@ -114,11 +115,52 @@ test_key_file(void)
 	free(path);
 }
 
+/* Links of the site lose their token; anything else stays as it is. */
+static void
+test_scrub(void)
+{
+	static const struct {
+		const char *in, *out;
+		size_t hits;
+	} cases[] = {
+		{ "zie https://l.example/a/abcdefghijklmnopqrstuvwx23 en",
+		  "zie https://l.example/a/... en", 1 },
+		{ "https://l.example/a/ABCDEFGHIJKLMNOPQRSTUVWX23/jgz/t/4\n"
+		  "> https://l.example/a/abcdefghijklmnopqrstuvwx23",
+		  "https://l.example/a/.../jgz/t/4\n> https://l.example/a/...", 2 },
+		/* Not the shape of a token, or another site's. */
+		{ "https://l.example/a/public/jgz", NULL, 0 },
+		{ "https://l.example/a/abcdefghijklmnopqrstuvwx234", NULL, 0 },
+		{ "https://l.example/a/abcdefghijklmnopqrstuvwx2", NULL, 0 },
+		{ "https://elders.example/a/abcdefghijklmnopqrstuvwx23", NULL, 0 },
+		{ "https://l.example/a/", NULL, 0 },
+		{ "", NULL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT;
+		size_t n = strlen(cases[i].in);
+
+		CHECK_INT(token_scrub("https://l.example/a/", cases[i].in, n,
+		    &out), cases[i].hits);
+		CHECK_STR(buf_str(&out), cases[i].out ? cases[i].out :
+		    cases[i].in);
+		CHECK_INT(token_scrub("https://l.example/a/", cases[i].in, n,
+		    NULL), cases[i].hits);
+		buf_reset(&out);
+		/* No site link: nothing to look for. */
+		CHECK_INT(token_scrub(NULL, cases[i].in, n, &out), 0);
+		CHECK_STR(buf_str(&out), cases[i].in);
+		buf_free(&out);
+	}
+}
+
 int
 main(void)
 {
 	test_tokens();
 	test_hmac();
 	test_key_file();
+	test_scrub();
 	return check_done();
 }
