@@ -91,6 +91,19 @@ struct prepared {
 };
 
 /*
+ * One recipient's copy: what is their own, and the pieces it goes out
+ * in, which point here and into the prepared message's shared body.
+ */
+struct copy {
+	struct buf head;
+	char *verp;                  /* the return path */
+	char token[TOKEN_LEN + 1];   /* one-click unsubscribe */
+	char arch[TOKEN_LEN + 1];    /* the archive link's */
+	struct iovec *iov;
+	size_t iovcap;
+};
+
+/*
  * A batch goes round: free, claimed and composed by the pass's own
  * thread (ready), sent by a worker over one connection (sending),
  * filed by the pass's thread (done), free again.
@@ -105,11 +118,10 @@ struct batch {
 	size_t nrows;
 	struct prepared *preps;
 	size_t nprep;
-	struct buf *heads;
-	char **verps;
+	struct copy *copies;         /* per row */
 	struct outbound_msg *msgs;
 	struct outcome *outs;        /* per row of the batch */
-	size_t cap;                  /* of heads, verps, msgs, outs, preps */
+	size_t cap;                  /* of copies, msgs, outs, preps */
 };
 
 struct worker {
@@ -250,15 +262,14 @@ grow(struct batch *b, size_t n)
 {
 	if (n <= b->cap)
 		return;
-	b->heads = xreallocarray(b->heads, n, sizeof(*b->heads));
-	b->verps = xreallocarray(b->verps, n, sizeof(*b->verps));
+	b->copies = xreallocarray(b->copies, n, sizeof(*b->copies));
 	b->msgs = xreallocarray(b->msgs, n, sizeof(*b->msgs));
 	b->outs = xreallocarray(b->outs, n, sizeof(*b->outs));
 	/* One more: the message kept from the batch before. */
 	b->preps = xreallocarray(b->preps, n + 1, sizeof(*b->preps));
 	for (size_t i = b->cap; i < n; i++) {
-		buf_init(&b->heads[i], COMPOSE_BODY_MAX + 64 * 1024);
-		b->verps[i] = NULL;
+		memset(&b->copies[i], 0, sizeof(b->copies[i]));
+		buf_init(&b->copies[i].head, COMPOSE_BODY_MAX + 64 * 1024);
 		memset(&b->preps[i + 1], 0, sizeof(b->preps[0]));
 	}
 	if (b->cap == 0)
@@ -430,21 +441,37 @@ on_done(struct outbound_msg *m, void *arg)
 	note(arg, m);
 }
 
-/* The body of a copy with both its tokens: unsubscribe and archive. */
+/*
+ * The pieces of copy c of prepared message p for row m->arg: its head,
+ * then the shared body with the recipient's tokens in their places.
+ * 0, or -1 and e when the store cannot give the archive link's token.
+ */
 static int
-fill_archive(struct batch *b, const struct prepared *p,
-    const struct q_row *row, const char *token, struct buf *out,
-    struct err *e)
+copy_pieces(struct batch *b, const struct prepared *p, struct copy *c,
+    struct outbound_msg *m, struct err *e)
 {
-	char arch[TOKEN_LEN + 1];
-	int r;
+	const struct q_row *row = m->arg;
+	size_t need = 2 * (p->natoms + p->natoms2) + 2;
 
-	r = archive_token_now(b->sh->st, b->sh->o->key, row->person_id, arch,
-	    e);
-	if (r < 0)
+	if (need > c->iovcap) {
+		c->iov = xreallocarray(c->iov, need, sizeof(*c->iov));
+		c->iovcap = need;
+	}
+	c->iov[0] = (struct iovec){ .iov_base = c->head.data,
+	    .iov_len = c->head.len };
+	m->iov = c->iov;
+	if (p->m.personal == NULL) {
+		c->iov[1] = (struct iovec){ .iov_base = p->body.data,
+		    .iov_len = p->body.len };
+		m->iovcnt = 2;
+		return 0;
+	}
+	if (p->natoms2 > 0 && archive_token_now(b->sh->st, b->sh->o->key,
+	    row->person_id, c->arch, e) < 0)
 		return -1;
-	compose_fill2(p->body.data, p->body.len, p->atoms, p->natoms, token,
-	    p->atoms2, p->natoms2, arch, strlen(p->m.personal), out);
+	m->iovcnt = 1 + compose_pieces(p->body.data, p->body.len, p->atoms,
+	    p->natoms, c->token, p->atoms2, p->natoms2, c->arch,
+	    strlen(p->m.personal), c->iov + 1);
 	return 0;
 }
 
@@ -462,17 +489,18 @@ compose_row(struct batch *b, size_t i, struct err *e)
 	struct prepared *p = prep_find(b, row->message_id, e);
 	struct compose_head h;
 	struct err ce = { 0, "" };
-	char token[TOKEN_LEN + 1], *ext, *msgid;
+	struct copy *c = &b->copies[i];
+	char *ext, *msgid;
 	const char *why;
 
 	memset(m, 0, sizeof(*m));
 	m->arg = (void *)row;
 	if (p == NULL)
 		return -1;
-	buf_reset(&b->heads[i]);
-	free(b->verps[i]);
+	buf_reset(&c->head);
+	free(c->verp);
 	ext = verp_extension(b->sh->o->key, row->id);
-	b->verps[i] = addr_with_extension(cfg->local, cfg->domain,
+	c->verp = addr_with_extension(cfg->local, cfg->domain,
 	    cfg->recipient_delimiter, ext);
 	msgid = p->m.msgid != NULL ? xstrdup(p->m.msgid) :
 	    verp_message_id(b->sh->o->key, row->id, cfg->domain);
@@ -488,8 +516,8 @@ compose_row(struct batch *b, size_t i, struct err *e)
 			    p->l.policy != POLICY_CLOSED;
 			if (row->person_id > 0) {
 				queue_unsub_token(b->sh->o->key, p->l.id,
-				    row->person_id, token);
-				h.unsub_token = token;
+				    row->person_id, c->token);
+				h.unsub_token = c->token;
 			}
 		}
 		h.from_name = p->m.from_name;
@@ -502,7 +530,7 @@ compose_row(struct batch *b, size_t i, struct err *e)
 		h.in_reply_to = p->m.in_reply_to;
 		h.references = p->m.refs;
 		h.date = p->m.created;
-		if (compose_head(cfg, &h, &b->heads[i], &ce) != 0)
+		if (compose_head(cfg, &h, &c->head, &ce) != 0)
 			why = ce.msg;
 		else if (p->m.personal != NULL && h.unsub_token == NULL)
 			why = "a personal message without a subscriber";
@@ -515,37 +543,9 @@ compose_row(struct batch *b, size_t i, struct err *e)
 		note(b, m);
 		return 1;
 	}
-	m->reverse_path = b->verps[i];
+	m->reverse_path = c->verp;
 	m->rcpt = row->rcpt;
-	m->head = b->heads[i].data;
-	m->head_len = b->heads[i].len;
-	if (p->m.personal != NULL) {
-		size_t alen = strlen(p->m.personal);
-		size_t cut = p->natoms > 0 ? p->atoms[p->natoms - 1] + alen : 0;
-
-		/*
-		 * The copy's own body, up to its last token, follows its head
-		 * in the same buffer; the rest (a newsletter's pictures) is
-		 * the shared body's, so a batch does not hold them per copy.
-		 * A digest's copy, with its archive link too, is filled whole.
-		 */
-		if (p->natoms2 == 0) {
-			compose_fill(p->body.data, cut, p->atoms, p->natoms,
-			    alen, token, &b->heads[i]);
-		} else {
-			if (fill_archive(b, p, row, token, &b->heads[i], e) != 0)
-				return -1;
-			cut = p->body.len;
-		}
-		m->head = b->heads[i].data;
-		m->head_len = b->heads[i].len;
-		m->body = p->body.data + cut;
-		m->body_len = p->body.len - cut;
-		return 0;
-	}
-	m->body = p->body.data;
-	m->body_len = p->body.len;
-	return 0;
+	return copy_pieces(b, p, c, m, e);
 }
 
 /* After a session: slow down, or stop, or go back to full speed. */
@@ -646,16 +646,9 @@ stage_batch(struct batch *b, struct err *e)
 
 		if (r < 0)
 			return -1;
-		if (r == 0 && n != i) {
-			struct buf tb = b->heads[n];
-			char *tv = b->verps[n];
-
-			b->heads[n] = b->heads[i];
-			b->heads[i] = tb;
-			b->verps[n] = b->verps[i];
-			b->verps[i] = tv;
+		/* The copies stay where they are: msgs point into them. */
+		if (r == 0 && n != i)
 			b->msgs[n] = b->msgs[i];
-		}
 		n += r == 0;
 	}
 	b->n = n;
@@ -679,8 +672,8 @@ send_batch(struct batch *b)
 
 			pace(b);
 			if (outbox_deliver(cfg->smtp.outbox, row->id,
-			    m->reverse_path, m->rcpt, m->head, m->head_len,
-			    m->body, m->body_len, &oe) == 0) {
+			    m->reverse_path, m->rcpt, m->iov, m->iovcnt,
+			    &oe) == 0) {
 				m->outcome = QUEUE_SENT;
 				snprintf(m->text, sizeof(m->text), "written to %s",
 				    cfg->smtp.outbox);
@@ -878,13 +871,13 @@ batch_free(struct batch *b)
 {
 	q_rows_free(&b->rows, b->nrows);
 	for (size_t i = 0; i < b->cap; i++) {
-		buf_free(&b->heads[i]);
-		free(b->verps[i]);
+		buf_free(&b->copies[i].head);
+		free(b->copies[i].verp);
+		free(b->copies[i].iov);
 	}
 	for (size_t i = 0; i < b->cap + 1 && b->preps != NULL; i++)
 		prep_clear(&b->preps[i]);
-	free(b->heads);
-	free(b->verps);
+	free(b->copies);
 	free(b->msgs);
 	free(b->outs);
 	free(b->preps);
