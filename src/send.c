@@ -75,6 +75,7 @@ struct shared {
 	size_t npool;
 	bool drained;                /* nothing more to claim in this pass */
 	int running;                 /* workers not yet gone */
+	int waiting;                 /* workers waiting for a ready batch */
 };
 
 /* One message of a batch, composed once for all its recipients. */
@@ -766,7 +767,10 @@ worker_main(void *arg)
 		if ((b = find(sh, B_READY)) == NULL) {
 			if (sh->drained)
 				break;
+			sh->waiting++;
+			pthread_cond_broadcast(&sh->moved);
 			wait_moved(sh);
+			sh->waiting--;
 			continue;
 		}
 		b->state = B_SENDING;
@@ -813,11 +817,25 @@ give_back(struct batch *b)
 }
 
 /*
+ * How many batches may wait ready: one for each worker, so a
+ * connection goes from one session to the next without waiting for the
+ * store.  With a rate it is the rate that waits, so a batch is made
+ * only for a worker that waits for one: a reply queued meanwhile is
+ * never more than one session behind.  Under sh->lock.
+ */
+static size_t
+ready_max(const struct shared *sh)
+{
+	if (sh->o->cfg->smtp.rate > 0)
+		return (size_t)sh->waiting;
+	return (size_t)sh->nworkers;
+}
+
+/*
  * The pass's own thread, beside its workers: it alone claims and
- * composes, keeping a batch ready for each worker, so a connection
- * goes from one session to the next without waiting for the store;
- * and it files each batch a worker has sent.  It returns once the
- * workers are gone and all they sent is filed.
+ * composes, keeping batches ready (ready_max), and it files each batch
+ * a worker has sent.  It returns once the workers are gone and all
+ * they sent is filed.
  */
 static void
 stage(struct shared *sh)
@@ -837,7 +855,7 @@ stage(struct shared *sh)
 		if (sh->running == 0)
 			break;
 		if (!sh->drained && !ended(sh) &&
-		    count(sh, B_READY) < (size_t)sh->nworkers &&
+		    count(sh, B_READY) < ready_max(sh) &&
 		    (b = find(sh, B_FREE)) != NULL) {
 			int r;
 
