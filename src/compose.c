@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sysexits.h>
 #include <time.h>
 
@@ -576,22 +577,31 @@ compose_fill(const char *body, size_t len, const size_t *at, size_t n,
 	buf_add(out, body + from, len - from);
 }
 
-void
-compose_fill2(const char *body, size_t len, const size_t *at1, size_t n1,
-    const char *v1, const size_t *at2, size_t n2, const char *v2,
-    size_t alen, struct buf *out)
+static struct iovec
+piece(const char *p, size_t n)
 {
-	size_t from = 0, i = 0, k = 0, l1 = strlen(v1), l2 = strlen(v2);
+	/* The pieces are only read: writev's type just lacks the const. */
+	return (struct iovec){ .iov_base = (void *)p, .iov_len = n };
+}
+
+size_t
+compose_pieces(const char *body, size_t len, const size_t *at1, size_t n1,
+    const char *v1, const size_t *at2, size_t n2, const char *v2,
+    size_t alen, struct iovec *out)
+{
+	size_t from = 0, i = 0, k = 0, m = 0;
+	size_t l1 = n1 > 0 ? strlen(v1) : 0, l2 = n2 > 0 ? strlen(v2) : 0;
 
 	while (i < n1 || k < n2) {
 		bool one = k == n2 || (i < n1 && at1[i] < at2[k]);
 		size_t at = one ? at1[i++] : at2[k++];
 
-		buf_add(out, body + from, at - from);
-		buf_add(out, one ? v1 : v2, one ? l1 : l2);
+		out[m++] = piece(body + from, at - from);
+		out[m++] = one ? piece(v1, l1) : piece(v2, l2);
 		from = at + alen;
 	}
-	buf_add(out, body + from, len - from);
+	out[m++] = piece(body + from, len - from);
+	return m;
 }
 
 void

@@ -71,12 +71,15 @@ size_t compose_atoms(const char *body, size_t len, const char *atom,
 void compose_fill(const char *body, size_t len, const size_t *at, size_t n,
     size_t alen, const char *value, struct buf *out);
 /*
- * The same with two placeholders of one length alen, at at1 (value v1)
- * and at2 (value v2), both sorted.
+ * A copy without copying: the pieces of body with two placeholders of
+ * one length alen, at at1 (value v1) and at2 (value v2), both sorted,
+ * each replaced by its value.  out has room for 2 * (n1 + n2) + 1
+ * pieces, which point into body, v1 and v2; their count is returned.
  */
-void compose_fill2(const char *body, size_t len, const size_t *at1,
+struct iovec;
+size_t compose_pieces(const char *body, size_t len, const size_t *at1,
     size_t n1, const char *v1, const size_t *at2, size_t n2, const char *v2,
-    size_t alen, struct buf *out);
+    size_t alen, struct iovec *out);
 
 struct compose_head {
 	enum campaign_kind kind;  /* decides Precedence and Auto-Submitted */

@@ -366,27 +366,27 @@ reader(void **ctx, int *len, void *arg)
 {
 	struct reader_arg *ra = arg;
 	struct outbound_msg *m = ra->m;
-	size_t total = m->head_len + m->body_len, n;
+	size_t n;
 	const char *p;
 
 	(void)ctx;
 	if (len == NULL) {
+		m->piece = 0;
 		m->pos = 0;
 		if (ra->ss->pace != NULL)
 			ra->ss->pace(ra->ss->arg);
 		return NULL;
 	}
-	if (m->pos >= total) {
+	while (m->piece < m->iovcnt && m->pos >= m->iov[m->piece].iov_len) {
+		m->piece++;
+		m->pos = 0;
+	}
+	if (m->piece >= m->iovcnt) {
 		*len = 0;
 		return NULL;
 	}
-	if (m->pos < m->head_len) {
-		p = m->head + m->pos;
-		n = m->head_len - m->pos;
-	} else {
-		p = m->body + (m->pos - m->head_len);
-		n = total - m->pos;
-	}
+	p = (const char *)m->iov[m->piece].iov_base + m->pos;
+	n = m->iov[m->piece].iov_len - m->pos;
 	if (n > CHUNK_MAX)
 		n = CHUNK_MAX;
 	m->pos += n;

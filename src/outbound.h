@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "model.h"
 
@@ -32,11 +33,12 @@ struct outbound;
 struct outbound_msg {
 	const char *reverse_path;   /* MAIL FROM (the VERP address) */
 	const char *rcpt;           /* RCPT TO */
-	/* The bytes, CRLF: the head, then the body (may share memory). */
-	const char *head;
-	size_t head_len;
-	const char *body;
-	size_t body_len;
+	/*
+	 * The bytes, CRLF, in pieces: the head, then the body's (a shared
+	 * body and the recipient's own tokens between its parts).
+	 */
+	const struct iovec *iov;
+	size_t iovcnt;
 	void *arg;                  /* the caller's */
 
 	/* Filled by outbound_session(). */
@@ -44,7 +46,7 @@ struct outbound_msg {
 	int code;                   /* the deciding SMTP reply; 0 if none */
 	char enh[16];               /* "5.1.1" or "" */
 	char text[OUTBOUND_TEXT_MAX]; /* reply text or the local error */
-	size_t pos;                 /* read position while streaming */
+	size_t piece, pos;          /* read position while streaming */
 };
 
 /* What a session as a whole went through. */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,14 +68,16 @@ write_all(int fd, struct iovec *iov, int n)
 
 int
 outbox_deliver(const char *dir, int64_t tag, const char *return_path,
-    const char *rcpt, const char *head, size_t head_len, const char *body,
-    size_t body_len, struct err *e)
+    const char *rcpt, const struct iovec *pieces, size_t n, struct err *e)
 {
 	char host[64] = "localhost", *name, *tmp, *dst, *env;
 	struct timeval tv;
-	struct iovec iov[3];
+	struct iovec *iov = NULL;
 	int fd, ret = -1;
 
+	if (n > (size_t)IOV_MAX - 1)
+		return err_set(e, EX_SOFTWARE, "outbox: a copy in %zu pieces",
+		    n);
 	if (ensure_dirs(dir, e) != 0)
 		return -1;
 	gettimeofday(&tv, NULL);
@@ -88,17 +91,15 @@ outbox_deliver(const char *dir, int64_t tag, const char *return_path,
 	dst = xasprintf("%s/new/%s", dir, name);
 	env = xasprintf("Return-Path: <%s>\r\nDelivered-To: %s\r\n",
 	    return_path, rcpt);
+	iov = xcalloc(n + 1, sizeof(*iov));
 	iov[0].iov_base = env;
 	iov[0].iov_len = strlen(env);
-	iov[1].iov_base = (void *)head;
-	iov[1].iov_len = head_len;
-	iov[2].iov_base = (void *)body;
-	iov[2].iov_len = body_len;
+	memcpy(iov + 1, pieces, n * sizeof(*iov));
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
 		err_set(e, EX_CANTCREAT, "outbox %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, iov, 3) != 0 || fsync(fd) != 0) {
+	if (write_all(fd, iov, (int)n + 1) != 0 || fsync(fd) != 0) {
 		err_set(e, EX_IOERR, "outbox %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -116,5 +117,6 @@ out:
 	free(tmp);
 	free(dst);
 	free(env);
+	free(iov);
 	return ret;
 }

@@ -21,8 +21,9 @@ struct err;
  * when missing); tag makes the file name unique (the queue row).  0, or
  * -1 with e (EX_CANTCREAT, EX_IOERR).
  */
+struct iovec;
+/* ... its bytes in the n pieces of iov (the head, then the body's). */
 int outbox_deliver(const char *dir, int64_t tag, const char *return_path,
-    const char *rcpt, const char *head, size_t head_len, const char *body,
-    size_t body_len, struct err *e);
+    const char *rcpt, const struct iovec *iov, size_t n, struct err *e);
 
 #endif

@@ -1,12 +1,15 @@
 /*
  * send - the sender's pass over the queue (see send.h).
  *
- * Each worker repeats: wait out a slow-down, claim a batch of due rows,
- * compose the copies, run one transport session (logging each copy the
- * server takes, see note()), file the batch's outcomes.  The workers
- * share one store connection behind a mutex: they queue for it among
- * themselves instead of meeting in SQLite's busy handler, which sleeps
- * in whole milliseconds, and no connection re-reads what another wrote.
+ * The pass's own thread claims batches of due rows and composes their
+ * copies ahead of the workers, one batch ready for each (stage()); a
+ * worker waits out a slow-down, takes a ready batch and runs one
+ * transport session with it (logging each copy the server takes, see
+ * note()); the pass's thread then files the batch's outcomes.  So the
+ * store's work, a fifth of the sender's, is done beside the sessions
+ * instead of between them, and the store has one user: the pass opens
+ * one connection for it, which nobody shares, so nothing waits in
+ * SQLite's busy handler, which sleeps in whole milliseconds.
  */
 #include "autoconf.h"
 
@@ -58,14 +61,21 @@ struct shared {
 	struct send_stats *stats;
 	struct outbound *ob;         /* NULL for the maildir transport */
 	pthread_mutex_t lock;        /* stats, state, rate, halt */
-	pthread_mutex_t store_lock;  /* st, one thread at a time */
-	struct store *st;            /* the pass's one store connection */
+	struct store *st;            /* the pass's one store connection:
+	                                its own thread's alone (stage) */
 	pthread_mutex_t acc_lock;    /* acc, one thread at a time */
 	struct store_acclog *acc;    /* copies taken, not yet filed */
 	bool unfiled;                /* a batch failed to file */
 	double next_slot;            /* rate limit: when the next copy may go */
 	bool halt;                   /* every worker stops claiming */
 	int nworkers;
+	/* Under lock: the batches and who waits for them. */
+	pthread_cond_t moved;        /* a batch changed state, a worker left */
+	struct batch *pool;
+	size_t npool;
+	bool drained;                /* nothing more to claim in this pass */
+	int running;                 /* workers not yet gone */
+	int waiting;                 /* workers waiting for a ready batch */
 };
 
 /* One message of a batch, composed once for all its recipients. */
@@ -81,18 +91,43 @@ struct prepared {
 	char *problem;               /* why it cannot be sent, or NULL */
 };
 
-struct worker {
+/*
+ * One recipient's copy: what is their own, and the pieces it goes out
+ * in, which point here and into the prepared message's shared body.
+ */
+struct copy {
+	struct buf head;
+	char *verp;                  /* the return path */
+	char token[TOKEN_LEN + 1];   /* one-click unsubscribe */
+	char arch[TOKEN_LEN + 1];    /* the archive link's */
+	struct iovec *iov;
+	size_t iovcap;
+};
+
+/*
+ * A batch goes round: free, claimed and composed by the pass's own
+ * thread (ready), sent by a worker over one connection (sending),
+ * filed by the pass's thread (done), free again.
+ */
+enum batch_state { B_FREE, B_READY, B_SENDING, B_DONE };
+
+struct batch {
 	struct shared *sh;
-	pthread_t tid;
+	enum batch_state state;
+	size_t n;                    /* copies that can go: msgs[0..n) */
 	struct q_row *rows;
 	size_t nrows;
 	struct prepared *preps;
 	size_t nprep;
-	struct buf *heads;
-	char **verps;
+	struct copy *copies;         /* per row */
 	struct outbound_msg *msgs;
 	struct outcome *outs;        /* per row of the batch */
-	size_t cap;                  /* of heads, verps, msgs, outs, preps */
+	size_t cap;                  /* of copies, msgs, outs, preps */
+};
+
+struct worker {
+	struct shared *sh;
+	pthread_t tid;
 };
 
 static double
@@ -102,19 +137,6 @@ now_f(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static bool
-stopping(struct shared *sh)
-{
-	bool h;
-
-	if (sh->o->stop != NULL && *sh->o->stop)
-		return true;
-	pthread_mutex_lock(&sh->lock);
-	h = sh->halt;
-	pthread_mutex_unlock(&sh->lock);
-	return h;
 }
 
 /* Sleep until t, waking for a stop request every 100 ms. */
@@ -136,9 +158,9 @@ sleep_until(struct shared *sh, double t)
 
 /* The rate limiter: called before each copy goes out. */
 static void
-pace(struct worker *w)
+pace(struct batch *b)
 {
-	struct shared *sh = w->sh;
+	struct shared *sh = b->sh;
 	double rate = sh->o->cfg->smtp.rate, t, slot;
 
 	if (rate <= 0)
@@ -167,26 +189,24 @@ prep_clear(struct prepared *p)
 /* Load and compose message mid into p.  A message that cannot be
  * composed is not an error of the pass: its rows fail with the reason. */
 static int
-prep_load(struct worker *w, int64_t mid, struct prepared *p, struct err *e)
+prep_load(struct batch *b, int64_t mid, struct prepared *p, struct err *e)
 {
 	struct err ce = { 0, "" };
 	int r;
 
 	p->mid = mid;
 	buf_init(&p->body, COMPOSE_BODY_MAX + 65536);
-	pthread_mutex_lock(&w->sh->store_lock);
-	r = store_message_get(w->sh->st, mid, &p->m, e);
-	if (r > 0 && store_campaign_get(w->sh->st, p->m.campaign_id, &p->c,
+	r = store_message_get(b->sh->st, mid, &p->m, e);
+	if (r > 0 && store_campaign_get(b->sh->st, p->m.campaign_id, &p->c,
 	    e) < 0)
 		r = -1;
 	if (r > 0 && p->c.list_id != NULL) {
-		int lr = store_list_get(w->sh->st, p->c.list_id, &p->l, e);
+		int lr = store_list_get(b->sh->st, p->c.list_id, &p->l, e);
 
 		if (lr < 0)
 			r = -1;
 		p->has_list = lr == 1;
 	}
-	pthread_mutex_unlock(&w->sh->store_lock);
 	if (r < 0)
 		return -1;
 	if (r == 0) {
@@ -212,59 +232,58 @@ prep_load(struct worker *w, int64_t mid, struct prepared *p, struct err *e)
 
 /* The prepared message of each batch; the last one is kept for the next. */
 static struct prepared *
-prep_find(struct worker *w, int64_t mid, struct err *e)
+prep_find(struct batch *b, int64_t mid, struct err *e)
 {
-	for (size_t i = 0; i < w->nprep; i++)
-		if (w->preps[i].mid == mid)
-			return &w->preps[i];
-	if (prep_load(w, mid, &w->preps[w->nprep], e) != 0) {
-		prep_clear(&w->preps[w->nprep]);
+	for (size_t i = 0; i < b->nprep; i++)
+		if (b->preps[i].mid == mid)
+			return &b->preps[i];
+	if (prep_load(b, mid, &b->preps[b->nprep], e) != 0) {
+		prep_clear(&b->preps[b->nprep]);
 		return NULL;
 	}
-	return &w->preps[w->nprep++];
+	return &b->preps[b->nprep++];
 }
 
 static void
-prep_keep_last(struct worker *w)
+prep_keep_last(struct batch *b)
 {
-	if (w->nprep == 0)
+	if (b->nprep == 0)
 		return;
-	for (size_t i = 0; i + 1 < w->nprep; i++)
-		prep_clear(&w->preps[i]);
-	if (w->nprep > 1) {
-		w->preps[0] = w->preps[w->nprep - 1];
-		memset(&w->preps[w->nprep - 1], 0, sizeof(w->preps[0]));
+	for (size_t i = 0; i + 1 < b->nprep; i++)
+		prep_clear(&b->preps[i]);
+	if (b->nprep > 1) {
+		b->preps[0] = b->preps[b->nprep - 1];
+		memset(&b->preps[b->nprep - 1], 0, sizeof(b->preps[0]));
 	}
-	w->nprep = 1;
+	b->nprep = 1;
 }
 
 static void
-grow(struct worker *w, size_t n)
+grow(struct batch *b, size_t n)
 {
-	if (n <= w->cap)
+	if (n <= b->cap)
 		return;
-	w->heads = xreallocarray(w->heads, n, sizeof(*w->heads));
-	w->verps = xreallocarray(w->verps, n, sizeof(*w->verps));
-	w->msgs = xreallocarray(w->msgs, n, sizeof(*w->msgs));
-	w->outs = xreallocarray(w->outs, n, sizeof(*w->outs));
+	b->copies = xreallocarray(b->copies, n, sizeof(*b->copies));
+	b->msgs = xreallocarray(b->msgs, n, sizeof(*b->msgs));
+	b->outs = xreallocarray(b->outs, n, sizeof(*b->outs));
 	/* One more: the message kept from the batch before. */
-	w->preps = xreallocarray(w->preps, n + 1, sizeof(*w->preps));
-	for (size_t i = w->cap; i < n; i++) {
-		buf_init(&w->heads[i], COMPOSE_BODY_MAX + 64 * 1024);
-		w->verps[i] = NULL;
-		memset(&w->preps[i + 1], 0, sizeof(w->preps[0]));
+	b->preps = xreallocarray(b->preps, n + 1, sizeof(*b->preps));
+	for (size_t i = b->cap; i < n; i++) {
+		memset(&b->copies[i], 0, sizeof(b->copies[i]));
+		buf_init(&b->copies[i].head, COMPOSE_BODY_MAX + 64 * 1024);
+		memset(&b->preps[i + 1], 0, sizeof(b->preps[0]));
 	}
-	if (w->cap == 0)
-		memset(&w->preps[0], 0, sizeof(w->preps[0]));
-	w->cap = n;
+	if (b->cap == 0)
+		memset(&b->preps[0], 0, sizeof(b->preps[0]));
+	b->cap = n;
 }
 
 static const char *
-list_of(struct worker *w, int64_t mid)
+list_of(struct batch *b, int64_t mid)
 {
-	for (size_t i = 0; i < w->nprep; i++)
-		if (w->preps[i].mid == mid)
-			return w->preps[i].c.list_id;
+	for (size_t i = 0; i < b->nprep; i++)
+		if (b->preps[i].mid == mid)
+			return b->preps[i].c.list_id;
 	return NULL;
 }
 
@@ -302,12 +321,12 @@ describe(const struct q_result *res, char *out, size_t size)
  * same locks.
  */
 static void
-note(struct worker *w, const struct outbound_msg *m)
+note(struct batch *b, const struct outbound_msg *m)
 {
-	struct shared *sh = w->sh;
+	struct shared *sh = b->sh;
 	const struct config *cfg = sh->o->cfg;
 	const struct q_row *row = m->arg;
-	struct outcome *o = &w->outs[row - w->rows];
+	struct outcome *o = &b->outs[row - b->rows];
 	struct q_result *res = &o->res;
 	char detail[OUTBOUND_TEXT_MAX + 128];
 
@@ -375,20 +394,19 @@ note(struct worker *w, const struct outbound_msg *m)
  * it back (or makes it `sent`, when its acceptance was committed).
  */
 static void
-file_batch(struct worker *w)
+file_batch(struct batch *b)
 {
-	struct shared *sh = w->sh;
-	struct store *st = w->sh->st;
+	struct shared *sh = b->sh;
+	struct store *st = b->sh->st;
 	struct err e = { 0, "" };
 	char detail[OUTBOUND_TEXT_MAX + 128];
 	size_t i;
 	int rc = -1;
 
-	pthread_mutex_lock(&sh->store_lock);
 	if (store_begin(st, &e) == 0) {
-		for (i = 0; i < w->nrows; i++) {
-			const struct q_row *row = &w->rows[i];
-			const struct outcome *o = &w->outs[i];
+		for (i = 0; i < b->nrows; i++) {
+			const struct q_row *row = &b->rows[i];
+			const struct outcome *o = &b->outs[i];
 
 			if (!o->known)
 				continue;
@@ -397,7 +415,7 @@ file_batch(struct worker *w)
 			if (o->res.state != QUEUE_FAILED)
 				continue;
 			describe(&o->res, detail, sizeof(detail));
-			if (store_event(st, o->at, "send", list_of(w,
+			if (store_event(st, o->at, "send", list_of(b,
 			    row->message_id), row->rcpt, "failed", detail, &e) != 0)
 				break;
 			/* A 5xx of the relay is a bounce of this copy. */
@@ -405,15 +423,14 @@ file_batch(struct worker *w)
 			    o->res.enh, o->res.text, o->at, &e) != 0)
 				break;
 		}
-		if (i < w->nrows)
+		if (i < b->nrows)
 			store_rollback(st);
 		else
 			rc = store_commit(st, &e);
 	}
-	pthread_mutex_unlock(&sh->store_lock);
 	if (rc != 0) {
 		log_event(LV_ERROR, "event=send result=unrecorded rows=%zu "
-		    "error=%s", w->nrows, e.msg);
+		    "error=%s", b->nrows, e.msg);
 		pthread_mutex_lock(&sh->lock);
 		sh->unfiled = true;
 		pthread_mutex_unlock(&sh->lock);
@@ -425,23 +442,37 @@ on_done(struct outbound_msg *m, void *arg)
 	note(arg, m);
 }
 
-/* The body of a copy with both its tokens: unsubscribe and archive. */
+/*
+ * The pieces of copy c of prepared message p for row m->arg: its head,
+ * then the shared body with the recipient's tokens in their places.
+ * 0, or -1 and e when the store cannot give the archive link's token.
+ */
 static int
-fill_archive(struct worker *w, const struct prepared *p,
-    const struct q_row *row, const char *token, struct buf *out,
-    struct err *e)
+copy_pieces(struct batch *b, const struct prepared *p, struct copy *c,
+    struct outbound_msg *m, struct err *e)
 {
-	char arch[TOKEN_LEN + 1];
-	int r;
+	const struct q_row *row = m->arg;
+	size_t need = 2 * (p->natoms + p->natoms2) + 2;
 
-	pthread_mutex_lock(&w->sh->store_lock);
-	r = archive_token_now(w->sh->st, w->sh->o->key, row->person_id, arch,
-	    e);
-	pthread_mutex_unlock(&w->sh->store_lock);
-	if (r < 0)
+	if (need > c->iovcap) {
+		c->iov = xreallocarray(c->iov, need, sizeof(*c->iov));
+		c->iovcap = need;
+	}
+	c->iov[0] = (struct iovec){ .iov_base = c->head.data,
+	    .iov_len = c->head.len };
+	m->iov = c->iov;
+	if (p->m.personal == NULL) {
+		c->iov[1] = (struct iovec){ .iov_base = p->body.data,
+		    .iov_len = p->body.len };
+		m->iovcnt = 2;
+		return 0;
+	}
+	if (p->natoms2 > 0 && archive_token_now(b->sh->st, b->sh->o->key,
+	    row->person_id, c->arch, e) < 0)
 		return -1;
-	compose_fill2(p->body.data, p->body.len, p->atoms, p->natoms, token,
-	    p->atoms2, p->natoms2, arch, strlen(p->m.personal), out);
+	m->iovcnt = 1 + compose_pieces(p->body.data, p->body.len, p->atoms,
+	    p->natoms, c->token, p->atoms2, p->natoms2, c->arch,
+	    strlen(p->m.personal), c->iov + 1);
 	return 0;
 }
 
@@ -451,28 +482,29 @@ fill_archive(struct worker *w, const struct prepared *p,
  * recorded where it is found.
  */
 static int
-compose_row(struct worker *w, size_t i, struct err *e)
+compose_row(struct batch *b, size_t i, struct err *e)
 {
-	const struct config *cfg = w->sh->o->cfg;
-	const struct q_row *row = &w->rows[i];
-	struct outbound_msg *m = &w->msgs[i];
-	struct prepared *p = prep_find(w, row->message_id, e);
+	const struct config *cfg = b->sh->o->cfg;
+	const struct q_row *row = &b->rows[i];
+	struct outbound_msg *m = &b->msgs[i];
+	struct prepared *p = prep_find(b, row->message_id, e);
 	struct compose_head h;
 	struct err ce = { 0, "" };
-	char token[TOKEN_LEN + 1], *ext, *msgid;
+	struct copy *c = &b->copies[i];
+	char *ext, *msgid;
 	const char *why;
 
 	memset(m, 0, sizeof(*m));
 	m->arg = (void *)row;
 	if (p == NULL)
 		return -1;
-	buf_reset(&w->heads[i]);
-	free(w->verps[i]);
-	ext = verp_extension(w->sh->o->key, row->id);
-	w->verps[i] = addr_with_extension(cfg->local, cfg->domain,
+	buf_reset(&c->head);
+	free(c->verp);
+	ext = verp_extension(b->sh->o->key, row->id);
+	c->verp = addr_with_extension(cfg->local, cfg->domain,
 	    cfg->recipient_delimiter, ext);
 	msgid = p->m.msgid != NULL ? xstrdup(p->m.msgid) :
-	    verp_message_id(w->sh->o->key, row->id, cfg->domain);
+	    verp_message_id(b->sh->o->key, row->id, cfg->domain);
 	free(ext);
 	why = p->problem;
 	if (why == NULL) {
@@ -484,9 +516,9 @@ compose_row(struct worker *w, size_t i, struct err *e)
 			h.list_post = p->l.kind == LIST_COP &&
 			    p->l.policy != POLICY_CLOSED;
 			if (row->person_id > 0) {
-				queue_unsub_token(w->sh->o->key, p->l.id,
-				    row->person_id, token);
-				h.unsub_token = token;
+				queue_unsub_token(b->sh->o->key, p->l.id,
+				    row->person_id, c->token);
+				h.unsub_token = c->token;
 			}
 		}
 		h.from_name = p->m.from_name;
@@ -499,7 +531,7 @@ compose_row(struct worker *w, size_t i, struct err *e)
 		h.in_reply_to = p->m.in_reply_to;
 		h.references = p->m.refs;
 		h.date = p->m.created;
-		if (compose_head(cfg, &h, &w->heads[i], &ce) != 0)
+		if (compose_head(cfg, &h, &c->head, &ce) != 0)
 			why = ce.msg;
 		else if (p->m.personal != NULL && h.unsub_token == NULL)
 			why = "a personal message without a subscriber";
@@ -509,40 +541,12 @@ compose_row(struct worker *w, size_t i, struct err *e)
 		/* Bad data does not get better by waiting: the copy fails. */
 		m->outcome = QUEUE_FAILED;
 		snprintf(m->text, sizeof(m->text), "cannot compose: %.180s", why);
-		note(w, m);
+		note(b, m);
 		return 1;
 	}
-	m->reverse_path = w->verps[i];
+	m->reverse_path = c->verp;
 	m->rcpt = row->rcpt;
-	m->head = w->heads[i].data;
-	m->head_len = w->heads[i].len;
-	if (p->m.personal != NULL) {
-		size_t alen = strlen(p->m.personal);
-		size_t cut = p->natoms > 0 ? p->atoms[p->natoms - 1] + alen : 0;
-
-		/*
-		 * The copy's own body, up to its last token, follows its head
-		 * in the same buffer; the rest (a newsletter's pictures) is
-		 * the shared body's, so a batch does not hold them per copy.
-		 * A digest's copy, with its archive link too, is filled whole.
-		 */
-		if (p->natoms2 == 0) {
-			compose_fill(p->body.data, cut, p->atoms, p->natoms,
-			    alen, token, &w->heads[i]);
-		} else {
-			if (fill_archive(w, p, row, token, &w->heads[i], e) != 0)
-				return -1;
-			cut = p->body.len;
-		}
-		m->head = w->heads[i].data;
-		m->head_len = w->heads[i].len;
-		m->body = p->body.data + cut;
-		m->body_len = p->body.len - cut;
-		return 0;
-	}
-	m->body = p->body.data;
-	m->body_len = p->body.len;
-	return 0;
+	return copy_pieces(b, p, c, m, e);
 }
 
 /* After a session: slow down, or stop, or go back to full speed. */
@@ -609,70 +613,68 @@ batch_size(struct shared *sh)
 }
 
 /*
- * Whole: claim, compose, send and file one batch: the crash-safety order
- * is easiest to check in one place.
+ * Claim and compose the next rows into free batch b: 1 with b composed
+ * (b->n copies can go; the others have failed, noted), 0 when nothing
+ * more is due, -1 and e.
  */
 static int
-one_batch(struct worker *w, struct err *e)
+stage_batch(struct batch *b, struct err *e)
 {
-	struct shared *sh = w->sh;
-	const struct config *cfg = sh->o->cfg;
+	struct shared *sh = b->sh;
 	size_t mpc = batch_size(sh), n = 0;
-	struct outbound_report rep;
 	int64_t now = time(NULL);
 
-	q_rows_free(&w->rows, w->nrows);
-	w->nrows = 0;
+	q_rows_free(&b->rows, b->nrows);
+	b->nrows = 0;
+	b->n = 0;
 	if (mpc == 0)
 		return 0;
-	pthread_mutex_lock(&sh->store_lock);
-	if (store_queue_claim(w->sh->st, now, store_acclog_owner(sh->acc),
-	    (int64_t)getpid(), mpc, sh->o->urgent_only, &w->rows, &w->nrows,
-	    e) != 0) {
-		pthread_mutex_unlock(&sh->store_lock);
+	if (store_queue_claim(sh->st, now, store_acclog_owner(sh->acc),
+	    (int64_t)getpid(), mpc, sh->o->urgent_only, &b->rows, &b->nrows,
+	    e) != 0)
 		return -1;
-	}
-	pthread_mutex_unlock(&sh->store_lock);
-	if (w->nrows == 0)
+	if (b->nrows == 0)
 		return 0;
 	pthread_mutex_lock(&sh->lock);
-	sh->stats->attempted += (int64_t)w->nrows;
+	sh->stats->attempted += (int64_t)b->nrows;
 	pthread_mutex_unlock(&sh->lock);
-	grow(w, w->nrows);
-	memset(w->outs, 0, w->nrows * sizeof(*w->outs));
-	prep_keep_last(w);
+	grow(b, b->nrows);
+	memset(b->outs, 0, b->nrows * sizeof(*b->outs));
+	prep_keep_last(b);
 	/* Compact the copies that can go into msgs[0..n). */
-	for (size_t i = 0; i < w->nrows; i++) {
-		int r = compose_row(w, i, e);
+	for (size_t i = 0; i < b->nrows; i++) {
+		int r = compose_row(b, i, e);
 
 		if (r < 0)
 			return -1;
-		if (r == 0 && n != i) {
-			struct buf tb = w->heads[n];
-			char *tv = w->verps[n];
-
-			w->heads[n] = w->heads[i];
-			w->heads[i] = tb;
-			w->verps[n] = w->verps[i];
-			w->verps[i] = tv;
-			w->msgs[n] = w->msgs[i];
-		}
+		/* The copies stay where they are: msgs point into them. */
+		if (r == 0 && n != i)
+			b->msgs[n] = b->msgs[i];
 		n += r == 0;
 	}
-	if (n == 0) {
-		file_batch(w);
-		return 1;
-	}
+	b->n = n;
+	return 1;
+}
+
+/* Hand the copies of composed batch b to the transport, noting each. */
+static void
+send_batch(struct batch *b)
+{
+	struct shared *sh = b->sh;
+	const struct config *cfg = sh->o->cfg;
+	struct outbound_report rep;
+	struct err e = { 0, "" };
+
 	if (sh->ob == NULL) {
-		for (size_t i = 0; i < n; i++) {
-			struct outbound_msg *m = &w->msgs[i];
+		for (size_t i = 0; i < b->n; i++) {
+			struct outbound_msg *m = &b->msgs[i];
 			const struct q_row *row = m->arg;
 			struct err oe = { 0, "" };
 
-			pace(w);
+			pace(b);
 			if (outbox_deliver(cfg->smtp.outbox, row->id,
-			    m->reverse_path, m->rcpt, m->head, m->head_len,
-			    m->body, m->body_len, &oe) == 0) {
+			    m->reverse_path, m->rcpt, m->iov, m->iovcnt,
+			    &oe) == 0) {
 				m->outcome = QUEUE_SENT;
 				snprintf(m->text, sizeof(m->text), "written to %s",
 				    cfg->smtp.outbox);
@@ -680,77 +682,223 @@ one_batch(struct worker *w, struct err *e)
 				m->outcome = QUEUE_DEFERRED;
 				snprintf(m->text, sizeof(m->text), "%.190s", oe.msg);
 			}
-			note(w, m);
+			note(b, m);
 		}
-		file_batch(w);
-		return 1;
+		return;
 	}
-	if (outbound_session(sh->ob, w->msgs, n, on_done, before_data, w, &rep,
-	    e) != 0)
-		log_event(LV_ERROR, "event=send result=failed error=%s",
-		    e->msg);
+	if (outbound_session(sh->ob, b->msgs, b->n, on_done, before_data, b,
+	    &rep, &e) != 0)
+		log_event(LV_ERROR, "event=send result=failed error=%s", e.msg);
 	if (rep.error[0] != '\0')
 		log_event(LV_WARN, "event=smtp sent=%zu deferred=%zu "
 		    "failed=%zu error=%s", rep.sent, rep.deferred, rep.failed,
 		    rep.error);
-	file_batch(w);
 	adjust(sh, &rep);
-	return 1;
 }
 
+/* The first batch of the pool in state s, or NULL; under sh->lock. */
+static struct batch *
+find(struct shared *sh, enum batch_state s)
+{
+	for (size_t i = 0; i < sh->npool; i++)
+		if (sh->pool[i].state == s)
+			return &sh->pool[i];
+	return NULL;
+}
+
+static size_t
+count(struct shared *sh, enum batch_state s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sh->npool; i++)
+		n += sh->pool[i].state == s;
+	return n;
+}
+
+/*
+ * Wait under sh->lock for a batch to move; a stop request raises no
+ * signal here, so the wait looks up every 100 ms.
+ */
+static void
+wait_moved(struct shared *sh)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 100000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&sh->moved, &sh->lock, &ts);
+}
+
+/* Whether no more sessions may start; under sh->lock. */
+static bool
+ended(struct shared *sh)
+{
+	int64_t deadline = sh->o->deadline;
+
+	return sh->halt || (sh->o->stop != NULL && *sh->o->stop) ||
+	    (deadline != 0 && time(NULL) >= deadline);
+}
+
+/* A worker: one session after another, of the batches made ready. */
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct shared *sh = w->sh;
-	struct err e = { 0, "" };
+	struct batch *b;
 
-	while (!stopping(sh)) {
-		int64_t until, deadline = sh->o->deadline;
-		int r;
+	pthread_mutex_lock(&sh->lock);
+	while (!ended(sh)) {
+		int64_t until = sh->state->paused_until;
 
-		pthread_mutex_lock(&sh->lock);
-		until = sh->state->paused_until;
-		pthread_mutex_unlock(&sh->lock);
 		if (until > time(NULL)) {
-			if (deadline != 0 && until > deadline)
+			if (sh->o->deadline != 0 && until > sh->o->deadline)
 				break;
+			pthread_mutex_unlock(&sh->lock);
 			sleep_until(sh, (double)until);
+			pthread_mutex_lock(&sh->lock);
 			continue;
 		}
-		if (deadline != 0 && time(NULL) >= deadline)
-			break;
-		if ((r = one_batch(w, &e)) <= 0) {
-			if (r < 0) {
-				log_event(LV_ERROR, "event=send result=failed "
-				    "error=%s", e.msg);
-				pthread_mutex_lock(&sh->lock);
-				sh->halt = true;
-				snprintf(sh->stats->error, sizeof(sh->stats->error),
-				    "%.250s", e.msg);
-				pthread_mutex_unlock(&sh->lock);
-			}
-			break;
+		if ((b = find(sh, B_READY)) == NULL) {
+			if (sh->drained)
+				break;
+			sh->waiting++;
+			pthread_cond_broadcast(&sh->moved);
+			wait_moved(sh);
+			sh->waiting--;
+			continue;
 		}
+		b->state = B_SENDING;
+		pthread_mutex_unlock(&sh->lock);
+		send_batch(b);
+		pthread_mutex_lock(&sh->lock);
+		b->state = B_DONE;
+		pthread_cond_broadcast(&sh->moved);
 	}
+	sh->running--;
+	pthread_cond_broadcast(&sh->moved);
+	pthread_mutex_unlock(&sh->lock);
 	return NULL;
 }
 
+/*
+ * A batch that was made ready but never went: the outcomes it has
+ * (copies that could not be composed) are filed, its other rows given
+ * back as they were, due at once.
+ */
 static void
-worker_free(struct worker *w)
+give_back(struct batch *b)
 {
-	q_rows_free(&w->rows, w->nrows);
-	for (size_t i = 0; i < w->cap; i++) {
-		buf_free(&w->heads[i]);
-		free(w->verps[i]);
+	struct shared *sh = b->sh;
+	struct err e = { 0, "" };
+	int64_t *ids = xcalloc(b->nrows, sizeof(*ids));
+	size_t n = 0;
+	int rc;
+
+	file_batch(b);
+	for (size_t i = 0; i < b->nrows; i++)
+		if (!b->outs[i].known)
+			ids[n++] = b->rows[i].id;
+	rc = store_queue_release(sh->st, store_acclog_owner(sh->acc), ids, n,
+	    &e);
+	if (rc != 0)
+		/* They stay claimed; recovery gives them back after the pass. */
+		log_event(LV_ERROR, "event=send result=unreleased rows=%zu "
+		    "error=%s", n, e.msg);
+	pthread_mutex_lock(&sh->lock);
+	sh->stats->attempted -= (int64_t)n;
+	pthread_mutex_unlock(&sh->lock);
+	free(ids);
+}
+
+/*
+ * How many batches may wait ready: one for each worker, so a
+ * connection goes from one session to the next without waiting for the
+ * store.  With a rate it is the rate that waits, so a batch is made
+ * only for a worker that waits for one: a reply queued meanwhile is
+ * never more than one session behind.  Under sh->lock.
+ */
+static size_t
+ready_max(const struct shared *sh)
+{
+	if (sh->o->cfg->smtp.rate > 0)
+		return (size_t)sh->waiting;
+	return (size_t)sh->nworkers;
+}
+
+/*
+ * The pass's own thread, beside its workers: it alone claims and
+ * composes, keeping batches ready (ready_max), and it files each batch
+ * a worker has sent.  It returns once the workers are gone and all
+ * they sent is filed.
+ */
+static void
+stage(struct shared *sh)
+{
+	struct err e = { 0, "" };
+	struct batch *b;
+
+	pthread_mutex_lock(&sh->lock);
+	for (;;) {
+		if ((b = find(sh, B_DONE)) != NULL) {
+			pthread_mutex_unlock(&sh->lock);
+			file_batch(b);
+			pthread_mutex_lock(&sh->lock);
+			b->state = B_FREE;
+			continue;
+		}
+		if (sh->running == 0)
+			break;
+		if (!sh->drained && !ended(sh) &&
+		    count(sh, B_READY) < ready_max(sh) &&
+		    (b = find(sh, B_FREE)) != NULL) {
+			int r;
+
+			pthread_mutex_unlock(&sh->lock);
+			r = stage_batch(b, &e);
+			pthread_mutex_lock(&sh->lock);
+			if (r < 0) {
+				log_event(LV_ERROR, "event=send result=failed "
+				    "error=%s", e.msg);
+				sh->halt = true;
+				snprintf(sh->stats->error,
+				    sizeof(sh->stats->error), "%.250s", e.msg);
+			}
+			if (r <= 0)
+				sh->drained = true;
+			else
+				b->state = b->n > 0 ? B_READY : B_DONE;
+			pthread_cond_broadcast(&sh->moved);
+			continue;
+		}
+		wait_moved(sh);
 	}
-	for (size_t i = 0; i < w->cap + 1 && w->preps != NULL; i++)
-		prep_clear(&w->preps[i]);
-	free(w->heads);
-	free(w->verps);
-	free(w->msgs);
-	free(w->outs);
-	free(w->preps);
+	pthread_mutex_unlock(&sh->lock);
+	for (size_t i = 0; i < sh->npool; i++)
+		if (sh->pool[i].state == B_READY)
+			give_back(&sh->pool[i]);
+}
+
+static void
+batch_free(struct batch *b)
+{
+	q_rows_free(&b->rows, b->nrows);
+	for (size_t i = 0; i < b->cap; i++) {
+		buf_free(&b->copies[i].head);
+		free(b->copies[i].verp);
+		free(b->copies[i].iov);
+	}
+	for (size_t i = 0; i < b->cap + 1 && b->preps != NULL; i++)
+		prep_clear(&b->preps[i]);
+	free(b->copies);
+	free(b->msgs);
+	free(b->outs);
+	free(b->preps);
 }
 
 /*
@@ -796,17 +944,23 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	    outbound_new(&cfg->smtp, cfg->domain, &sh.ob, e) != 0)
 		return -1;
 	pthread_mutex_init(&sh.lock, NULL);
-	pthread_mutex_init(&sh.store_lock, NULL);
 	pthread_mutex_init(&sh.acc_lock, NULL);
+	pthread_cond_init(&sh.moved, NULL);
 	if (store_open(cfg->store, STORE_SENDER, &sh.st, e) != 0 ||
 	    store_acclog_open(cfg->store, &sh.acc, e) != 0)
 		ret = -1;
+	/* One batch on the wire and one ready, for each worker. */
+	sh.npool = 2 * (size_t)nw;
+	sh.pool = xcalloc(sh.npool, sizeof(*sh.pool));
+	for (size_t i = 0; i < sh.npool; i++)
+		sh.pool[i].sh = &sh;
 	ws = xcalloc((size_t)nw, sizeof(*ws));
 	for (int i = 0; i < nw; i++)
 		ws[i].sh = &sh;
 	/* Signals belong to the main thread; workers only see the flag. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	sh.running = nw;
 	for (int i = 0; i < nw && ret == 0; i++) {
 		if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0) {
 			ret = err_set(e, EX_OSERR, "cannot start a sender thread");
@@ -815,15 +969,23 @@ send_pass(const struct send_opts *o, struct send_state *state,
 		started++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_mutex_lock(&sh.lock);
+	sh.running -= nw - started;
+	if (ret != 0)
+		sh.halt = true;
+	pthread_mutex_unlock(&sh.lock);
+	if (started > 0)
+		stage(&sh);
 	for (int i = 0; i < started; i++)
 		pthread_join(ws[i].tid, NULL);
-	for (int i = 0; i < nw; i++)
-		worker_free(&ws[i]);
 	free(ws);
+	for (size_t i = 0; i < sh.npool; i++)
+		batch_free(&sh.pool[i]);
+	free(sh.pool);
 	store_acclog_close(&sh.acc, !close_log(&sh));
 	store_close(&sh.st);
+	pthread_cond_destroy(&sh.moved);
 	pthread_mutex_destroy(&sh.lock);
-	pthread_mutex_destroy(&sh.store_lock);
 	pthread_mutex_destroy(&sh.acc_lock);
 	outbound_free(&sh.ob);
 	return ret;

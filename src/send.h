@@ -3,10 +3,11 @@
  * copy, hands it to the transport (SMTP through outbound, or the
  * outbox Maildir) and records every outcome in the store.
  *
- * A pass opens one store connection of its own and runs
- * smtp.connections worker threads that share it behind a mutex, each
- * with its own SMTP session of up to smtp.messages_per_connection
- * messages.  The rate limit and the slow-down after a 421 or a burst of
+ * A pass opens one store connection of its own, which its own thread
+ * uses to claim and compose batches ahead of smtp.connections worker
+ * threads and to file what they sent; each worker runs one SMTP
+ * session of up to smtp.messages_per_connection messages after
+ * another, so a connection never waits for the store.  The rate limit and the slow-down after a 421 or a burst of
  * 4xx are shared by all workers.  Both `kring send` and kringd's send
  * step call send_pass().
  *

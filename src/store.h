@@ -344,6 +344,14 @@ int store_queue_claim(struct store *st, int64_t now, const char *owner,
 int store_queue_result(struct store *st, int64_t id, const struct q_result *r,
     int64_t now, struct err *e);
 /*
+ * Give back rows that owner claimed and never tried (in a transaction
+ * of its own): each becomes again what it was, queued or deferred,
+ * with its claim's attempt uncounted.  Rows not `sending` for owner are
+ * left alone.
+ */
+int store_queue_release(struct store *st, const char *owner,
+    const int64_t *ids, size_t n, struct err *e);
+/*
  * Give back the rows of senders that are gone (in a transaction of its
  * own): `sending` rows whose owner is not alive (alive(owner, arg)
  * false; owner NULL for a row claimed by an older kring) become
@@ -506,7 +514,7 @@ int store_invite_sent(struct store *st, const char *list_id, int64_t person_id,
 
 /*
  * The sender's acceptance log: the copies a server has taken that are
- * not yet filed in the store, one small database per send pass beside
+ * not yet filed in the store, one small file per send pass beside
  * the store (STORE-accepted-OWNER), flock(2)ed while it lives.  OWNER,
  * STORE_OWNER_LEN hex digits of a random number, names the pass in the
  * rows it claims.  Adding to it is far cheaper than a commit to the

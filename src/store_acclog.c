@@ -5,10 +5,16 @@
  * of its connection goes out, and that is one write per message.  In the
  * shared store such a commit takes the WAL and shared-memory locks of
  * every connection and costs about as much as the SMTP exchange around
- * it; in a database that only its process ever opens, in exclusive
- * locking mode, it is one append to the WAL.  The log lives as long as
+ * it.  So the log is a file of its own that only its process writes: a
+ * header, then one fixed-size record per copy, each added by a single
+ * write(2) and checked by its own sum, so a record torn by a crash of
+ * the machine reads as the end of the log.  Like the store's WAL
+ * commits (synchronous=NORMAL) it is not synced: what it guards against
+ * is the sender dying, not the power failing.  The log lives as long as
  * one send pass: what is in it is filed into the store with each batch,
  * and a log left behind by a sender that died is applied on recovery.
+ * Logs of older kring versions were SQLite databases; recovery still
+ * files them.
  *
  * A log is named by its sender's owner, 128 random bits made when the
  * pass starts, and holds an flock(2) from before it has that name
@@ -40,14 +46,50 @@
 #define ACCLOG_SUFFIX "-accepted-"
 /* A log on its way to its name; removed when found unlocked. */
 #define ACCLOG_NEW ".new"
+/* The first bytes of a log, and of an older one (a SQLite database). */
+#define ACCLOG_MAGIC "kring accepted 1"
+#define ACCLOG_MAGIC_LEN 16
+#define ACCLOG_SQLITE "SQLite format 3"
+/*
+ * A record: queue id and time (8 octets each), reply code and sum (4
+ * each), little-endian.  The sum is FNV-1a over the first 20 octets.
+ */
+#define ACCLOG_REC 24
+/* Records read at a time when a log is filed. */
+#define ACCLOG_READ 2048
 
 struct store_acclog {
-	sqlite3 *db;
-	sqlite3_stmt *add;
 	char *path;
-	int lockfd;                  /* holds the flock while the log lives */
+	int fd;                      /* appends; holds the flock */
 	char owner[STORE_OWNER_LEN + 1];
 };
+
+static void
+put_le(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get_le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t
+rec_sum(const unsigned char *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < ACCLOG_REC - 4; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
 
 /* Whether s is an owner as store_acclog_open makes them. */
 static bool
@@ -91,13 +133,13 @@ acclog_create(const char *path, struct err *e)
 }
 
 static int
-acclog_fail(sqlite3 *db, const char *path, const char *what, struct err *e)
+acclog_errno(const char *path, const char *what, int saved, struct err *e)
 {
 	return err_set(e, EX_IOERR, "acceptance log %s: %s: %s", path, what,
-	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(SQLITE_NOMEM));
+	    saved != 0 ? strerror(saved) : "cut short");
 }
 
-/* The log's file and the two SQLite keeps beside it. */
+/* The log's file and the two SQLite keeps an older log had beside it. */
 static void
 acclog_unlink(const char *path)
 {
@@ -115,23 +157,11 @@ int
 store_acclog_open(const char *store_path, struct store_acclog **out,
     struct err *e)
 {
-	/*
-	 * Exclusive locking before the first access keeps the WAL index in
-	 * our own memory and the file locked until close: no other process
-	 * reads a log whose sender still runs.  The log is written, never
-	 * read back while it lives: a small cache keeps the sender's memory
-	 * from growing with the number of messages.
-	 */
-	static const char setup[] = "PRAGMA locking_mode=EXCLUSIVE;"
-	    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    "PRAGMA cache_size=-128;"
-	    "CREATE TABLE accepted (queue_id INTEGER PRIMARY KEY, "
-	    "code INTEGER NOT NULL, at INTEGER NOT NULL) STRICT;";
 	struct store_acclog *a = xcalloc(1, sizeof(*a));
 	unsigned char raw[STORE_OWNER_LEN / 2];
 
 	*out = NULL;
-	a->lockfd = -1;
+	a->fd = -1;
 	if (token_random(raw, sizeof(raw)) != 0) {
 		free(a);
 		return err_set(e, EX_OSERR, "acceptance log: no randomness "
@@ -140,23 +170,18 @@ store_acclog_open(const char *store_path, struct store_acclog **out,
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(a->owner + 2 * i, 3, "%02x", raw[i]);
 	a->path = xasprintf("%s%s%s", store_path, ACCLOG_SUFFIX, a->owner);
-	if ((a->lockfd = acclog_create(a->path, e)) < 0) {
+	if ((a->fd = acclog_create(a->path, e)) < 0) {
 		free(a->path);
 		free(a);
 		return -1;
 	}
-	if (sqlite3_open_v2(a->path, &a->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    /* Should a recovery ever hold it for a moment (acclog_apply). */
-	    sqlite3_busy_timeout(a->db, STORE_BUSY_MS) != SQLITE_OK ||
-	    sqlite3_exec(a->db, setup, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(a->db, "INSERT OR REPLACE INTO accepted "
-	    "VALUES (?1, ?2, ?3)", -1, &a->add, NULL) != SQLITE_OK) {
-		acclog_fail(a->db, a->path, "cannot create", e);
-		store_acclog_close(&a, false);
+	*out = a;
+	/* The header tells the log from an older one, and from junk. */
+	if (write(a->fd, ACCLOG_MAGIC, ACCLOG_MAGIC_LEN) != ACCLOG_MAGIC_LEN) {
+		acclog_errno(a->path, "cannot create", errno, e);
+		store_acclog_close(out, false);
 		return -1;
 	}
-	*out = a;
 	return 0;
 }
 
@@ -164,14 +189,19 @@ int
 store_acclog_add(struct store_acclog *a, int64_t queue_id, int code,
     int64_t at, struct err *e)
 {
-	int rc;
+	unsigned char r[ACCLOG_REC];
+	ssize_t w;
 
-	sqlite3_bind_int64(a->add, 1, queue_id);
-	sqlite3_bind_int64(a->add, 2, code);
-	sqlite3_bind_int64(a->add, 3, at);
-	rc = sqlite3_step(a->add);
-	sqlite3_reset(a->add);
-	return rc == SQLITE_DONE ? 0 : acclog_fail(a->db, a->path, "append", e);
+	put_le(r, (uint64_t)queue_id, 8);
+	put_le(r + 8, (uint64_t)at, 8);
+	put_le(r + 16, (uint64_t)(uint32_t)code, 4);
+	put_le(r + 20, rec_sum(r), 4);
+	/* One write: a record is all there or, torn, fails its sum. */
+	while ((w = write(a->fd, r, sizeof(r))) < 0 && errno == EINTR)
+		;
+	if (w == (ssize_t)sizeof(r))
+		return 0;
+	return acclog_errno(a->path, "append", w < 0 ? errno : 0, e);
 }
 
 void
@@ -181,16 +211,14 @@ store_acclog_close(struct store_acclog **ap, bool keep)
 
 	if (a == NULL)
 		return;
-	sqlite3_finalize(a->add);
-	sqlite3_close(a->db);
 	if (keep)
 		log_event(LV_ERROR, "event=send result=unfiled log=%s",
 		    a->path);
 	else
 		acclog_unlink(a->path);
 	/* Last: while the lock holds, the log is nobody else's to file. */
-	if (a->lockfd >= 0)
-		close(a->lockfd);
+	if (a->fd >= 0)
+		close(a->fd);
 	free(a->path);
 	free(a);
 	*ap = NULL;
@@ -236,38 +264,97 @@ acclog_name(const char *rest)
 	return 1;
 }
 
+/* One accepted copy filed: its row, if still `sending`, becomes `sent`. */
+static int
+file_one(struct store *st, int64_t id, int64_t code, int64_t at,
+    int64_t *count, struct err *e)
+{
+	if (store_run(st, "UPDATE queue SET state = 'sent', last_code = ?2, "
+	    "last_enh = NULL, last_text = 'accepted; filed after an "
+	    "interruption', done_at = ?3, lease_until = NULL, lease_pid = "
+	    "NULL, lease_owner = NULL WHERE id = ?1 AND state = 'sending'",
+	    "file acceptance log", NULL, NULL, e, STORE_VALS(STORE_I(id),
+	    STORE_I(code), STORE_I(at))) != 0)
+		return -1;
+	*count += sqlite3_changes(st->db);
+	return 0;
+}
+
 /*
- * File the rows of the log open in db into st, in one transaction: the
- * `sending` rows it names become `sent`; a row already filed is left as
- * it is.  A log without its table (its sender died creating it) names
- * nothing: 0.  -1 the store failed (e set), -2 the log cannot be read.
+ * File the records of the log open at fd into st, in one transaction:
+ * the `sending` rows they name become `sent`; a row already filed is
+ * left as it is.  The log ends at its last whole record whose sum
+ * holds.  -1 the store failed (e set), -2 the log cannot be read.
  */
 static int
-acclog_file(struct store *st, sqlite3 *db, const char *path, int64_t *n,
-    struct err *e)
+flat_file(struct store *st, int fd, int64_t *n, struct err *e)
+{
+	unsigned char *buf = xmalloc((size_t)ACCLOG_READ * ACCLOG_REC);
+	off_t off = ACCLOG_MAGIC_LEN;
+	int64_t count = 0;
+	ssize_t got;
+	bool end = false;
+	int ret = -1;
+
+	if (store_begin(st, e) != 0)
+		goto out;
+	while (!end && (got = pread(fd, buf, (size_t)ACCLOG_READ * ACCLOG_REC,
+	    off)) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -2;
+			goto rollback;
+		}
+		for (ssize_t i = 0; i + ACCLOG_REC <= got; i += ACCLOG_REC) {
+			const unsigned char *r = buf + i;
+
+			if (get_le(r + 20, 4) != rec_sum(r)) {
+				end = true;
+				break;
+			}
+			if (file_one(st, (int64_t)get_le(r, 8),
+			    (int64_t)get_le(r + 16, 4), (int64_t)get_le(r + 8, 8),
+			    &count, e) != 0)
+				goto rollback;
+		}
+		off += got - got % ACCLOG_REC;
+		end = end || got % ACCLOG_REC != 0;
+	}
+	if (store_commit(st, e) == 0) {
+		*n += count;
+		ret = 0;
+	}
+	goto out;
+rollback:
+	store_rollback(st);
+out:
+	free(buf);
+	return ret;
+}
+
+/*
+ * File a log of an older kring, a SQLite database open in db, as
+ * flat_file does.  A log without its table (its sender died creating
+ * it) names nothing: 0.
+ */
+static int
+sqlite_file(struct store *st, sqlite3 *db, int64_t *n, struct err *e)
 {
 	sqlite3_stmt *rd = NULL;
 	int64_t count = 0;
 	int rc, ret = -1;
 
-	(void)path;
 	if (sqlite3_prepare_v2(db, "SELECT queue_id, code, at FROM accepted",
 	    -1, &rd, NULL) != SQLITE_OK)
 		return sqlite3_errcode(db) == SQLITE_ERROR ? 0 : -2;
 	if (store_begin(st, e) != 0)
 		goto fail;
-	while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
-		if (store_run(st, "UPDATE queue SET state = 'sent', "
-		    "last_code = ?2, last_enh = NULL, last_text = 'accepted; "
-		    "filed after an interruption', done_at = ?3, lease_until = "
-		    "NULL, lease_pid = NULL, lease_owner = NULL WHERE id = ?1 AND "
-		    "state = 'sending'", "file acceptance log", NULL, NULL, e,
-		    STORE_VALS(STORE_I(sqlite3_column_int64(rd, 0)),
-		    STORE_I(sqlite3_column_int64(rd, 1)),
-		    STORE_I(sqlite3_column_int64(rd, 2)))) != 0)
+	while ((rc = sqlite3_step(rd)) == SQLITE_ROW)
+		if (file_one(st, sqlite3_column_int64(rd, 0),
+		    sqlite3_column_int64(rd, 1), sqlite3_column_int64(rd, 2),
+		    &count, e) != 0)
 			goto rollback;
-		count += sqlite3_changes(st->db);
-	}
 	if (rc != SQLITE_DONE) {
 		ret = -2;
 		goto rollback;
@@ -305,36 +392,24 @@ store_acclog_file(struct store *st, struct store_acclog *a, int64_t *n,
 	int rc;
 
 	*n = 0;
-	rc = acclog_file(st, a->db, a->path, n, e);
+	rc = flat_file(st, a->fd, n, e);
 	if (rc == -2)
-		return acclog_fail(a->db, a->path, "read", e);
+		return acclog_errno(a->path, "read", errno, e);
 	return rc;
 }
 
 /*
- * File one dead sender's log into st and remove it: 1 done, 0 its
- * sender lives (the log is locked) or it was set aside, -1 the store
- * failed.  A log is taken by its flock first; SQLite's own lock
- * (BEGIN EXCLUSIVE) then still keeps out a sender of an older kring,
- * which held no flock.  The flock is the guard: closing fd drops the
- * fcntl locks SQLite holds on a live log of this process (kringd's
- * send thread), and that is harmless only because nobody opens a log
- * without the flock.
+ * File an older kring's log, at path and flocked, as acclog_apply does.
+ * SQLite's own lock (BEGIN EXCLUSIVE) also keeps out a sender of a
+ * kring older still, which held no flock.
  */
 static int
-acclog_apply(struct store *st, const char *path, int64_t *n, struct err *e)
+sqlite_apply(struct store *st, const char *path, int64_t *n, struct err *e)
 {
 	sqlite3 *db = NULL;
-	int fd, rc;
-
-	if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return 0;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		return 0;
-	}
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL);
+
 	/* Held until the log is gone. */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
@@ -346,17 +421,56 @@ acclog_apply(struct store *st, const char *path, int64_t *n, struct err *e)
 			set_aside(path, db != NULL ? sqlite3_errmsg(db) :
 			    sqlite3_errstr(rc));
 		sqlite3_close(db);
-		close(fd);
 		return 0;
 	}
-	rc = acclog_file(st, db, path, n, e);
+	rc = sqlite_file(st, db, n, e);
 	if (rc == -2)
 		set_aside(path, sqlite3_errmsg(db));
 	sqlite3_close(db);
-	if (rc == 0)
+	return rc == -2 ? 0 : rc == 0 ? 1 : -1;
+}
+
+/*
+ * File one dead sender's log into st and remove it: 1 done, 0 its
+ * sender lives (the log is locked) or it was set aside, -1 the store
+ * failed.  A log is taken by its flock first.  A log shorter than its
+ * header is one whose sender died making it: it names nothing.
+ */
+static int
+acclog_apply(struct store *st, const char *path, int64_t *n, struct err *e)
+{
+	char head[ACCLOG_MAGIC_LEN];
+	ssize_t got;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return 0;
+	}
+	got = pread(fd, head, sizeof(head), 0);
+	if (got >= 0 && got < ACCLOG_MAGIC_LEN &&
+	    memcmp(head, ACCLOG_MAGIC, (size_t)got) == 0)
+		rc = 1;
+	else if (got == ACCLOG_MAGIC_LEN &&
+	    memcmp(head, ACCLOG_MAGIC, ACCLOG_MAGIC_LEN) == 0) {
+		rc = flat_file(st, fd, n, e);
+		if (rc == -2)
+			set_aside(path, strerror(errno));
+		rc = rc == -2 ? 0 : rc == 0 ? 1 : -1;
+	} else if (got == ACCLOG_MAGIC_LEN &&
+	    memcmp(head, ACCLOG_SQLITE, sizeof(ACCLOG_SQLITE)) == 0)
+		rc = sqlite_apply(st, path, n, e);
+	else {
+		set_aside(path, got < 0 ? strerror(errno) :
+		    "not an acceptance log");
+		rc = 0;
+	}
+	if (rc == 1)
 		acclog_unlink(path);
 	close(fd);
-	return rc == -1 ? -1 : 1;
+	return rc;
 }
 
 /* A log that never got its name: its sender died making it. */

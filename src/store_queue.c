@@ -461,6 +461,27 @@ store_queue_result(struct store *st, int64_t id, const struct q_result *r,
 }
 
 int
+store_queue_release(struct store *st, const char *owner, const int64_t *ids,
+    size_t n, struct err *e)
+{
+	if (n == 0)
+		return 0;
+	if (store_begin(st, e) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (store_run(st, "UPDATE queue SET state = CASE WHEN attempts "
+		    "> 1 THEN 'deferred' ELSE 'queued' END, attempts = attempts "
+		    "- 1, lease_until = NULL, lease_pid = NULL, lease_owner = "
+		    "NULL WHERE id = ?1 AND state = 'sending' AND lease_owner "
+		    "IS ?2", "release", NULL, NULL, e, STORE_VALS(STORE_I(ids[i]),
+		    STORE_T(owner))) != 0) {
+			store_rollback(st);
+			return -1;
+		}
+	return store_commit(st, e);
+}
+
+int
 store_queue_recover(struct store *st, store_owner_alive_fn *alive, void *arg,
     int64_t *n, struct err *e)
 {

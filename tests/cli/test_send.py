@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
 import time
@@ -354,6 +355,42 @@ class TestCrash(SendCase):
         self.assertEqual({r[3] for r in rows[:2]}, {"accepted; filed after an interruption"})
         self.assertEqual(acceptance_logs(self.site), [])
 
+    def test_torn_record_ends_a_dead_senders_log(self):
+        addrs = self.members("cop-a", 4)
+        self.enqueue("--kind", "post", "--list", "cop-a", "--members")
+        ids = [r[0] for r in self.site.query("SELECT id FROM queue ORDER BY id")]
+        c = sqlite3.connect(self.site.store)
+        c.execute("UPDATE queue SET state = 'sending', lease_owner = ?, attempts = 1",
+                  ("ab" * 16,))
+        c.commit()
+        c.close()
+
+        def record(qid, code, at):
+            head = struct.pack("<qqI", qid, at, code)
+            h = 2166136261
+            for b in head:
+                h = ((h ^ b) * 16777619) & 0xffffffff
+            return head + struct.pack("<I", h)
+        # What a machine that went down leaves: two whole records, a third
+        # whose last octets never reached the disk, and a cut-off fourth.
+        torn = bytearray(record(ids[2], 250, 1700000000))
+        torn[-2:] = b"\0\0"
+        with open("%s-accepted-%s" % (self.site.store, "ab" * 16), "wb") as f:
+            f.write(b"kring accepted 1" + record(ids[0], 250, 1700000000) +
+                    record(ids[1], 251, 1700000001) + bytes(torn) +
+                    record(ids[3], 250, 1700000002)[:10])
+        with SmtpServer(self.server_dir) as srv:
+            self.smtp(srv.port)
+            r = self.site.kring("send", "--once")
+            self.assertOk(r)
+            self.assertEqual(self.copies(srv), {addrs[2]: 1, addrs[3]: 1},
+                             "the copies the log does not hold go, once")
+        rows = self.site.query("SELECT state, last_code, last_text FROM queue ORDER BY id")
+        self.assertEqual([r[0] for r in rows], ["sent"] * 4)
+        self.assertEqual([r[1] for r in rows[:2]], [250, 251])
+        self.assertEqual({r[2] for r in rows[:2]}, {"accepted; filed after an interruption"})
+        self.assertEqual(acceptance_logs(self.site), [])
+
     def test_kill_9_then_the_same_pid_back(self):
         # A sender killed mid-send, and then its pid in use again: by
         # the next sender itself (kringd as pid 1 of a container, or a
@@ -449,6 +486,11 @@ class TestCrash(SendCase):
             self.assertLess(st.get("sent", 0), len(addrs), "it stopped early")
             # Every message the server has is recorded as sent, and no more.
             self.assertEqual(st.get("sent", 0), srv.stats()["messages"])
+            # Rows made ready for a session that never came go back as
+            # they were: queued, their claim not counted as an attempt.
+            self.assertEqual(self.site.query("SELECT count(*) FROM queue WHERE "
+                                             "state <> 'sent' AND (state <> 'queued' "
+                                             "OR attempts <> 0)")[0][0], 0)
 
 
 class TestTlsAuth(SendCase):

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <strings.h>
 #include <sysexits.h>
 
@@ -858,7 +859,7 @@ test_body_starts_with_mime_version(void)
 /*
  * The archive link's placeholder, the twin of the personal one with
  * another first character, survives encoding at any column too, and
- * compose_fill2 puts both values in at once, as two passes would.
+ * compose_pieces puts both values in at once, as two passes would.
  */
 static void
 test_twin_placeholder(void)
@@ -870,7 +871,8 @@ test_twin_placeholder(void)
 	struct buf text = BUF_INIT, b = BUF_INIT, one = BUF_INIT,
 	    two = BUF_INIT, both = BUF_INIT;
 	struct err e = { 0, "" };
-	size_t *a1, *a2, n1, n2;
+	size_t *a1, *a2, n1, n2, np;
+	struct iovec iov[2 * 160 + 1];
 
 	for (int col = 0; col < 80; col++) {
 		for (int k = 0; k < col; k++)
@@ -884,8 +886,11 @@ test_twin_placeholder(void)
 	CHECK_INT(n2, 80);
 	compose_personalise(b.data, b.len, twin, arch, &one);
 	compose_personalise(one.data, one.len, atom, tok, &two);
-	compose_fill2(b.data, b.len, a1, n1, tok, a2, n2, arch, strlen(atom),
-	    &both);
+	np = compose_pieces(b.data, b.len, a1, n1, tok, a2, n2, arch,
+	    strlen(atom), iov);
+	CHECK_INT(np, 2 * 160 + 1);
+	for (size_t i = 0; i < np; i++)
+		buf_add(&both, iov[i].iov_base, iov[i].iov_len);
 	CHECK(two.len == both.len && memcmp(two.data, both.data,
 	    both.len) == 0);
 	free(a1);
