@@ -455,6 +455,16 @@ static const char *const migrations[] = {
 	") STRICT;"
 	"ALTER TABLE lists ADD COLUMN archive TEXT CHECK (archive IN "
 	"  ('members','public','none'));",
+
+	/*
+	 * 12 -> 13: queue_rcpt served no query: an address is matched
+	 * ignoring case (erasing a person), which an index of the address
+	 * as it is cannot do; yet claiming and filing every copy changed it
+	 * twice, through its state and done_at.  It now holds the address
+	 * alone, ignoring case: written once, when the copy is queued.
+	 */
+	"DROP INDEX queue_rcpt;"
+	"CREATE INDEX queue_rcpt ON queue(rcpt COLLATE NOCASE);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
