@@ -40,7 +40,7 @@ make(struct store *st, const struct config *cfg, const struct hmac_key *key,
 
 	archive_token(key, person, serial, tok);
 	if (!keep) {
-		token_hash(tok, hash);
+		token_hash_md(key->sha256, tok, hash);
 		if (store_archive_link_set(st, person, hash, serial, now, e) != 0)
 			return -1;
 	}

@@ -419,7 +419,7 @@ main(int argc, char **argv)
 	config_free(&c.cfg);
 	render_set_free(&c.tpl);
 	if (c.key != NULL)
-		explicit_bzero(c.key, sizeof(*c.key));
+		hmac_key_free(c.key);
 	free(c.key);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return ex ? ex : cli_error(EX_IOERR, "stdout: write error");

@@ -835,7 +835,7 @@ main(int argc, char **argv)
 	if (pidfile != NULL)
 		unlink(pidfile);
 	store_close(&st);
-	explicit_bzero(&snd.key, sizeof(snd.key));
+	hmac_key_free(&snd.key);
 	config_free(&cfg);
 	render_set_free(&in.tpl);
 	buf_free(&line);

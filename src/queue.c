@@ -68,7 +68,7 @@ queue_add(struct store *st, const struct hmac_key *key,
 		if (!added || c->list_id == NULL || rcpts[i].person_id <= 0)
 			continue;
 		queue_unsub_token(key, c->list_id, rcpts[i].person_id, token);
-		token_hash(token, hash);
+		token_hash_md(key->sha256, token, hash);
 		if (store_unsub_token_put(st, hash, rcpts[i].person_id,
 		    c->list_id, now, e) != 0)
 			return -1;
@@ -91,7 +91,7 @@ member_token_hash(int64_t person_id, char out[TOKEN_HASH_LEN + 1],
 	char token[TOKEN_LEN + 1];
 
 	queue_unsub_token(t->key, t->list_id, person_id, token);
-	token_hash(token, out);
+	token_hash_md(t->key->sha256, token, out);
 }
 
 int

@@ -80,6 +80,13 @@ token_well_formed(const char *s)
 void
 token_hash(const char *token, char out[TOKEN_HASH_LEN + 1])
 {
+	token_hash_md(NULL, token, out);
+}
+
+void
+token_hash_md(const EVP_MD *sha256, const char *token,
+    char out[TOKEN_HASH_LEN + 1])
+{
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE], low[64];
 	unsigned int mdlen = 0;
@@ -87,7 +94,7 @@ token_hash(const char *token, char out[TOKEN_HASH_LEN + 1])
 	size_t n = 0;
 
 	/* Hash the whole input, lower-cased, so no prefix can match a token. */
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestInit_ex(ctx, sha256 != NULL ? sha256 : EVP_sha256(), NULL);
 	for (const char *p = token; *p; p++) {
 		low[n++] = (unsigned char)tolower((unsigned char)*p);
 		if (n == sizeof(low)) {

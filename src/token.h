@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <openssl/types.h>
+
 struct buf;
 
 #define TOKEN_BYTES 16
@@ -28,6 +30,13 @@ bool token_well_formed(const char *s);
 
 /* Lower-case hex SHA-256 of the lower-cased token: out[TOKEN_HASH_LEN + 1]. */
 void token_hash(const char *token, char out[TOKEN_HASH_LEN + 1]);
+/*
+ * The same with SHA-256 already fetched (a loaded hmac_key's sha256), for
+ * loops over many tokens: token_hash() makes OpenSSL 3 look the algorithm
+ * up at every call.
+ */
+void token_hash_md(const EVP_MD *sha256, const char *token,
+    char out[TOKEN_HASH_LEN + 1]);
 
 /* Compare n bytes in time independent of where they differ. */
 bool token_equal(const void *a, const void *b, size_t n);

@@ -138,6 +138,7 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	memset(&m, 0, sizeof(m));
+	memset(&key, 0, sizeof(key));
 	c.kind = CAMPAIGN_NOTICE;
 	m.subject = "kring test";
 	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
@@ -219,6 +220,7 @@ out:
 	free(r.v);
 	free(m.text);
 	free(m.html);
+	hmac_key_free(&key);
 	store_close(&st);
 	config_free(&cfg);
 	return ch;
