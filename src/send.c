@@ -70,7 +70,8 @@ struct shared {
 	bool halt;                   /* every worker stops claiming */
 	int nworkers;
 	/* Under lock: the batches and who waits for them. */
-	pthread_cond_t moved;        /* a batch changed state, a worker left */
+	pthread_cond_t to_workers;   /* a batch is ready, or none will be */
+	pthread_cond_t to_stage;     /* a batch was sent, a worker waits or left */
 	struct batch *pool;
 	size_t npool;
 	bool drained;                /* nothing more to claim in this pass */
@@ -717,11 +718,12 @@ count(struct shared *sh, enum batch_state s)
 }
 
 /*
- * Wait under sh->lock for a batch to move; a stop request raises no
- * signal here, so the wait looks up every 100 ms.
+ * Wait under sh->lock for c, which workers and the pass's thread each
+ * wait on their own of, so no worker wakes another for nothing; a stop
+ * request raises no signal here, so the wait looks up every 100 ms.
  */
 static void
-wait_moved(struct shared *sh)
+wait_on(struct shared *sh, pthread_cond_t *c)
 {
 	struct timespec ts;
 
@@ -731,7 +733,7 @@ wait_moved(struct shared *sh)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	pthread_cond_timedwait(&sh->moved, &sh->lock, &ts);
+	pthread_cond_timedwait(c, &sh->lock, &ts);
 }
 
 /* Whether no more sessions may start; under sh->lock. */
@@ -768,8 +770,8 @@ worker_main(void *arg)
 			if (sh->drained)
 				break;
 			sh->waiting++;
-			pthread_cond_broadcast(&sh->moved);
-			wait_moved(sh);
+			pthread_cond_signal(&sh->to_stage);
+			wait_on(sh, &sh->to_workers);
 			sh->waiting--;
 			continue;
 		}
@@ -778,10 +780,10 @@ worker_main(void *arg)
 		send_batch(b);
 		pthread_mutex_lock(&sh->lock);
 		b->state = B_DONE;
-		pthread_cond_broadcast(&sh->moved);
+		pthread_cond_signal(&sh->to_stage);
 	}
 	sh->running--;
-	pthread_cond_broadcast(&sh->moved);
+	pthread_cond_signal(&sh->to_stage);
 	pthread_mutex_unlock(&sh->lock);
 	return NULL;
 }
@@ -873,10 +875,10 @@ stage(struct shared *sh)
 				sh->drained = true;
 			else
 				b->state = b->n > 0 ? B_READY : B_DONE;
-			pthread_cond_broadcast(&sh->moved);
+			pthread_cond_broadcast(&sh->to_workers);
 			continue;
 		}
-		wait_moved(sh);
+		wait_on(sh, &sh->to_stage);
 	}
 	pthread_mutex_unlock(&sh->lock);
 	for (size_t i = 0; i < sh->npool; i++)
@@ -945,7 +947,8 @@ send_pass(const struct send_opts *o, struct send_state *state,
 		return -1;
 	pthread_mutex_init(&sh.lock, NULL);
 	pthread_mutex_init(&sh.acc_lock, NULL);
-	pthread_cond_init(&sh.moved, NULL);
+	pthread_cond_init(&sh.to_workers, NULL);
+	pthread_cond_init(&sh.to_stage, NULL);
 	if (store_open(cfg->store, STORE_SENDER, &sh.st, e) != 0 ||
 	    store_acclog_open(cfg->store, &sh.acc, e) != 0)
 		ret = -1;
@@ -984,7 +987,8 @@ send_pass(const struct send_opts *o, struct send_state *state,
 	free(sh.pool);
 	store_acclog_close(&sh.acc, !close_log(&sh));
 	store_close(&sh.st);
-	pthread_cond_destroy(&sh.moved);
+	pthread_cond_destroy(&sh.to_workers);
+	pthread_cond_destroy(&sh.to_stage);
 	pthread_mutex_destroy(&sh.lock);
 	pthread_mutex_destroy(&sh.acc_lock);
 	outbound_free(&sh.ob);
