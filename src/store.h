@@ -383,9 +383,10 @@ struct store_inbound {
 int store_inbound_add(struct store *st, const struct store_inbound *in,
     int64_t *id, struct err *e);
 /*
- * Whether a message of source with that source_uid is in the store: 1
- * yes, 0 no, -1 error.  Lets a mailbox source skip the download of a
- * message it committed but could not flag.
+ * Whether a message of source with that source_uid was taken: it is in
+ * the store, or was until retention or an erasure removed it.  1 yes,
+ * 0 no, -1 error.  Lets a mailbox source skip the download of a message
+ * it committed but could not flag, or left on the server (keep).
  */
 int store_inbound_known(struct store *st, const char *source,
     const char *source_uid, struct err *e);

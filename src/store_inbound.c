@@ -170,7 +170,9 @@ store_inbound_known(struct store *st, const char *source,
     const char *source_uid, struct err *e)
 {
 	return store_one(st, "SELECT 1 FROM inbound WHERE source = ?1 AND "
-	    "source_uid = ?2", "look up inbound message", NULL, NULL, e,
+	    "source_uid = ?2 UNION ALL SELECT 1 FROM inbound_gone WHERE "
+	    "source = ?1 AND source_uid = ?2", "look up inbound message", NULL,
+	    NULL, e,
 	    STORE_VALS(STORE_T(source), STORE_T(source_uid)));
 }
 

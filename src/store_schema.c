@@ -465,6 +465,25 @@ static const char *const migrations[] = {
 	 */
 	"DROP INDEX queue_rcpt;"
 	"CREATE INDEX queue_rcpt ON queue(rcpt COLLATE NOCASE);",
+
+	/*
+	 * 13 -> 14: a mailbox that keeps what kring took (POP3 above all,
+	 * which has no flags) is told apart by the store alone; when
+	 * retention or an erasure removes an inbound message, its (source,
+	 * source_uid) stays behind in inbound_gone, so the message still on
+	 * the server is never taken and answered again.  It holds nothing
+	 * of the message, and is kept for good: a row is a few dozen bytes.
+	 */
+	"CREATE TABLE inbound_gone ("
+	"  source      TEXT NOT NULL,"
+	"  source_uid  TEXT NOT NULL,"
+	"  gone        INTEGER NOT NULL,"
+	"  PRIMARY KEY (source, source_uid)"
+	") WITHOUT ROWID, STRICT;"
+	"CREATE TRIGGER inbound_gone AFTER DELETE ON inbound "
+	"  WHEN old.source_uid IS NOT NULL BEGIN "
+	"  INSERT OR IGNORE INTO inbound_gone(source, source_uid, gone) "
+	"  VALUES (old.source, old.source_uid, unixepoch()); END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

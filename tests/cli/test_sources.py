@@ -8,6 +8,7 @@ mailbox afterwards (moved to cur/ with S, \\Seen, deleted, or left).
 """
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -453,6 +454,43 @@ class TestPop3(DovecotCase):
         self.remote("pop3", tls="starttls", host="localhost")
         self.once()
         self.assertEqual([raw for _, _, raw in self.rows()], raws + [message(3)])
+
+    def test_keep_never_takes_again_what_was_erased_or_pruned(self):
+        # Anna's request and Bram's question, left on the server as keep
+        # leaves them, both taken and answered.
+        bram = message(2).replace(b"Anna de Vries <anna@example.net>",
+                                  b"Bram Bos <bram@example.net>")
+        for raw in (message(1), bram):
+            self.dc.append(raw)
+        self.remote("pop3")
+        self.once()
+        self.assertEqual(len(self.rows()), 2)
+        self.assertEqual(len(self.site.query("SELECT id FROM people WHERE "
+                                             "email = 'anna@example.net'")), 1)
+        # Anna is erased; Bram's mail is past retention.
+        self.assertOk(self.site.kring("person", "erase", "anna@example.net", "--yes"))
+        c = sqlite3.connect(self.site.store)
+        c.execute("UPDATE inbound SET received = 1, processed_at = 1")
+        c.commit()
+        c.close()
+        r = self.once()
+        self.assertIn("event=prune", r.err)
+        self.assertEqual(self.rows(), [], "both gone from the store")
+        self.assertEqual(len(self.dc.messages()), 2, "both still on the server")
+        # Neither is taken again: Anna stays erased, nobody is answered twice.
+        r = self.once()
+        self.assertNotIn("result=stored", r.err)
+        self.assertEqual(self.rows(), [])
+        self.assertEqual(self.site.query("SELECT id FROM people WHERE "
+                                         "email = 'anna@example.net'"), [])
+        # What stays behind holds nothing of either message.
+        self.assertEqual(sorted(c for c, in self.site.query(
+            "SELECT name FROM pragma_table_info('inbound_gone')")),
+            ["gone", "source", "source_uid"])
+        # A new message is taken as before.
+        self.dc.append(message(3))
+        self.once()
+        self.assertEqual([raw for _, _, raw in self.rows()], [message(3)])
 
     def test_delete(self):
         raws = [message(1), message(2)]
