@@ -772,35 +772,41 @@ check_list(const struct compose_head *h, struct err *e)
 
 static int
 head_vals_init(const struct config *cfg, const struct compose_head *h,
-    struct head_vals *v, struct err *e)
+    enum compose_part part, struct head_vals *v, struct err *e)
 {
 	struct buf b = BUF_INIT;
 	time_t t = (time_t)h->date;
+	bool shared = part != COMPOSE_HEAD_OWN, own = part != COMPOSE_HEAD_SHARED;
 
 	memset(v, 0, sizeof(*v));
-	if (address("From", h->from_addr, &v->from_addr, e) != 0 ||
+	if ((shared && (address("From", h->from_addr, &v->from_addr, e) != 0 ||
 	    (h->reply_to != NULL && *h->reply_to != '\0' &&
-	    address("Reply-To", h->reply_to, &v->reply_to, e) != 0) ||
-	    address("To", h->to_addr, &v->to_addr, e) != 0)
+	    address("Reply-To", h->reply_to, &v->reply_to, e) != 0))) ||
+	    (own && address("To", h->to_addr, &v->to_addr, e) != 0))
 		return -1;
-	if (h->subject != NULL && strlen(h->subject) > COMPOSE_SUBJECT_MAX)
+	if (shared && h->subject != NULL &&
+	    strlen(h->subject) > COMPOSE_SUBJECT_MAX)
 		return err_set(e, EX_DATAERR, "Subject: longer than %d bytes",
 		    COMPOSE_SUBJECT_MAX);
-	if (h->message_id == NULL ||
-	    !msgid_ok(h->message_id, strlen(h->message_id)))
+	if (own && (h->message_id == NULL ||
+	    !msgid_ok(h->message_id, strlen(h->message_id))))
 		return err_set(e, EX_DATAERR, "Message-ID: malformed message-id");
-	if (h->date < 0 || (int64_t)t != h->date ||
-	    gmtime_r(&t, &v->date) == NULL || v->date.tm_year > 9999 - 1900)
+	if (shared && (h->date < 0 || (int64_t)t != h->date ||
+	    gmtime_r(&t, &v->date) == NULL || v->date.tm_year > 9999 - 1900))
 		return err_set(e, EX_DATAERR, "Date: %" PRId64 " is out of range",
 		    h->date);
 	if (h->list_id != NULL && (check_list(h, e) != 0 ||
 	    unsubscribe_base(cfg->unsubscribe_url, &v->unsub_url, e) != 0))
 		return -1;
-	v->from_name = display_name(h->from_name);
-	v->to_name = display_name(h->to_name);
-	compose_encode_words(h->subject != NULL ? h->subject : "", false, &b);
-	v->subject = xstrdup(buf_str(&b));
-	buf_free(&b);
+	if (own)
+		v->to_name = display_name(h->to_name);
+	if (shared) {
+		v->from_name = display_name(h->from_name);
+		compose_encode_words(h->subject != NULL ? h->subject : "",
+		    false, &b);
+		v->subject = xstrdup(buf_str(&b));
+		buf_free(&b);
+	}
 	return 0;
 }
 
@@ -815,13 +821,29 @@ address_list(char *name, char *addr)
 	return al;
 }
 
+/* Which fields a part of the head holds. */
+static bool
+shared_in(enum compose_part part)
+{
+	return part != COMPOSE_HEAD_OWN;
+}
+
+static bool
+own_in(enum compose_part part)
+{
+	return part != COMPOSE_HEAD_SHARED;
+}
+
 /* Date, From, Reply-To, To, Subject: RFC 5322 fields of their own type. */
 static void
-add_originator(struct mailimf_fields *f, struct head_vals *v)
+add_originator(struct mailimf_fields *f, struct head_vals *v,
+    enum compose_part part)
 {
 	struct mailimf_mailbox_list *mbl;
 	struct mailimf_field *fld;
 
+	if (!shared_in(part))
+		goto to;
 	fld = field_new(MAILIMF_FIELD_ORIG_DATE);
 	fld->fld_data.fld_orig_date = compose_need(mailimf_orig_date_new(compose_need(
 	    mailimf_date_time_new(v->date.tm_mday, v->date.tm_mon + 1,
@@ -844,13 +866,16 @@ add_originator(struct mailimf_fields *f, struct head_vals *v)
 		v->reply_to = NULL;
 		add_field(f, fld);
 	}
-
-	fld = field_new(MAILIMF_FIELD_TO);
-	fld->fld_data.fld_to = compose_need(mailimf_to_new(address_list(v->to_name,
-	    v->to_addr)));
-	v->to_name = v->to_addr = NULL;
-	add_field(f, fld);
-
+to:
+	if (own_in(part)) {
+		fld = field_new(MAILIMF_FIELD_TO);
+		fld->fld_data.fld_to = compose_need(mailimf_to_new(
+		    address_list(v->to_name, v->to_addr)));
+		v->to_name = v->to_addr = NULL;
+		add_field(f, fld);
+	}
+	if (!shared_in(part))
+		return;
 	fld = field_new(MAILIMF_FIELD_SUBJECT);
 	fld->fld_data.fld_subject = compose_need(mailimf_subject_new(v->subject));
 	v->subject = NULL;
@@ -858,15 +883,20 @@ add_originator(struct mailimf_fields *f, struct head_vals *v)
 }
 
 static void
-add_ids(struct mailimf_fields *f, const struct compose_head *h)
+add_ids(struct mailimf_fields *f, const struct compose_head *h,
+    enum compose_part part)
 {
 	struct mailimf_field *fld;
 	clist *l;
 
-	fld = field_new(MAILIMF_FIELD_MESSAGE_ID);
-	fld->fld_data.fld_message_id = compose_need(mailimf_message_id_new(
-	    xstrdup(h->message_id)));
-	add_field(f, fld);
+	if (own_in(part)) {
+		fld = field_new(MAILIMF_FIELD_MESSAGE_ID);
+		fld->fld_data.fld_message_id = compose_need(
+		    mailimf_message_id_new(xstrdup(h->message_id)));
+		add_field(f, fld);
+	}
+	if (!shared_in(part))
+		return;
 	if ((l = msgid_list(h->in_reply_to)) != NULL) {
 		fld = field_new(MAILIMF_FIELD_IN_REPLY_TO);
 		fld->fld_data.fld_in_reply_to = compose_need(mailimf_in_reply_to_new(l));
@@ -916,11 +946,14 @@ mailto(struct buf *b, const struct config *cfg, const char *ext)
 
 static void
 add_list(struct mailimf_fields *f, const struct config *cfg,
-    const struct compose_head *h, const char *unsub_url)
+    const struct compose_head *h, const char *unsub_url,
+    enum compose_part part)
 {
 	struct buf v = BUF_INIT;
 	char *ext;
 
+	if (!shared_in(part))
+		goto unsubscribe;
 	add_list_id(f, cfg, h);
 	mailto(&v, cfg, "help");
 	add_custom(f, "List-Help", buf_str(&v));
@@ -936,6 +969,11 @@ add_list(struct mailimf_fields *f, const struct config *cfg,
 		buf_puts(&v, "NO");
 	add_custom(f, "List-Post", buf_str(&v));
 	buf_reset(&v);
+unsubscribe:
+	if (!own_in(part)) {
+		buf_free(&v);
+		return;
+	}
 	if (h->unsub_token != NULL && *unsub_url != '\0')
 		buf_printf(&v, "<%s/u/%s>, ", unsub_url, h->unsub_token);
 	if (h->unsub_token != NULL)
@@ -980,21 +1018,29 @@ int
 compose_head(const struct config *cfg, const struct compose_head *h,
     struct buf *out, struct err *e)
 {
+	return compose_head_part(cfg, h, COMPOSE_HEAD_ALL, out, e);
+}
+
+int
+compose_head_part(const struct config *cfg, const struct compose_head *h,
+    enum compose_part part, struct buf *out, struct err *e)
+{
 	struct head_vals v;
 	struct mailimf_fields *f;
 	MMAPString *s;
 	int col = 0, r, rc = 0;
 
-	if (head_vals_init(cfg, h, &v, e) != 0) {
+	if (head_vals_init(cfg, h, part, &v, e) != 0) {
 		head_vals_free(&v);
 		return -1;
 	}
 	f = compose_need(mailimf_fields_new_empty());
-	add_originator(f, &v);
-	add_ids(f, h);
+	add_originator(f, &v, part);
+	add_ids(f, h, part);
 	if (h->list_id != NULL)
-		add_list(f, cfg, h, v.unsub_url);
-	add_auto(f, cfg, h->kind);
+		add_list(f, cfg, h, v.unsub_url, part);
+	if (shared_in(part))
+		add_auto(f, cfg, h->kind);
 	s = compose_need(mmap_string_new(""));
 	if ((r = mailimf_fields_write_mem(s, &col, f)) != MAILIMF_NO_ERROR)
 		rc = err_set(e, EX_SOFTWARE, "libetpan could not write the "

@@ -126,6 +126,16 @@ int compose_head(const struct config *cfg, const struct compose_head *h,
     struct buf *out, struct err *e);
 
 /*
+ * The same header block in two parts, for a message sent to many: the
+ * fields every copy shares, made once, and each recipient's own (To,
+ * Message-ID, List-Unsubscribe and List-Unsubscribe-Post), which go
+ * after them in that order.  Each checks only what it writes.
+ */
+enum compose_part { COMPOSE_HEAD_ALL, COMPOSE_HEAD_SHARED, COMPOSE_HEAD_OWN };
+int compose_head_part(const struct config *cfg, const struct compose_head *h,
+    enum compose_part part, struct buf *out, struct err *e);
+
+/*
  * Whether id (without angle brackets) can be a Message-ID of ours:
  * compose_head() refuses any other.
  */

@@ -87,6 +87,8 @@ struct prepared {
 	struct list l;
 	bool has_list;
 	struct buf body;
+	struct buf shared;           /* the head all its copies share */
+	bool shared_made;
 	size_t *atoms, natoms;       /* where the personal placeholder is */
 	size_t *atoms2, natoms2;     /* where the archive link's is (archive.h) */
 	char *problem;               /* why it cannot be sent, or NULL */
@@ -181,6 +183,7 @@ prep_clear(struct prepared *p)
 	q_campaign_clear(&p->c);
 	list_clear(&p->l);
 	buf_free(&p->body);
+	buf_free(&p->shared);
 	free(p->atoms);
 	free(p->atoms2);
 	free(p->problem);
@@ -444,8 +447,9 @@ on_done(struct outbound_msg *m, void *arg)
 }
 
 /*
- * The pieces of copy c of prepared message p for row m->arg: its head,
- * then the shared body with the recipient's tokens in their places.
+ * The pieces of copy c of prepared message p for row m->arg: the head
+ * fields all copies share, its own, then the shared body with the
+ * recipient's tokens in their places.
  * 0, or -1 and e when the store cannot give the archive link's token.
  */
 static int
@@ -453,27 +457,29 @@ copy_pieces(struct batch *b, const struct prepared *p, struct copy *c,
     struct outbound_msg *m, struct err *e)
 {
 	const struct q_row *row = m->arg;
-	size_t need = 2 * (p->natoms + p->natoms2) + 2;
+	size_t need = 2 * (p->natoms + p->natoms2) + 3;
 
 	if (need > c->iovcap) {
 		c->iov = xreallocarray(c->iov, need, sizeof(*c->iov));
 		c->iovcap = need;
 	}
-	c->iov[0] = (struct iovec){ .iov_base = c->head.data,
+	c->iov[0] = (struct iovec){ .iov_base = p->shared.data,
+	    .iov_len = p->shared.len };
+	c->iov[1] = (struct iovec){ .iov_base = c->head.data,
 	    .iov_len = c->head.len };
 	m->iov = c->iov;
 	if (p->m.personal == NULL) {
-		c->iov[1] = (struct iovec){ .iov_base = p->body.data,
+		c->iov[2] = (struct iovec){ .iov_base = p->body.data,
 		    .iov_len = p->body.len };
-		m->iovcnt = 2;
+		m->iovcnt = 3;
 		return 0;
 	}
 	if (p->natoms2 > 0 && archive_token_now(b->sh->st, b->sh->o->key,
 	    row->person_id, c->arch, e) < 0)
 		return -1;
-	m->iovcnt = 1 + compose_pieces(p->body.data, p->body.len, p->atoms,
+	m->iovcnt = 2 + compose_pieces(p->body.data, p->body.len, p->atoms,
 	    p->natoms, c->token, p->atoms2, p->natoms2, c->arch,
-	    strlen(p->m.personal), c->iov + 1);
+	    strlen(p->m.personal), c->iov + 2);
 	return 0;
 }
 
@@ -532,7 +538,20 @@ compose_row(struct batch *b, size_t i, struct err *e)
 		h.in_reply_to = p->m.in_reply_to;
 		h.references = p->m.refs;
 		h.date = p->m.created;
-		if (compose_head(cfg, &h, &c->head, &ce) != 0)
+		/*
+		 * The head's shared fields are made once per message, with
+		 * its first copy; what is wrong with them is wrong for all.
+		 */
+		if (!p->shared_made) {
+			p->shared_made = true;
+			if (compose_head_part(cfg, &h, COMPOSE_HEAD_SHARED,
+			    &p->shared, &ce) != 0)
+				p->problem = xstrdup(ce.msg);
+		}
+		if (p->problem != NULL)
+			why = p->problem;
+		else if (compose_head_part(cfg, &h, COMPOSE_HEAD_OWN, &c->head,
+		    &ce) != 0)
 			why = ce.msg;
 		else if (p->m.personal != NULL && h.unsub_token == NULL)
 			why = "a personal message without a subscriber";

@@ -19,6 +19,7 @@
 #include "compose.h"
 #include "config.h"
 #include "err.h"
+#include "xmem.h"
 
 #define TOKEN "abcdefghijklmnopqrstuvwx23"
 #define LIST_ADDR(ext) "<mailto:metandereogen+" ext "@example.org>"
@@ -1190,10 +1191,100 @@ test_no_bare_lf_anywhere(void)
 	free(m);
 }
 
+/* The header's fields, unfolded, sorted: what a reader sees of it. */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+sorted_fields(const struct buf *m, struct buf *out)
+{
+	char *lines[64], *copy = xstrndup(m->data, m->len), *save = NULL;
+	size_t k = 0;
+
+	for (char *l = strtok_r(copy, "\r\n", &save); l != NULL && k < 64;
+	    l = strtok_r(NULL, "\r\n", &save)) {
+		if ((*l == ' ' || *l == '\t') && k > 0) {
+			char *j = xasprintf("%s%s", lines[k - 1], l);
+
+			free(lines[k - 1]);
+			lines[k - 1] = j;
+		} else
+			lines[k++] = xstrdup(l);
+	}
+	qsort(lines, k, sizeof(*lines), cmp_str);
+	for (size_t i = 0; i < k; i++) {
+		buf_printf(out, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(copy);
+}
+
+/*
+ * The part made once for a message and each copy's own hold, between
+ * them, exactly the fields compose_head() writes; the own part only
+ * what differs from copy to copy; each part refuses only what it writes.
+ */
+static void
+test_head_parts(void)
+{
+	struct config cfg = test_config("https://lists.example.org");
+	struct compose_head hs[4];
+	struct err e = { 0, "" };
+	struct buf x = BUF_INIT;
+
+	hs[0] = newsletter_head();
+	hs[1] = reply_head();
+	hs[2] = newsletter_head();
+	hs[2].unsub_token = NULL;
+	hs[2].kind = CAMPAIGN_POST;
+	hs[2].list_post = true;
+	hs[2].reply_to = "anna@example.net";
+	hs[2].in_reply_to = "<a@example.net>";
+	hs[2].references = "<r@example.net> <a@example.net>";
+	hs[3] = newsletter_head();
+	hs[3].to_name = "J\xc3\xb6nsson, Jan";
+	for (size_t i = 0; i < 4; i++) {
+		struct buf all = BUF_INIT, parts = BUF_INIT, a = BUF_INIT,
+		    b = BUF_INIT, own = BUF_INIT;
+
+		CHECK_INT(compose_head(&cfg, &hs[i], &all, &e), 0);
+		CHECK_INT(compose_head_part(&cfg, &hs[i], COMPOSE_HEAD_SHARED,
+		    &parts, &e), 0);
+		CHECK_INT(compose_head_part(&cfg, &hs[i], COMPOSE_HEAD_OWN, &own,
+		    &e), 0);
+		buf_add(&parts, own.data, own.len);
+		sorted_fields(&all, &a);
+		sorted_fields(&parts, &b);
+		CHECK_STR(buf_str(&b), buf_str(&a));
+		CHECK(starts_with(buf_str(&own), "To: "));
+		CHECK(strstr(buf_str(&own), "\r\nMessage-ID: ") != NULL);
+		CHECK(strstr(buf_str(&own), "From:") == NULL);
+		CHECK(strstr(buf_str(&own), "List-Id:") == NULL);
+		buf_free(&all);
+		buf_free(&parts);
+		buf_free(&a);
+		buf_free(&b);
+		buf_free(&own);
+	}
+	hs[0].to_addr = "not an address";
+	CHECK_INT(compose_head_part(&cfg, &hs[0], COMPOSE_HEAD_SHARED, &x, &e),
+	    0);
+	CHECK_INT(compose_head_part(&cfg, &hs[0], COMPOSE_HEAD_OWN, &x, &e), -1);
+	hs[1].from_addr = "not an address";
+	CHECK_INT(compose_head_part(&cfg, &hs[1], COMPOSE_HEAD_OWN, &x, &e), 0);
+	CHECK_INT(compose_head_part(&cfg, &hs[1], COMPOSE_HEAD_SHARED, &x, &e),
+	    -1);
+	buf_free(&x);
+}
+
 int
 main(void)
 {
 	test_newsletter_headers();
+	test_head_parts();
 	test_reply_to_and_post();
 	test_unsubscribe_variants();
 	test_kinds();
