@@ -890,6 +890,12 @@ stage(struct shared *sh)
 				sh->halt = true;
 				snprintf(sh->stats->error,
 				    sizeof(sh->stats->error), "%.250s", e.msg);
+				/*
+				 * Ready, but no worker takes it any more: what
+				 * it claimed goes back with the rest (give_back).
+				 */
+				if (b->nrows > 0)
+					b->state = B_READY;
 			}
 			if (r <= 0)
 				sh->drained = true;
