@@ -11,8 +11,9 @@
  * the machine reads as the end of the log.  Like the store's WAL
  * commits (synchronous=NORMAL) it is not synced: what it guards against
  * is the sender dying, not the power failing.  The log lives as long as
- * one send pass: what is in it is filed into the store with each batch,
- * and a log left behind by a sender that died is applied on recovery.
+ * one send pass and is read only when something went wrong: a batch
+ * whose outcomes the store refused is filed from it at the end of the
+ * pass, and a log left behind by a sender that died on recovery.
  * Logs of older kring versions were SQLite databases; recovery still
  * files them.
  *
