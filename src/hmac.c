@@ -117,7 +117,8 @@ hmac_key_load(const char *path, struct hmac_key *key, struct err *e)
 
 		if (hi < 0 || lo < 0)
 			rc = err_set(e, EX_DATAERR, "key %s: not hexadecimal", path);
-		raw[i] = (unsigned char)(hi << 4 | lo);
+		else
+			raw[i] = (unsigned char)(hi << 4 | lo);
 	}
 	if (rc == 0)
 		rc = hmac_key_set(key, raw, e);
