@@ -341,11 +341,14 @@ class TestImap(DovecotCase):
             raw = message(1)
             down.append(raw)
             self.assertTrue(wait_for(lambda: len(self.rows()) == 1, timeout=30), self.log())
+            # The fetch ends with the message flagged and the recovery
+            # logged; a stop before that would cut its UID STORE short.
+            self.assertTrue(wait_for(lambda: "after_failures=" in self.log(), timeout=30),
+                            self.log())
             self.assertIsNone(p.poll())
             self.assertEqual(self.rows()[0][2], raw)
             self.stop(p)
             self.assertIn("retry=10s", self.log())
-            self.assertIn("after_failures=", self.log())
         finally:
             down.close()
 
