@@ -86,27 +86,19 @@ subject_key(const char *subject, bool *reply)
 	return out;
 }
 
-/* The thread of the post with Message-ID id in list: 1, 0 none, -1. */
+/* The thread of the post with Message-ID id (n bytes) in list: 1, 0, -1. */
 static int
 thread_of_msgid(struct store *st, const char *list_id, const char *id,
     size_t n, int64_t *thread, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT thread_id FROM posts WHERE "
-	    "list_id = ?1 AND message_id = ?2 AND thread_id IS NOT NULL "
-	    "ORDER BY id LIMIT 1", e);
-	int rc;
+	char *msgid = xstrndup(id, n);
+	int rc = store_int(st, "SELECT thread_id FROM posts WHERE list_id = ?1 "
+	    "AND message_id = ?2 AND thread_id IS NOT NULL ORDER BY id LIMIT 1",
+	    "find thread", thread, e, STORE_VALS(STORE_T(list_id),
+	    STORE_T(msgid)));
 
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, list_id);
-	sqlite3_bind_text(s, 2, id, (int)n, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*thread = sqlite3_column_int64(s, 0);
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "find thread");
+	free(msgid);
+	return rc;
 }
 
 /* The thread refs ("<a> <b>") point to, the last one first. */
@@ -569,23 +561,17 @@ int
 store_list_archive(struct store *st, const char *list_id,
     enum list_archive *out, struct err *e)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(archive, CASE kind "
-	    "WHEN 'cop' THEN 'members' ELSE 'none' END) FROM lists WHERE "
-	    "id = ?1", e);
-	int rc;
+	char *a = NULL;
+	int rc = store_one(st, "SELECT coalesce(archive, CASE kind WHEN 'cop' "
+	    "THEN 'members' ELSE 'none' END) FROM lists WHERE id = ?1",
+	    "read list archive", store_row_text, &a, e,
+	    STORE_VALS(STORE_T(list_id)));
 
 	*out = ARCHIVE_NONE;
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, list_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && list_archive_parse((const char *)
-	    sqlite3_column_text(s, 0), out) != 0)
+	if (rc == 1 && (a == NULL || list_archive_parse(a, out) != 0))
 		*out = ARCHIVE_NONE;
-	store_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, e, "read list archive");
+	free(a);
+	return rc;
 }
 
 int
