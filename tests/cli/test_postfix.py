@@ -16,12 +16,13 @@ acknowledgement, doc/postfix.md) would miss by far.  Postfix's master needs root
 the tests run the kring side as `nobody` then, as Postfix runs pipes
 and alias commands as an unprivileged user.
 """
+import base64
+import json
 import os
 import pwd
 import re
 import shutil
 import smtplib
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,12 @@ import postfix  # noqa: E402
 from smtpserver import SmtpServer  # noqa: E402
 
 RECIPE = os.path.join(kt.SRCDIR, "doc", "postfix.md")
+# The inbound rows of the store in argv[1], as JSON (raw in base64).
+READ_INBOUND = (
+    "import base64, json, sqlite3, sys\n"
+    "c = sqlite3.connect('file:%s?mode=ro' % sys.argv[1], uri=True)\n"
+    "rows = c.execute('SELECT source, envelope_rcpt, raw FROM inbound ORDER BY id')\n"
+    "print(json.dumps([(s, r, base64.b64encode(raw).decode()) for s, r, raw in rows]))\n")
 BLOCK = re.compile(r"<!-- test: ([^>]+?) -->\s*```[^\n]*\n(.*?)```", re.S)
 
 SITE_CONFIG = """\
@@ -160,12 +167,13 @@ class PostfixCase(kt.TestCase):
                                            self.conf, "--once"]))
 
     def inbound(self):
-        c = sqlite3.connect("file:%s?mode=ro" % self.store, uri=True)
-        try:
-            return c.execute("SELECT source, envelope_rcpt, raw FROM inbound "
-                             "ORDER BY id").fetchall()
-        finally:
-            c.close()
+        # Read as the kring side's user: a reader of another user would
+        # make the store's -wal and -shm files, which are that user's
+        # until SQLite hands them over, and kring deliver could find
+        # them so in that moment and answer 75.
+        r = self.as_user([sys.executable, "-c", READ_INBOUND, self.store])
+        self.assertEqual(r.rc, 0, r.err)
+        return [(s, rcpt, base64.b64decode(raw)) for s, rcpt, raw in json.loads(r.out)]
 
     def wait_inbound(self, n):
         kt.wait_for(lambda: len(self.inbound()) >= n, timeout=30)
